@@ -1,0 +1,5 @@
+import sys
+
+from prismq_desktop.cli import main
+
+sys.exit(main())

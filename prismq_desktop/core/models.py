@@ -1,0 +1,163 @@
+"""Rows as Python objects, tolerant of every value found in the wild (DESIGN §3).
+
+Fields hold the column values exactly as stored (text timestamps, JSON text), so JSON output
+uses the task_queue column names and shows odd rows as they are; properties parse lazily
+and never raise.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from prismq_desktop.core import timeutil
+
+
+class TaskStatus(str, enum.Enum):
+    QUEUED = "queued"
+    LEASED = "leased"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    DEAD_LETTER = "dead_letter"
+
+    @classmethod
+    def parse(cls, value: object) -> TaskStatus | None:
+        """The known status, or None for anything else (shown as is, never a crash)."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
+ACTIVE = (TaskStatus.LEASED.value, TaskStatus.PROCESSING.value)
+CANCELLABLE = (TaskStatus.QUEUED.value, *ACTIVE)
+RETRYABLE = (TaskStatus.FAILED.value, TaskStatus.CANCELLED.value, TaskStatus.DEAD_LETTER.value)
+TERMINAL = (TaskStatus.COMPLETED.value, *RETRYABLE)
+
+TASK_COLUMNS: tuple[str, ...] = (
+    "id", "type", "priority", "payload", "compatibility", "status", "attempts",
+    "max_attempts", "run_after_utc", "lease_until_utc", "reserved_at_utc",
+    "processing_started_utc", "finished_at_utc", "locked_by", "error_message",
+    "idempotency_key", "created_at_utc", "updated_at_utc",
+)
+TASK_SELECT = ", ".join(TASK_COLUMNS)
+
+
+def parse_json(text: object) -> tuple[Any, str | None]:
+    """(value, None) for valid JSON text, (None, reason) otherwise."""
+    if text is None:
+        return None, "empty"
+    try:
+        return json.loads(text), None  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        return None, str(exc)
+
+
+@dataclass
+class Task:
+    id: int
+    type: str
+    priority: Any = 100
+    payload: Any = "{}"
+    compatibility: Any = "{}"
+    status: Any = "queued"
+    attempts: Any = 0
+    max_attempts: Any = 5
+    run_after_utc: Any = None
+    lease_until_utc: Any = None
+    reserved_at_utc: Any = None
+    processing_started_utc: Any = None
+    finished_at_utc: Any = None
+    locked_by: Any = None
+    error_message: Any = None
+    idempotency_key: Any = None
+    created_at_utc: Any = None
+    updated_at_utc: Any = None
+    #: Set by claim: the exact moment (epoch seconds) this process claimed it.
+    claimed_at: float | None = field(default=None, compare=False, repr=False)
+    #: Set by enqueue: False when an idempotency key returned an existing task.
+    is_new: bool = field(default=False, compare=False, repr=False)
+
+    @classmethod
+    def from_row(cls, row: tuple) -> Task:
+        return cls(*row[: len(TASK_COLUMNS)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The task_queue columns and their stored values."""
+        data = asdict(self)
+        data.pop("claimed_at")
+        data.pop("is_new")
+        return data
+
+    @property
+    def state(self) -> TaskStatus | None:
+        return TaskStatus.parse(self.status)
+
+    @property
+    def payload_data(self) -> Any:
+        return parse_json(self.payload)[0]
+
+    @property
+    def payload_dict(self) -> dict[str, Any]:
+        """The payload when it is a JSON object, else {} (handlers get a dict)."""
+        value = self.payload_data
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def compatibility_data(self) -> Any:
+        return parse_json(self.compatibility)[0]
+
+    def time(self, column: str) -> datetime | None:
+        """A timestamp column parsed to aware UTC, or None when missing or unreadable."""
+        return timeutil.parse(getattr(self, column))
+
+    def is_scheduled(self, now: datetime) -> bool:
+        run_after = self.time("run_after_utc")
+        return self.status == TaskStatus.QUEUED.value and run_after is not None and run_after > now
+
+
+@dataclass
+class TaskLog:
+    log_id: int
+    task_id: int
+    at_utc: Any
+    level: Any
+    message: Any = None
+    details: Any = None
+
+    COLUMNS = ("log_id", "task_id", "at_utc", "level", "message", "details")
+
+    @classmethod
+    def from_row(cls, row: tuple) -> TaskLog:
+        return cls(*row)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @property
+    def details_data(self) -> Any:
+        return parse_json(self.details)[0]
+
+
+@dataclass
+class Worker:
+    worker_id: str
+    capabilities: Any = "{}"
+    heartbeat_utc: Any = None
+    active_tasks: int = 0
+
+    @classmethod
+    def from_row(cls, row: tuple) -> Worker:
+        return cls(*row)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def heartbeat_age(self, now: datetime) -> float | None:
+        beat = timeutil.parse(self.heartbeat_utc)
+        return None if beat is None else (now - beat).total_seconds()

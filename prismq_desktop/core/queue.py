@@ -1,0 +1,171 @@
+"""``Queue``: every core operation in one place, bound to a database and a clock.
+
+The GUI, the worker and the CLI call these methods and nothing else. The clock is injected
+so tests move time instead of sleeping (huey's ``loop(now=None)``).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from prismq_desktop.core import (
+    claiming,
+    enqueue,
+    logs,
+    maintenance,
+    reads,
+    timeutil,
+    transitions,
+    validation,
+    workers,
+)
+from prismq_desktop.core.claiming import ClaimFilter
+from prismq_desktop.core.database import QueueDatabase
+from prismq_desktop.core.models import Task, TaskLog, Worker
+from prismq_desktop.core.opening import open_queue
+from prismq_desktop.core.reads import TaskQuery
+
+
+class Queue:
+    def __init__(self, db: QueueDatabase, clock: timeutil.Clock = timeutil.utc_now) -> None:
+        self.db = db
+        self.clock = clock
+
+    @classmethod
+    def open(cls, db_path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
+             create: bool = True, clock: timeutil.Clock = timeutil.utc_now) -> Queue:
+        return cls(open_queue(db_path, read_only=read_only, create=create), clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Queue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # -- user operations ---------------------------------------------------------------
+    def enqueue(self, type: str, payload: Any = None, **options: Any) -> Task:
+        """Validate and insert one task (or return the task with the same idempotency key).
+
+        Options: priority, max_attempts, run_after, idempotency_key, compatibility.
+        """
+        now = self.now()
+        return enqueue.enqueue(self.db, validation.new_task(type, payload, now=now, **options), now)
+
+    def enqueue_many(self, items: Iterable[Mapping[str, Any]]) -> list[int]:
+        """Insert many tasks at once (all or none); each item has enqueue's keyword names."""
+        now = self.now()
+        specs = []
+        for index, item in enumerate(items):
+            try:
+                specs.append(validation.new_task(now=now, **item))
+            except validation.ValidationError as exc:
+                raise validation.ValidationError(f"item {index}: {exc}") from exc
+            except TypeError as exc:
+                raise validation.ValidationError(f"item {index}: {exc}") from exc
+        return enqueue.enqueue_many(self.db, specs, now)
+
+    def get(self, task_id: int) -> Task:
+        return transitions.get(self.db, task_id)
+
+    def cancel(self, task_id: int) -> Task:
+        return transitions.cancel(self.db, task_id, self.now())
+
+    def retry(self, task_id: int) -> Task:
+        return transitions.retry(self.db, task_id, self.now())
+
+    # -- worker operations -------------------------------------------------------------
+    def claim(self, worker_id: str, lease_seconds: float = 30.0, strategy: str = "fifo",
+              types: Sequence[str] | None = None, capabilities: dict[str, Any] | None = None,
+              start: bool = True) -> Task | None:
+        what = ClaimFilter(strategy, tuple(types) if types is not None else None, capabilities)
+        return claiming.claim(self.db, worker_id, lease_seconds, self.now(), what, start)
+
+    def start(self, task_id: int, worker_id: str) -> bool:
+        return claiming.start(self.db, task_id, worker_id, self.now())
+
+    def complete(self, task_id: int, worker_id: str, result: Any = None,
+                 claimed_at: float | None = None) -> bool:
+        return claiming.complete(self.db, task_id, worker_id, self.now(), result, claimed_at)
+
+    def fail(self, task_id: int, worker_id: str, error: str, *, permanent: bool = False,
+             details: dict[str, Any] | None = None, claimed_at: float | None = None,
+             rng: random.Random | None = None) -> str | None:
+        return claiming.fail(self.db, task_id, worker_id, error, self.now(), permanent, details,
+                             claimed_at, rng)
+
+    def renew_lease(self, task_id: int, worker_id: str, lease_seconds: float = 30.0) -> bool:
+        return claiming.renew_lease(self.db, task_id, worker_id, lease_seconds, self.now())
+
+    def release(self, task_id: int, worker_id: str) -> bool:
+        return claiming.release(self.db, task_id, worker_id, self.now())
+
+    def reclaim_expired(self) -> dict[int, str]:
+        return claiming.reclaim_expired(self.db, self.now())
+
+    def set_progress(
+        self, task_id: int, fraction: float | None, message: str | None = None
+    ) -> None:
+        claiming.set_progress(self.db, task_id, fraction, message, self.now())
+
+    def register_worker(self, worker_id: str, capabilities: dict[str, Any] | None = None) -> None:
+        workers.register(self.db, worker_id, capabilities, self.now())
+
+    def heartbeat(self, worker_id: str) -> None:
+        workers.heartbeat(self.db, worker_id, self.now())
+
+    def unregister_worker(self, worker_id: str) -> None:
+        workers.unregister(self.db, worker_id)
+
+    def workers(self) -> list[Worker]:
+        return workers.list_workers(self.db)
+
+    # -- logs ----------------------------------------------------------------------------
+    def log(self, task_id: int, level: str, message: str, **details: Any) -> None:
+        logs.append(self.db, task_id, timeutil.to_db(self.now()), level, message, **details)
+
+    def logs(self, task_id: int, after_log_id: int = 0, limit: int = 10_000) -> list[TaskLog]:
+        return logs.since(self.db, task_id, after_log_id, limit)
+
+    # -- reads ---------------------------------------------------------------------------
+    def list(
+        self, query: TaskQuery | None = None, offset: int = 0, limit: int = 200
+    ) -> list[Task]:
+        return reads.list_tasks(self.db, query or TaskQuery(), self.now(), offset, limit)
+
+    def count(self, query: TaskQuery | None = None) -> int:
+        return reads.count_tasks(self.db, query or TaskQuery(), self.now())
+
+    def counts(self) -> dict[str, int]:
+        return reads.status_counts(self.db, self.now())
+
+    def type_counts(self) -> dict[tuple[str, str], int]:
+        return reads.type_status_counts(self.db)
+
+    def change_token(self) -> tuple[int, int]:
+        return self.db.change_token()
+
+    # -- maintenance ---------------------------------------------------------------------
+    def purge(self, older_than_days: float) -> int:
+        return maintenance.purge(self.db, older_than_days, self.now())
+
+    def checkpoint(self, mode: str = "PASSIVE") -> tuple[int, int]:
+        return maintenance.checkpoint(self.db, mode)
+
+    def vacuum(self) -> None:
+        maintenance.vacuum(self.db)
+
+    def integrity_check(self) -> list[str]:
+        return maintenance.integrity_check(self.db)
+
+    def backup(self, destination: str | os.PathLike[str]) -> os.PathLike[str]:
+        return maintenance.backup(self.db, destination)

@@ -1,0 +1,195 @@
+"""The PrismQ DDL exactly as the backend writes it, plus this app's additive migrations.
+
+PrismQ's own tables, indexes and views are created with ``IF NOT EXISTS`` so a file made by
+the backend opens unchanged. Everything this app adds lives in migrations numbered by
+``PRAGMA user_version`` and named ``pqd_*``: new tables, indexes and triggers only, never a
+change to a PrismQ column.
+"""
+
+from __future__ import annotations
+
+PRISMQ_TABLES = """
+CREATE TABLE IF NOT EXISTS task_queue (
+  id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  type               TEXT NOT NULL,
+  priority           INTEGER NOT NULL DEFAULT 100,
+  payload            TEXT NOT NULL,
+  compatibility      TEXT NOT NULL DEFAULT '{}',
+
+  status             TEXT NOT NULL DEFAULT 'queued',
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  max_attempts       INTEGER NOT NULL DEFAULT 5,
+
+  run_after_utc      DATETIME NOT NULL DEFAULT (datetime('now')),
+  lease_until_utc    DATETIME,
+  reserved_at_utc    DATETIME,
+  processing_started_utc DATETIME,
+  finished_at_utc    DATETIME,
+
+  locked_by          TEXT,
+  error_message      TEXT,
+  idempotency_key    TEXT,
+
+  created_at_utc     DATETIME NOT NULL DEFAULT (datetime('now')),
+  updated_at_utc     DATETIME NOT NULL DEFAULT (datetime('now')),
+
+  -- Generated columns for JSON filtering
+  -- region: from compatibility (worker matching), format: from payload (task data)
+  region             TEXT GENERATED ALWAYS AS (json_extract(compatibility, '$.region')) VIRTUAL,
+  format             TEXT GENERATED ALWAYS AS (json_extract(payload, '$.format')) VIRTUAL
+);
+
+CREATE INDEX IF NOT EXISTS ix_task_status_prio_time
+  ON task_queue (status, priority, run_after_utc, id);
+
+CREATE INDEX IF NOT EXISTS ix_task_type_status
+  ON task_queue (type, status);
+
+CREATE INDEX IF NOT EXISTS ix_task_region
+  ON task_queue (region);
+
+CREATE INDEX IF NOT EXISTS ix_task_format
+  ON task_queue (format);
+
+CREATE UNIQUE INDEX IF NOT EXISTS uq_task_idempotency
+  ON task_queue (idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS workers (
+  worker_id      TEXT PRIMARY KEY,
+  capabilities   TEXT NOT NULL,
+  heartbeat_utc  DATETIME NOT NULL DEFAULT (datetime('now'))
+);
+
+CREATE TABLE IF NOT EXISTS task_logs (
+  log_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  task_id    INTEGER NOT NULL,
+  at_utc     DATETIME NOT NULL DEFAULT (datetime('now')),
+  level      TEXT NOT NULL,
+  message    TEXT,
+  details    TEXT,
+  FOREIGN KEY (task_id) REFERENCES task_queue(id)
+);
+
+CREATE INDEX IF NOT EXISTS ix_logs_task
+  ON task_logs (task_id, at_utc);
+"""
+
+PRISMQ_VIEWS = """
+CREATE VIEW IF NOT EXISTS v_queue_status_summary AS
+  SELECT status,
+         COUNT(*) AS task_count,
+         MIN(created_at_utc) AS oldest_created_utc,
+         MAX(created_at_utc) AS newest_created_utc
+  FROM task_queue GROUP BY status;
+
+CREATE VIEW IF NOT EXISTS v_queue_type_summary AS
+  SELECT type,
+         COUNT(*) AS total,
+         SUM(status = 'queued') AS queued,
+         SUM(status IN ('leased', 'processing')) AS processing,
+         SUM(status = 'completed') AS completed,
+         SUM(status = 'failed') AS failed
+  FROM task_queue GROUP BY type;
+
+CREATE VIEW IF NOT EXISTS v_worker_status AS
+  SELECT w.worker_id, w.capabilities, w.heartbeat_utc,
+         CAST((julianday('now') - julianday(w.heartbeat_utc)) * 86400 AS INTEGER)
+           AS seconds_since_heartbeat,
+         (SELECT COUNT(*) FROM task_queue t
+           WHERE t.locked_by = w.worker_id AND t.status IN ('leased', 'processing'))
+           AS active_tasks
+  FROM workers w;
+
+CREATE VIEW IF NOT EXISTS v_task_performance AS
+  SELECT type,
+         COUNT(*) AS completed,
+         AVG((julianday(finished_at_utc) - julianday(processing_started_utc)) * 86400)
+           AS avg_run_seconds,
+         AVG((julianday(processing_started_utc) - julianday(created_at_utc)) * 86400)
+           AS avg_wait_seconds
+  FROM task_queue
+  WHERE status = 'completed' AND finished_at_utc IS NOT NULL
+  GROUP BY type;
+
+CREATE VIEW IF NOT EXISTS v_recent_failures AS
+  SELECT id, type, attempts, max_attempts, error_message, finished_at_utc, locked_by
+  FROM task_queue
+  WHERE status IN ('failed', 'dead_letter')
+  ORDER BY finished_at_utc DESC
+  LIMIT 100;
+"""
+
+# Counts per (type, status) kept by triggers, so the sidebar's live counts cost a few rows
+# instead of a scan of a million (DESIGN §9). Triggers live in the file, so writes by the
+# PrismQ backend keep them exact too.
+_COUNTS = """
+CREATE TABLE IF NOT EXISTS pqd_counts (
+  type    TEXT NOT NULL,
+  status  TEXT NOT NULL,
+  n       INTEGER NOT NULL,
+  PRIMARY KEY (type, status)
+) WITHOUT ROWID;
+
+DELETE FROM pqd_counts;
+INSERT INTO pqd_counts (type, status, n)
+  SELECT type, status, COUNT(*) FROM task_queue GROUP BY type, status;
+
+CREATE TRIGGER IF NOT EXISTS pqd_counts_insert AFTER INSERT ON task_queue BEGIN
+  INSERT INTO pqd_counts (type, status, n) VALUES (NEW.type, NEW.status, 1)
+    ON CONFLICT (type, status) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS pqd_counts_delete AFTER DELETE ON task_queue BEGIN
+  UPDATE pqd_counts SET n = n - 1 WHERE type = OLD.type AND status = OLD.status;
+END;
+
+CREATE TRIGGER IF NOT EXISTS pqd_counts_update AFTER UPDATE OF status, type ON task_queue
+  WHEN OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type BEGIN
+  UPDATE pqd_counts SET n = n - 1 WHERE type = OLD.type AND status = OLD.status;
+  INSERT INTO pqd_counts (type, status, n) VALUES (NEW.type, NEW.status, 1)
+    ON CONFLICT (type, status) DO UPDATE SET n = n + 1;
+END;
+"""
+
+# One row per finished attempt with sub-second times (PrismQ columns hold whole seconds):
+# the attempt history in the detail panel and the latency charts read it.
+_RUNS = """
+CREATE TABLE IF NOT EXISTS pqd_runs (
+  run_id      INTEGER PRIMARY KEY,
+  task_id     INTEGER NOT NULL,
+  type        TEXT NOT NULL,
+  attempt     INTEGER NOT NULL,
+  worker_id   TEXT,
+  outcome     TEXT NOT NULL,
+  wait_s      REAL,
+  run_s       REAL,
+  finished    REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pqd_ix_runs_finished ON pqd_runs (finished);
+CREATE INDEX IF NOT EXISTS pqd_ix_runs_task ON pqd_runs (task_id);
+
+CREATE TABLE IF NOT EXISTS pqd_progress (
+  task_id     INTEGER PRIMARY KEY,
+  fraction    REAL,
+  message     TEXT,
+  updated     REAL NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS pqd_meta (
+  key    TEXT PRIMARY KEY,
+  value  TEXT
+);
+"""
+
+# Time windows, FIFO/LIFO claims (status, run_after_utc, id) and the scheduled count.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS pqd_ix_task_status_run_after ON task_queue (status, run_after_utc);
+CREATE INDEX IF NOT EXISTS pqd_ix_task_created ON task_queue (created_at_utc);
+CREATE INDEX IF NOT EXISTS pqd_ix_task_finished ON task_queue (finished_at_utc, status);
+"""
+
+#: Migration n brings a file from user_version n-1 to n. Append only.
+MIGRATIONS: tuple[str, ...] = (_COUNTS + _RUNS + _INDEXES,)
+SCHEMA_VERSION = len(MIGRATIONS)
+PRISMQ_TABLE_NAMES = ("task_queue", "workers", "task_logs")

@@ -1,0 +1,91 @@
+"""UTC time in the one text form PrismQ columns hold, and tolerant parsing of the rest.
+
+PrismQ compares its timestamp columns as strings against ``datetime('now')``, so every
+value we write must be exactly ``YYYY-MM-DD HH:MM:SS`` (DESIGN §3). Reading accepts what
+other tools leave behind: fractions, a ``T`` separator, ``Z`` or an offset.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+Clock = Callable[[], datetime]
+DB_FORMAT = "%Y-%m-%d %H:%M:%S"
+_WILD = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$",
+    re.IGNORECASE,
+)
+
+
+def utc_now() -> datetime:
+    """The default clock: an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+def to_db(moment: datetime) -> str:
+    """Format an aware (or UTC-naive) datetime as PrismQ's column text, whole seconds."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime(DB_FORMAT)
+
+
+def to_db_ceil(moment: datetime) -> str:
+    """Like :func:`to_db` but rounded up, so a backoff never fires early."""
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return to_db(moment)
+
+
+def parse(value: object) -> datetime | None:
+    """Parse any timestamp form found in the wild into an aware UTC datetime, else None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return datetime.fromtimestamp(float(value), timezone.utc)
+    match = _WILD.match(str(value))
+    if not match:
+        return None
+    year, month, day, hour, minute, second, frac, zone = match.groups()
+    try:
+        moment = datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+            int((frac or "0")[:6].ljust(6, "0")),
+        )
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=_zone(zone)).astimezone(timezone.utc)
+
+
+def _zone(text: str | None) -> timezone:
+    if not text or text.upper() == "Z":
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def parse_user_time(text: str, now: datetime) -> datetime:
+    """Parse a user's date-time: ISO forms (naive means UTC), ``now``, or ``+5m``/``-2h``/``-3d``.
+
+    Raises ValueError with a readable message.
+    """
+    stripped = text.strip()
+    if stripped.lower() == "now":
+        return now
+    relative = re.fullmatch(r"([+-])(\d+(?:\.\d+)?)\s*([smhdw])", stripped, re.IGNORECASE)
+    if relative:
+        sign, amount, unit = relative.groups()
+        seconds = float(amount) * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[
+            unit.lower()
+        ]
+        return now + timedelta(seconds=seconds if sign == "+" else -seconds)
+    parsed = parse(stripped)
+    if parsed is None:
+        raise ValueError(f"cannot read {text!r} as a date-time (use e.g. 2026-11-23 14:05 or -2h)")
+    return parsed

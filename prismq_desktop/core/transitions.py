@@ -1,0 +1,66 @@
+"""What a user does to a task: cancel and retry, guarded in SQL and logged in the same commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import apsw
+
+from prismq_desktop.core import logs, timeutil
+from prismq_desktop.core.database import QueueDatabase
+from prismq_desktop.core.errors import InvalidTransitionError, TaskNotFoundError
+from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TASK_SELECT, Task
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+SELECT_TASK = f"SELECT {TASK_SELECT} FROM task_queue WHERE id = ?"
+CANCEL = (
+    "UPDATE task_queue SET status = 'cancelled', finished_at_utc = :now, lease_until_utc = NULL,"
+    f" updated_at_utc = :now WHERE id = :id AND status IN ({_in(CANCELLABLE)})"
+    f" RETURNING {TASK_SELECT}"
+)
+RETRY = (
+    "UPDATE task_queue SET status = 'queued', attempts = 0, run_after_utc = :now,"
+    " lease_until_utc = NULL, reserved_at_utc = NULL, processing_started_utc = NULL,"
+    " finished_at_utc = NULL, locked_by = NULL, error_message = NULL, updated_at_utc = :now"
+    f" WHERE id = :id AND status IN ({_in(RETRYABLE)}) RETURNING {TASK_SELECT}"
+)
+
+
+def fetch(conn: apsw.Connection, task_id: int) -> Task:
+    rows = conn.execute(SELECT_TASK, (task_id,)).fetchall()
+    if not rows:
+        raise TaskNotFoundError(f"no task with id {task_id}")
+    return Task.from_row(rows[0])
+
+
+def get(db: QueueDatabase, task_id: int) -> Task:
+    return fetch(db.get_connection(), task_id)
+
+
+def _apply(db: QueueDatabase, sql: str, task_id: int, now: datetime, verb: str,
+           allowed: tuple[str, ...]) -> Task:
+    now_text = timeutil.to_db(now)
+    with db.transaction() as conn:
+        rows = conn.execute(sql, {"id": task_id, "now": now_text}).fetchall()
+        if not rows:
+            current = fetch(conn, task_id)
+            raise InvalidTransitionError(
+                f"task {task_id} is {current.status}; only {', '.join(allowed)} tasks can be {verb}"
+            )
+        task = Task.from_row(rows[0])
+        logs.write(conn, task_id, now_text, "WARNING" if verb == "cancelled" else "INFO", verb)
+        return task
+
+
+def cancel(db: QueueDatabase, task_id: int, now: datetime) -> Task:
+    """queued/leased/processing → cancelled; a running handler sees it at its next renewal."""
+    return _apply(db, CANCEL, task_id, now, "cancelled", CANCELLABLE)
+
+
+def retry(db: QueueDatabase, task_id: int, now: datetime) -> Task:
+    """failed/cancelled/dead_letter → queued, runnable now, with its full attempts again."""
+    return _apply(db, RETRY, task_id, now, "retried", RETRYABLE)

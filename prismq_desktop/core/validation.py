@@ -1,0 +1,127 @@
+"""Checks on what users and scripts ask to enqueue, before anything touches the file."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from prismq_desktop.core import timeutil
+from prismq_desktop.core.errors import ValidationError
+
+MAX_TYPE_LENGTH = 100
+PRIORITY_RANGE = (0, 1000)
+MAX_ATTEMPTS_RANGE = (1, 100)
+MAX_KEY_LENGTH = 200
+MAX_JSON_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A validated enqueue request: every field in the form it is stored."""
+
+    type: str
+    payload: str
+    compatibility: str = "{}"
+    priority: int = 100
+    max_attempts: int = 5
+    run_after_utc: str | None = None
+    idempotency_key: str | None = None
+
+
+def canonical_json(value: Any, what: str) -> str:
+    """JSON text of an object, canonical (never JSON5: PrismQ's SQLite rejects it)."""
+    if isinstance(value, (str, bytes)):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+            where = f" at line {line}, column {col}" if line else ""
+            raise ValidationError(f"{what} is not valid JSON{where}: {exc.args[0]}") from exc
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"{what} must be a JSON object, not {type(value).__name__}")
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{what} cannot be stored as JSON: {exc}") from exc
+    if len(text.encode()) > MAX_JSON_BYTES:
+        raise ValidationError(f"{what} is larger than {MAX_JSON_BYTES} bytes")
+    return text
+
+
+def check_int(value: Any, name: str, bounds: tuple[int, int]) -> int:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValidationError(f"{name} must be a whole number from {low} to {high}")
+    try:
+        number = int(value) if not isinstance(value, float) else value
+    except ValueError as exc:
+        raise ValidationError(f"{name} must be a whole number, not {value!r}") from exc
+    if isinstance(number, float) and (not math.isfinite(number) or not number.is_integer()):
+        raise ValidationError(f"{name} must be a whole number, not {value!r}")
+    if not low <= int(number) <= high:
+        raise ValidationError(f"{name} must be from {low} to {high}, not {value}")
+    return int(number)
+
+
+def check_type(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("task type must not be empty")
+    text = value.strip()
+    if len(text) > MAX_TYPE_LENGTH:
+        raise ValidationError(f"task type is longer than {MAX_TYPE_LENGTH} characters")
+    if any(ord(ch) < 32 for ch in text):
+        raise ValidationError("task type must not contain control characters")
+    return text
+
+
+def check_run_after(value: Any, now: datetime) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else timeutil.parse(value)
+    else:
+        try:
+            moment = timeutil.parse_user_time(str(value), now)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+    if moment is None or not 1970 <= moment.year <= 9999:
+        raise ValidationError(f"run after {value!r} is out of range")
+    return timeutil.to_db_ceil(moment)
+
+
+def check_key(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValidationError("idempotency key must be text")
+    if len(value) > MAX_KEY_LENGTH:
+        raise ValidationError(f"idempotency key is longer than {MAX_KEY_LENGTH} characters")
+    return value
+
+
+def new_task(
+    type: Any,
+    payload: Any = None,
+    *,
+    priority: Any = 100,
+    max_attempts: Any = 5,
+    run_after: Any = None,
+    idempotency_key: Any = None,
+    compatibility: Any = None,
+    now: datetime,
+) -> NewTask:
+    """Validate one enqueue request; raises ValidationError naming the first bad field."""
+    return NewTask(
+        type=check_type(type),
+        payload=canonical_json(payload, "payload"),
+        compatibility=canonical_json(compatibility, "compatibility"),
+        priority=check_int(priority, "priority", PRIORITY_RANGE),
+        max_attempts=check_int(max_attempts, "max attempts", MAX_ATTEMPTS_RANGE),
+        run_after_utc=check_run_after(run_after, now),
+        idempotency_key=check_key(idempotency_key),
+    )
