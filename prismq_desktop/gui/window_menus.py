@@ -1,0 +1,56 @@
+"""The main window's menus and toolbar, built from the shared actions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QMenu, QToolBar
+
+if TYPE_CHECKING:
+    from prismq_desktop.gui.main_window import MainWindow
+
+
+def build_menus(window: MainWindow) -> None:
+    named = window.actions
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addActions([named["open"], named["new"]])
+    window.files.recent_menu = file_menu.addMenu("Open &recent")
+    window.files.fill_recent()
+    file_menu.addSeparator()
+    file_menu.addAction(named["quit"])
+    tasks = bar.addMenu("&Tasks")
+    tasks.addActions([named["enqueue"], named["duplicate"]])
+    tasks.addSeparator()
+    tasks.addActions([named["cancel"], named["retry"], named["copy"]])
+    tasks.addSeparator()
+    tasks.addActions([named["find"], named["refresh"], named["pause"]])
+    worker = bar.addMenu("&Worker")
+    worker.addAction(named["workerToggle"])
+    view = bar.addMenu("&View")
+    view.addActions([named["tabTasks"], named["tabStats"], named["tabWorkers"]])
+    view.addSeparator()
+    themes = QMenu("&Theme", view)
+    themes.addActions(named.themes.actions())
+    themes.addSeparator()
+    themes.addAction(named["nextTheme"])
+    view.addMenu(themes)
+    view.addAction(named["resetColumns"])
+    bar.addMenu("&Help").addAction(named["about"])
+    _toolbar(window)
+
+
+def _toolbar(window: MainWindow) -> None:
+    named = window.actions
+    toolbar = QToolBar("Main", window, objectName="mainToolBar", movable=False)
+    toolbar.setIconSize(QSize(16, 16))
+    toolbar.addActions([named["open"]])
+    toolbar.addSeparator()
+    toolbar.addActions([named["enqueue"], named["duplicate"], named["cancel"], named["retry"]])
+    toolbar.addSeparator()
+    toolbar.addActions([named["refresh"], named["pause"]])
+    toolbar.addSeparator()
+    toolbar.addAction(named["workerToggle"])
+    toolbar.addWidget(window.worker_status.controls)
+    window.addToolBar(toolbar)
