@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -106,12 +108,20 @@ class LogFilter(QSortFilterProxyModel):
         self._text = ""
 
     def set_min_level(self, level: str) -> None:
-        self._min_rank = level_rank(level)
-        self.invalidateFilter()
+        self._refilter(lambda: setattr(self, "_min_rank", level_rank(level)))
 
     def set_text(self, text: str) -> None:
-        self._text = text.strip().lower()
-        self.invalidateFilter()
+        self._refilter(lambda: setattr(self, "_text", text.strip().lower()))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        """Qt 6.10 replaced invalidateFilter with begin/endFilterChange; use what exists."""
+        if hasattr(self, "endFilterChange"):
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802 (Qt override)
         model = self.sourceModel()

@@ -45,6 +45,9 @@ class Session(QObject):
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.poll)
         self._timer.start()
+        # The first token is the baseline: read it before any view's first read (the reader
+        # runs jobs in order), so a commit between that read and the first tick is noticed.
+        self.poll()
 
     @property
     def read_only(self) -> bool:

@@ -200,9 +200,11 @@ class TaskTable(QTableView):
                                   QItemSelectionModel.SelectionFlag.NoUpdate)
         model.blockSignals(blocked)
         self.viewport().update()
-        self._on_selection()
+        self._on_selection(keep_current=row is None)
 
-    def _on_selection(self, *_args: object) -> None:
+    def _on_selection(self, *_args: object, keep_current: bool = False) -> None:
+        """Tell listeners; ``keep_current`` when a restore could not find the current task
+        among the loaded rows (the detail panel keeps showing it)."""
         ids = self.selected_ids()
         if ids or not self.selected_rows():
             self._last_ids = ids
@@ -210,6 +212,8 @@ class TaskTable(QTableView):
         current_id = current.id if current is not None and self.selectionModel().isRowSelected(
             self.currentIndex().row()) else (ids[0] if len(ids) == 1 else -1)
         self.selection_changed.emit()
+        if keep_current and current_id < 0:
+            return
         if current_id != self._current_id and (current_id >= 0 or not ids):
             self._current_id = current_id
             self.current_task_changed.emit(current_id)
