@@ -73,10 +73,15 @@ class TaskControl(QObject):
         if template is not None:
             dialog.fill_from(template)
         dialog.submitted.connect(lambda request: self._enqueue(dialog, request))
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _dialog_closed(self, dialog: EnqueueDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
 
     def duplicate(self) -> None:
         if self.page is not None and self.page.shown_task is not None:
