@@ -114,8 +114,7 @@ def show(args: argparse.Namespace) -> int:
         print(f"{name.ljust(width)}  {text}")
     out.block("payload", out.pretty_json(task.payload))
     out.block("compatibility", out.pretty_json(task.compatibility))
-    if task.error_message:
-        out.block("error_message", str(task.error_message))
+    out.block("error_message", out.clean(task.error_message, one_line=False))
     return 0
 
 
