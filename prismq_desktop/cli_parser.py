@@ -65,7 +65,8 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     def default(value: object) -> object:
         return argparse.SUPPRESS if suppress else value
     parser.add_argument("--db", type=Path, metavar="PATH", default=default(None),
-                        help="the queue file (see below for the default)")
+                        help="the queue file (default: $PRISMQ_QUEUE_DB_PATH, else "
+                             "the PrismQ backend's default path)")
     parser.add_argument("--lock-timeout", type=seconds, metavar="SECONDS", default=default(5.0),
                         help="how long to wait for another process's lock (default 5)")
 
@@ -79,7 +80,8 @@ def build_parser() -> Parser:
     parser = Parser(prog=PROG, description="Watch and run the PrismQ SQLite task queue. "
                     "Without a command, opens the desktop app.", epilog=EPILOG,
                     formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
-    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the app's and SQLite's versions")
     _global_options(parser, suppress=False)
     common = Parser(add_help=False, allow_abbrev=False)
     _global_options(common, suppress=True)
@@ -124,7 +126,8 @@ def _add_task_commands(add: Callable[[str, str], Parser]) -> None:
                          help="only this task type (repeatable)")
     listing.add_argument("--search", metavar="TEXT", default="",
                          help="search text, as in the app's search box")
-    listing.add_argument("--sort", choices=tuple(SORT_KEYS), default="id")
+    listing.add_argument("--sort", choices=tuple(SORT_KEYS), default="id", metavar="KEY",
+                         help=f"sort by one of {', '.join(SORT_KEYS)} (default id)")
     order = listing.add_mutually_exclusive_group()
     order.add_argument("--desc", dest="descending", action="store_true", default=True,
                        help="largest or newest first (the default)")
@@ -144,7 +147,8 @@ def _add_task_commands(add: Callable[[str, str], Parser]) -> None:
     logs = add("logs", "print a task's log")
     logs.add_argument("id", type=task_id, help="the task id")
     logs.add_argument("--follow", "-f", action="store_true",
-                      help="keep printing new entries until the task finishes (Ctrl+C stops)")
+                      help="keep printing new entries until the task finishes (Ctrl+C "
+                           "stops); with --json, one JSON object per line")
     _json_option(logs)
 
 

@@ -139,7 +139,8 @@ def test_list_filters_sorts_and_pages(cli: Run, live: Queue) -> None:
     by_priority = cli("list", "--type", "alpha", "--sort", "priority", "--asc", "--json").json
     assert [t["priority"] for t in by_priority] == [10, 30]
     page = cli("list", "--limit", "2", "--offset", "1")
-    assert page.code == 0 and "(2 of 6 shown" in page.out
+    assert page.code == 0 and "(more tasks match: see them with --offset 3" in page.out
+    assert "more tasks match" not in cli("list", "--limit", "2", "--offset", "4").out
     assert page.out.splitlines()[0].split() == ["ID", "TYPE", "STATUS", "PRI", "TRIES",
                                                 "CREATED", "WORKER", "DETAIL"]
     assert cli("list", "--type", "nothing-like-this").out == "no tasks match\n"
