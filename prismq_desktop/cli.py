@@ -7,6 +7,7 @@ on; a traceback is never shown, not even for a bug.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -64,12 +65,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows up here, inside the handlers below
         return code
     except SystemExit as exc:  # --help and --version print, then exit 0
-        return exc.code if isinstance(exc.code, int) else OK
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or OK
+        return _fail(" ".join(str(exc.code).split()), INTERNAL)
     except KeyboardInterrupt:
         return _fail("interrupted", INTERRUPTED)
     except BrokenPipeError:
         return _reader_went_away()
-    except Exception as exc:  # noqa: BLE001 - the one place every error becomes one line
+    except Exception as exc:  # the one place every error becomes one line
         return _fail(_message(exc, args), _exit_code(exc))
 
 
@@ -99,6 +102,6 @@ def _fail(message: str, code: int) -> int:
 
 def _reader_went_away() -> int:
     """`prismq-desktop list | head`: the pipe closed early; that is not an error."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError, ValueError):  # stdout may not be a real file
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return OK

@@ -168,7 +168,7 @@ def _add_worker_command(worker: Parser) -> None:
     """The worker's own options when its module is present; the documented set otherwise."""
     try:
         from prismq_desktop.worker.command import add_arguments
-    except Exception:  # noqa: BLE001 - a broken worker must not break every other command
+    except Exception:  # a broken worker module must not break every other command
         add_arguments = _fallback_worker_arguments
     add_arguments(worker)
 
