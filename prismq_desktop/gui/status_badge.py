@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 #: status -> (light theme colour, dark theme colour).
 STATUS_COLORS: dict[str, tuple[str, str]] = {
@@ -29,42 +29,24 @@ def status_color(status: str, dark: bool) -> QColor:
     return QColor(dark_hex if dark else light_hex)
 
 
-class StatusBadgeDelegate(QStyledItemDelegate):
-    """Paints the status text inside a rounded, tinted badge."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        text = index.data(Qt.ItemDataRole.DisplayRole)
-        if not text or text == "…":
-            super().paint(painter, option, index)
-            return
-        style = option.widget.style() if option.widget else None
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, option.widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        self._badge(painter, option, str(text), selected)
-
-    def _badge(self, painter: QPainter, option: QStyleOptionViewItem, text: str,
-               selected: bool) -> None:
-        dark = is_dark(option.palette) or selected
-        color = (option.palette.highlightedText().color() if selected
-                 else status_color(text, dark))
-        metrics = option.fontMetrics
-        width = min(metrics.horizontalAdvance(text) + 16, option.rect.width() - 8)
-        height = min(metrics.height() + 4, option.rect.height() - 4)
-        rect = QRectF(option.rect.left() + 4, option.rect.center().y() - height / 2 + 0.5,
-                      width, height)
-        fill = QColor(color)
-        fill.setAlphaF(0.22 if dark else 0.14)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QColor(color))
-        painter.setBrush(fill)
-        painter.drawRoundedRect(rect, height / 2, height / 2)
-        painter.setPen(color if selected else color.lighter(125) if dark else color.darker(115))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
-                         metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width) - 10))
-        painter.restore()
+def paint_badge(painter: QPainter, option: QStyleOptionViewItem, text: str) -> None:
+    """The status text inside a rounded, tinted badge (white on a selected row)."""
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)
+    dark = is_dark(option.palette) or selected
+    color = option.palette.highlightedText().color() if selected else status_color(text, dark)
+    metrics = option.fontMetrics
+    width = min(metrics.horizontalAdvance(text) + 16, option.rect.width() - 8)
+    height = min(metrics.height() + 4, option.rect.height() - 4)
+    rect = QRectF(option.rect.left() + 4, option.rect.center().y() - height / 2 + 0.5,
+                  width, height)
+    fill = QColor(color)
+    fill.setAlphaF(0.22 if dark else 0.14)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(color))
+    painter.setBrush(fill)
+    painter.drawRoundedRect(rect, height / 2, height / 2)
+    painter.setPen(color if selected else color.lighter(125) if dark else color.darker(115))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
+                     metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width) - 10))
+    painter.restore()

@@ -26,6 +26,7 @@ MARGIN = 60
 MAX_WINDOW = 400
 MAX_CACHED = 6000
 FLASH_SECONDS = 1.6
+FADE_MS = 250
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
@@ -53,7 +54,7 @@ class TaskTableModel(QAbstractTableModel):
         self._max_id = 0
         self._flash: dict[int, float] = {}
         self._flash_color = QColor(255, 196, 0)
-        self._flash_timer = QTimer(self, interval=80, timeout=self._fade)
+        self._flash_timer = QTimer(self, interval=FADE_MS, timeout=self._fade)
         self.loaded_at: float | None = None
 
     # -- what the view asks -------------------------------------------------------------
@@ -87,8 +88,8 @@ class TaskTableModel(QAbstractTableModel):
             return task_row.tips[column] or None
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column].numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and task_row.id in self._flash:
-            return self._flash_brush(task_row.id)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self.flash_color(task_row.id)
         if role == ROW_ROLE:
             return task_row
         return None
@@ -261,8 +262,12 @@ class TaskTableModel(QAbstractTableModel):
     def set_flash_color(self, color: QColor) -> None:
         self._flash_color = QColor(color)
 
-    def _flash_brush(self, task_id: int) -> QColor:
-        left = max(0.0, self._flash[task_id] - time.monotonic()) / FLASH_SECONDS
+    def flash_color(self, task_id: int) -> QColor | None:
+        """The fading highlight of a row that just changed, None when it has none."""
+        until = self._flash.get(task_id)
+        if until is None:
+            return None
+        left = max(0.0, until - time.monotonic()) / FLASH_SECONDS
         color = QColor(self._flash_color)
         color.setAlphaF(0.55 * left)
         return color

@@ -11,9 +11,9 @@ from PySide6.QtCore import QByteArray, QItemSelection, QItemSelectionModel, QPoi
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from prismq_desktop.gui.status_badge import StatusBadgeDelegate
+from prismq_desktop.gui.row_delegate import TaskRowDelegate
 from prismq_desktop.gui.task_model import TaskTableModel
-from prismq_desktop.gui.task_rows import COLUMN_INDEX, COLUMNS
+from prismq_desktop.gui.task_rows import COLUMNS
 
 ROW_HEIGHT = 24
 
@@ -50,7 +50,7 @@ class TaskTable(QTableView):
         self.setShowGrid(False)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setItemDelegateForColumn(COLUMN_INDEX["status"], StatusBadgeDelegate(self))
+        self.setItemDelegate(TaskRowDelegate(self._model, self))
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         vertical = self.verticalHeader()
         vertical.setVisible(False)
