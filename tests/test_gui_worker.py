@@ -1,0 +1,61 @@
+"""The embedded worker from the toolbar: its tasks show completed, stop never blocks the GUI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QAction
+
+from prismq_desktop.core import Queue
+from prismq_desktop.gui.embedded_worker import RUNNING, STOPPED, engine_class
+from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
+
+AVAILABLE = engine_class()[0] is not None
+needs_worker = pytest.mark.skipif(not AVAILABLE, reason="prismq_desktop.worker not merged yet")
+
+
+@pytest.mark.skipif(AVAILABLE, reason="the worker is available in this build")
+def test_toggle_says_why_when_the_worker_is_missing(qtbot, open_window, tmp_path: Path) -> None:
+    window = open_window(None)
+    window.files.open_path(tmp_path / "new.db", create=True)
+    qtbot.waitUntil(lambda: window.session is not None, timeout=10_000)
+    toggle = window.findChild(QAction, "workerToggleAction")
+    assert not toggle.isEnabled() and "not available" in toggle.toolTip()
+
+
+@needs_worker
+def test_start_worker_runs_tasks_until_they_show_completed(qtbot, open_window,
+                                                           tmp_path: Path) -> None:
+    path = tmp_path / "work.db"
+    with Queue.open(path) as queue:
+        ids = queue.enqueue_many([{"type": "echo", "payload": {"n": n}} for n in range(12)])
+    window = open_window(path)
+    toggle = window.findChild(QAction, "workerToggleAction")
+    assert toggle.isEnabled()
+    window.worker_status.controls.threads.setValue(3)
+    toggle.trigger()
+    qtbot.waitUntil(lambda: window.worker.state == RUNNING, timeout=10_000)
+    page = window.tasks_page
+    statuses = lambda: {page.model.task_row(r).status for r in range(len(ids))  # noqa: E731
+                        if page.model.task_row(r) is not None}
+    qtbot.waitUntil(lambda: statuses() == {"completed"}, timeout=15_000)
+    assert "worker running" in window.status.worker.text()
+    assert toggle.text() == "Stop worker"
+    toggle.trigger()
+    assert window.worker.state != RUNNING  # stopping happens off the GUI thread
+    qtbot.waitUntil(lambda: window.worker.state == STOPPED, timeout=15_000)
+    assert "worker stopped" in window.status.worker.text()
+    with Queue.open(path, read_only=True) as queue:
+        assert {queue.get(i).status for i in ids} == {"completed"}
+        assert queue.workers() == []
+
+
+@needs_worker
+def test_worker_is_disabled_on_a_read_only_file(qtbot, open_window, tmp_path: Path) -> None:
+    path = tmp_path / "newer.db"
+    with Queue.open(path) as queue:
+        queue.db.execute("PRAGMA user_version = 99")
+    window = open_window(path)
+    toggle = window.findChild(QAction, "workerToggleAction")
+    assert not toggle.isEnabled() and "newer than this app knows" in toggle.toolTip()
