@@ -10,6 +10,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from prismq_desktop import __version__
+from prismq_desktop.core import default_db_path
 from prismq_desktop.gui import settings, theme
 from prismq_desktop.gui.main_window import MainWindow
 from prismq_desktop.paths import resource_path
@@ -35,10 +36,16 @@ def run_gui(db_path: Path | None, start_worker: bool = False) -> int:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     theme.apply(app, str(settings.value("theme", "system")))
-    window = create_main_window(db_path, start_worker)
+    window = create_main_window(db_path or starting_file(), start_worker)
     window.open_failed.connect(lambda message: _tell_failure(window, message))
     window.show()
     return app.exec()
+
+
+def starting_file() -> Path | None:
+    """Without --db: the PrismQ default file when it exists, else the last file opened."""
+    candidates = [default_db_path(), *(Path(name) for name in settings.recent_files()[:1])]
+    return next((path for path in candidates if path.is_file()), None)
 
 
 def _tell_failure(window: MainWindow, message: str) -> None:

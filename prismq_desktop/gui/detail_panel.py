@@ -54,8 +54,7 @@ class JsonBox(QWidget):
         self.text.setPlainText(text)
         self.note.setText(f"⚠ {note}" if note else "")
         self.note.setVisible(bool(note))
-        lines = max(2, min(14, text.count("\n") + 2))
-        self.text.setFixedHeight(lines * self.text.fontMetrics().lineSpacing() + 12)
+        fit_height(self.text, text, 14)
 
 
 class DetailPanel(QScrollArea):
@@ -122,6 +121,7 @@ class DetailPanel(QScrollArea):
         self.attempts.setVisible(bool(details.runs))
         has_error = bool(task.error_message)
         self.error.setPlainText(str(task.error_message or ""))
+        fit_height(self.error, self.error.toPlainText(), 10)
         self.error_title.setVisible(has_error)
         self.error.setVisible(has_error)
         self.payload.set_json(task.payload)
@@ -152,6 +152,14 @@ class DetailPanel(QScrollArea):
         self.progress.setFormat(" · ".join(p for p in (percent, message) if p))
 
 
+def fit_height(edit: QPlainTextEdit, text: str, most_lines: int) -> None:
+    """Size a read-only text to its content (wrapped lines estimated), up to ``most_lines``."""
+    metrics = edit.fontMetrics()
+    width = max(1, edit.viewport().width() or 320)
+    lines = sum(1 + metrics.horizontalAdvance(line) // width for line in text.split("\n"))
+    edit.setFixedHeight(min(max(lines, 1), most_lines) * metrics.lineSpacing() + 14)
+
+
 def _runs_text(runs: list[Run]) -> str:
     lines = ["<b>Attempt history</b>"]
     for run in runs:
@@ -173,7 +181,6 @@ def _mono_text() -> QPlainTextEdit:
     text.setReadOnly(True)
     text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-    text.setMaximumHeight(220)
     return text
 
 

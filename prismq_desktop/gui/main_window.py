@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout
 
 from prismq_desktop.gui import actions as actions_module
 from prismq_desktop.gui import settings, theme
+from prismq_desktop.gui.about import show_about
 from prismq_desktop.gui.banner import Banner
 from prismq_desktop.gui.embedded_worker import RUNNING, STOPPED, EmbeddedWorker
 from prismq_desktop.gui.empty_page import EmptyPage
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         named["workerToggle"].triggered.connect(self._toggle_worker)
         named["find"].triggered.connect(self._focus_search)
         named["nextTheme"].triggered.connect(self._next_theme)
+        named["about"].triggered.connect(lambda: show_about(self))
         named["resetColumns"].triggered.connect(
             lambda: self.tasks_page and self.tasks_page.table.reset_columns())
         for index, name in enumerate(("tabTasks", "tabStats", "tabWorkers")):

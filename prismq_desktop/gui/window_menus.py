@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
 if TYPE_CHECKING:
     from prismq_desktop.gui.main_window import MainWindow
@@ -41,10 +41,26 @@ def build_menus(window: MainWindow) -> None:
     _toolbar(window)
 
 
+ICONS = {
+    "open": QStyle.StandardPixmap.SP_DialogOpenButton,
+    "new": QStyle.StandardPixmap.SP_FileIcon,
+    "enqueue": QStyle.StandardPixmap.SP_FileDialogNewFolder,
+    "duplicate": QStyle.StandardPixmap.SP_FileLinkIcon,
+    "cancel": QStyle.StandardPixmap.SP_DialogCancelButton,
+    "retry": QStyle.StandardPixmap.SP_BrowserReload,
+    "refresh": QStyle.StandardPixmap.SP_BrowserReload,
+    "pause": QStyle.StandardPixmap.SP_MediaPause,
+    "workerToggle": QStyle.StandardPixmap.SP_MediaPlay,
+}
+
+
 def _toolbar(window: MainWindow) -> None:
     named = window.actions
+    for name, pixmap in ICONS.items():
+        named[name].setIcon(window.style().standardIcon(pixmap))
     toolbar = QToolBar("Main", window, objectName="mainToolBar", movable=False)
     toolbar.setIconSize(QSize(16, 16))
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     toolbar.addActions([named["open"]])
     toolbar.addSeparator()
     toolbar.addActions([named["enqueue"], named["duplicate"], named["cancel"], named["retry"]])
