@@ -208,6 +208,14 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def rss_now_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def report(name: str, value: float, budget: float, unit: str = "s") -> None:
     shown = f"{value * 1000:.0f} ms" if unit == "s" else f"{value:.0f} MB"
     print(f"  {name:<52} {shown:>10}   {value / budget:5.2f}× budget", flush=True)
@@ -228,20 +236,24 @@ def main(argv: list[str]) -> int:
     try:
         window, first = first_paint(app, path)
         report("first rows painted after show", first, BUDGETS["first"])
+        print("    rss", rss_now_mb())
         times = jumps(app, window, 4 if args.smoke else 12)
         report("rows filled after a jump, median (sort by id)", statistics.median(times),
                BUDGETS["jump"])
         report("rows filled after a jump, worst (sort by id)", max(times), BUDGETS["jump"])
+        print("    rss", rss_now_mb())
         sort_by(app, window, "priority", False)
         times = jumps(app, window, 3 if args.smoke else 6)
         report("rows filled after a jump, worst (sort by priority)", max(times),
                BUDGETS["jump"])
+        print("    rss", rss_now_mb())
         sort_by(app, window, "id", True)
         seen = sorted(other_process_latency(app, window, path, 4 if args.smoke else 20))
         p95 = seen[min(len(seen) - 1, int(len(seen) * 0.95))]
         report("other process's task visible, p95", p95, BUDGETS["visible"])
         stall, done = longest_stall(app, window, path, 1.5 if args.smoke else 6.0,
                                     3_000 if args.smoke else 60_000)
+        print("    rss", rss_now_mb())
         report(f"longest GUI stall, 4 threads ({done:,} tasks done)", stall, BUDGETS["stall"])
         report("peak RSS", rss_mb(), BUDGETS["rss"], unit="MB")
         window.close()

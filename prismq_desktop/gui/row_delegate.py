@@ -30,7 +30,7 @@ class TaskRowDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         row, column = index.row(), index.column()
-        task_row = self._model.task_row(row)
+        task_row = self._model.row_to_paint(row)
         opt = QStyleOptionViewItem(option)
         opt.displayAlignment = self._align[column]
         text = "…" if task_row is None and column == 0 else ""

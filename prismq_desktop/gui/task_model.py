@@ -74,14 +74,17 @@ class TaskTableModel(QAbstractTableModel):
             return f"Sort by {COLUMNS[section].title.lower()}"
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        row = index.row()
+    def row_to_paint(self, row: int) -> TaskRow | None:
+        """The cached row for painting; a missing or stale one is fetched soon after."""
         cached = self._rows.get(row)
         if cached is None or cached[1] != self._gen:
             self._note_wanted(row)
-        if cached is None:
-            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
-        task_row, column = cached[0], index.column()
+        return cached[0] if cached is not None else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        task_row, column = self.row_to_paint(index.row()), index.column()
+        if task_row is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole and column == 0 else None
         if role == Qt.ItemDataRole.DisplayRole:
             return task_row.texts[column]
         if role == Qt.ItemDataRole.ToolTipRole:
