@@ -9,6 +9,7 @@ tasks a second never floods the GUI thread with queued signals.
 from __future__ import annotations
 
 import collections
+import functools
 import importlib
 import threading
 from collections.abc import Callable
@@ -24,8 +25,12 @@ EVENT_BATCH_MS = 250
 MAX_BUFFERED = 2000
 
 
+@functools.cache
 def engine_class() -> tuple[Any, str]:
-    """(WorkerEngine, "") when the worker package is importable, else (None, reason)."""
+    """(WorkerEngine, "") when the worker package is importable, else (None, reason).
+
+    Cached: a failed import searches the path again every time, and the window asks often.
+    """
     try:
         module = importlib.import_module("prismq_desktop.worker")
     except ImportError as exc:

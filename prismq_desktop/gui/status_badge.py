@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 #: status -> (light theme colour, dark theme colour).
@@ -34,19 +34,41 @@ def paint_badge(painter: QPainter, option: QStyleOptionViewItem, text: str) -> N
     selected = bool(option.state & QStyle.StateFlag.State_Selected)
     dark = is_dark(option.palette) or selected
     color = option.palette.highlightedText().color() if selected else status_color(text, dark)
+    height = min(option.fontMetrics.height() + 4, option.rect.height() - 4)
+    key = (text, option.rect.width(), height, color.rgba(), dark, option.font.key())
+    pixmap = _BADGES.get(key)
+    if pixmap is None:
+        pixmap = _BADGES[key] = _badge_pixmap(option, text, color, dark, height)
+        if len(_BADGES) > 512:
+            _BADGES.pop(next(iter(_BADGES)))
+    top = option.rect.center().y() - height // 2
+    painter.drawPixmap(option.rect.left() + 4, top, pixmap)
+
+
+#: Drawn badges by look: a table repaints the same few badges many times a second.
+_BADGES: dict[tuple, QPixmap] = {}
+
+
+def _badge_pixmap(option: QStyleOptionViewItem, text: str, color: QColor, dark: bool,
+                  height: int) -> QPixmap:
     metrics = option.fontMetrics
-    width = min(metrics.horizontalAdvance(text) + 16, option.rect.width() - 8)
-    height = min(metrics.height() + 4, option.rect.height() - 4)
-    rect = QRectF(option.rect.left() + 4, option.rect.center().y() - height / 2 + 0.5,
-                  width, height)
+    width = max(1, min(metrics.horizontalAdvance(text) + 16, option.rect.width() - 8))
+    ratio = 2.0
+    pixmap = QPixmap(int(width * ratio) + 2, int(height * ratio) + 2)
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    rect = QRectF(0.5, 0.5, width, height)
     fill = QColor(color)
     fill.setAlphaF(0.22 if dark else 0.14)
-    painter.save()
+    painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setFont(option.font)
     painter.setPen(QColor(color))
     painter.setBrush(fill)
     painter.drawRoundedRect(rect, height / 2, height / 2)
-    painter.setPen(color if selected else color.lighter(125) if dark else color.darker(115))
+    painter.setPen(color if color == option.palette.highlightedText().color()
+                   else color.lighter(125) if dark else color.darker(115))
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
                      metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width) - 10))
-    painter.restore()
+    painter.end()
+    return pixmap

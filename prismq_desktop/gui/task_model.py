@@ -22,7 +22,7 @@ from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.task_rows import COLUMNS, TaskRow
 from prismq_desktop.gui.task_source import Window
 
-MARGIN = 60
+MARGIN = 40
 MAX_WINDOW = 400
 MAX_CACHED = 6000
 FLASH_SECONDS = 1.6
