@@ -107,6 +107,16 @@ class Sidebar(QWidget):
         self.types.addItem(item)
         return item
 
+    def _sort_types(self) -> None:
+        """Keep "All types" first and the rest in name order as new types arrive."""
+        current = self.types.currentItem()
+        rest = [self.types.takeItem(1) for _ in range(1, self.types.count())]
+        for item in sorted(rest, key=lambda i: str(i.data(Qt.ItemDataRole.UserRole))):
+            self.types.addItem(item)
+        blocked = self.types.blockSignals(True)
+        self.types.setCurrentItem(current)
+        self.types.blockSignals(blocked)
+
     def select_status(self, key: str) -> None:
         for row in range(self.statuses.count()):
             if self.statuses.item(row).data(KEY_ROLE) == key:
@@ -147,6 +157,7 @@ class Sidebar(QWidget):
         for kind in sorted(per_type):
             if kind not in known:
                 known[kind] = self._type_item(kind, kind)
+                self._sort_types()
         total = sum(per_type.values())
         for kind, item in known.items():
             item.setData(COUNT_ROLE, total if kind == "" else per_type.get(kind, 0))
