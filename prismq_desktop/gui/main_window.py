@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
@@ -25,7 +25,7 @@ from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.status_bar import StatusBar
 from prismq_desktop.gui.task_control import TaskControl
 from prismq_desktop.gui.tasks_page import TasksPage
-from prismq_desktop.gui.window_menus import build_menus
+from prismq_desktop.gui.window_menus import apply_icons, build_menus
 from prismq_desktop.gui.worker_status import WorkerStatus
 
 SessionTab = Callable[[Session], QWidget]
@@ -213,6 +213,11 @@ class MainWindow(QMainWindow):
         mode = settings.value("theme", "system")
         for action in self.actions.themes.actions():
             action.setChecked(action.data() == mode)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            apply_icons(self)
 
     # -- closing: stop the worker off the GUI thread first ---------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)

@@ -67,8 +67,9 @@ class Timeline(QWidget):
         muted.setAlphaF(0.35)
         metrics = QFontMetrics(self.font())
         y = 10 + metrics.height()
-        xs = [20 + i * (self.width() - 40) / (len(self._steps) - 1)
-              for i in range(len(self._steps))]
+        margin = metrics.horizontalAdvance("00:00:00") / 2 + 6
+        span = self.width() - 2 * margin
+        xs = [margin + i * span / (len(self._steps) - 1) for i in range(len(self._steps))]
         for i, gap in enumerate(self._gaps):
             reached = self._steps[i + 1].reached
             painter.setPen(QPen(accent if reached else muted, 2))
@@ -86,8 +87,8 @@ class Timeline(QWidget):
 
     def _label(self, painter: QPainter, metrics: QFontMetrics, x: float, top: float,
                step: Step, muted: QColor) -> None:
-        width = (self.width() - 40) / 3
-        left = min(max(0.0, x - width / 2), self.width() - width)
+        width = metrics.horizontalAdvance("00:00:00") + 12
+        left = x - width / 2
         align = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
         painter.setPen(self.palette().text().color() if step.reached else muted)
         painter.drawText(QRectF(left, top, width, metrics.height()), align, step.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
 if TYPE_CHECKING:
@@ -54,10 +55,24 @@ ICONS = {
 }
 
 
+def apply_icons(window: MainWindow) -> None:
+    """Toolbar icons drawn in the theme's text colour (the style's own are fixed colours)."""
+    color = window.palette().color(QPalette.ColorRole.ButtonText)
+    for name, standard in ICONS.items():
+        source = window.style().standardIcon(standard).pixmap(QSize(32, 32))
+        tinted = QPixmap(source.size())
+        tinted.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(tinted)
+        painter.drawPixmap(0, 0, source)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(tinted.rect(), color)
+        painter.end()
+        window.actions[name].setIcon(QIcon(tinted))
+
+
 def _toolbar(window: MainWindow) -> None:
     named = window.actions
-    for name, pixmap in ICONS.items():
-        named[name].setIcon(window.style().standardIcon(pixmap))
+    apply_icons(window)
     toolbar = QToolBar("Main", window, objectName="mainToolBar", movable=False)
     toolbar.setIconSize(QSize(16, 16))
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
