@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from prismq_desktop.worker.registry import (
+    FILE_MODULE_PREFIX,
     MARK,
     HandlerLoadError,
     HandlerRegistry,
@@ -75,7 +76,7 @@ def _import_file(path: Path) -> types.ModuleType:
         raise HandlerLoadError(f"no such file: {path}")
     resolved = path.resolve()
     digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:10]
-    name = f"prismq_handlers_{resolved.stem}_{digest}"
+    name = f"{FILE_MODULE_PREFIX}{resolved.stem}_{digest}"
     if name in sys.modules:
         return sys.modules[name]
     module_spec = importlib.util.spec_from_file_location(name, resolved)

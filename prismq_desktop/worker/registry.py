@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 Handler = Callable[["TaskContext"], Any]
 #: Attribute the decorator leaves on a function, so an already imported module can be scanned.
 MARK = "__prismq_handler_types__"
+#: Name prefix of modules loaded from a ``.py`` path (see loading.py).
+FILE_MODULE_PREFIX = "prismq_handlers_"
 
 
 class HandlerLoadError(Exception):
@@ -24,8 +26,13 @@ class HandlerLoadError(Exception):
 
 
 def _origin(fn: Handler) -> str:
+    """``module.function``, or ``file.py:function`` for a module loaded from a file path."""
     module = getattr(fn, "__module__", None) or "?"
-    return f"{module}.{getattr(fn, '__qualname__', repr(fn))}"
+    name = getattr(fn, "__qualname__", repr(fn))
+    code = getattr(fn, "__code__", None)
+    if module.startswith(FILE_MODULE_PREFIX) and code is not None:
+        return f"{code.co_filename}:{name}"
+    return f"{module}.{name}"
 
 
 class HandlerRegistry:

@@ -58,7 +58,10 @@ class Runtime:
         self._running: dict[int, TaskContext] = {}
         self._settled: set[int] = set()
         self._claims = 0
-        self._idle_since: float | None = time.monotonic()
+        #: Claims reserved and not yet finished (a claimed task is counted before it is tracked).
+        self._in_flight = 0
+        #: When the last claim found nothing with nothing running (None: busy, or not yet).
+        self._idle_since: float | None = None
         #: Ids given back to the queue by this run's stop, in order.
         self.released: list[int] = []
 
@@ -87,18 +90,21 @@ class Runtime:
             if limit is not None and self._claims >= limit:
                 return False
             self._claims += 1
+            self._in_flight += 1
             return True
 
-    def unreserve_claim(self, found_nothing: bool) -> None:
+    def unreserve_claim(self) -> None:
+        """The claim found nothing (or failed): give the reservation back; maybe now idle."""
         with self._lock:
             self._claims -= 1
-            if found_nothing and not self._running and self._idle_since is None:
+            self._in_flight -= 1
+            if not self._in_flight and self._idle_since is None:
                 self._idle_since = time.monotonic()
 
     def budget_spent(self) -> bool:
         limit = self.settings.max_tasks
         with self._lock:
-            return limit is not None and self._claims >= limit and not self._running
+            return limit is not None and self._claims >= limit and not self._in_flight
 
     def idle_seconds(self) -> float:
         with self._lock:
@@ -115,6 +121,7 @@ class Runtime:
         with self._lock:
             self._running.pop(ctx.task_id, None)
             self._settled.discard(ctx.task_id)
+            self._in_flight -= 1
 
     def contexts(self) -> list[TaskContext]:
         with self._lock:

@@ -74,5 +74,5 @@ class Slot:
                                   types=settings.types, capabilities=settings.capabilities)
         finally:
             if task is None:
-                rt.unreserve_claim(found_nothing=True)
+                rt.unreserve_claim()
         return task
