@@ -115,10 +115,10 @@ class WorkerEngine:
                 raise
             self._rt, self._keeper = rt, Keeper(rt)
             notify.subscribe(queue.db.path, rt.on_notice)
+            self._announce(rt)
             self._keeper.start()
             self._slots = []
             self._add_slots(self._concurrency)
-        self._announce(rt)
 
     def stop(self, release: bool = True, timeout: float = 10.0) -> list[int]:
         """Stop within about ``timeout`` seconds; returns the ids given back to the queue.
