@@ -14,10 +14,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from prismq_desktop.core import QueueDatabaseError
+from prismq_desktop.core import Queue, QueueDatabaseError
 from prismq_desktop.core.claiming import STRATEGIES
+from prismq_desktop.core.database import BUSY_TIMEOUT_MS
 from prismq_desktop.worker.console import ConsoleLog, summary
 from prismq_desktop.worker.engine import WorkerEngine
 from prismq_desktop.worker.loading import default_handlers, load_handlers
@@ -56,11 +56,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, db_path: str | os.PathLike[str] | None) -> int:
     console = ConsoleLog(quiet=args.quiet)
     try:
-        engine = _engine(args, db_path, console)
+        queue = Queue.open(db_path, busy_timeout_ms=_busy_ms(args))
+    except QueueDatabaseError as exc:
+        return _error(str(exc), 3)
+    try:
+        return _serve(args, queue, console)
+    finally:
+        queue.close()
+
+
+def _serve(args: argparse.Namespace, queue: Queue, console: ConsoleLog) -> int:
+    try:
+        engine = _engine(args, queue, console)
     except (ValueError, HandlerLoadError) as exc:
         return _error(str(exc), 2)
-    if args.idle_exit is not None and not args.idle_exit >= 0:
-        return _error("idle exit must be zero or more seconds", 2)
     try:
         engine.start()
     except QueueDatabaseError as exc:
@@ -74,14 +83,22 @@ def run(args: argparse.Namespace, db_path: str | os.PathLike[str] | None) -> int
     return 0
 
 
-def _engine(args: argparse.Namespace, db_path: Any, console: ConsoleLog) -> WorkerEngine:
+def _busy_ms(args: argparse.Namespace) -> int:
+    """The command line's global ``--lock-timeout`` when given, else the core's default."""
+    seconds = getattr(args, "lock_timeout", None)
+    return BUSY_TIMEOUT_MS if seconds is None else int(seconds * 1000)
+
+
+def _engine(args: argparse.Namespace, queue: Queue, console: ConsoleLog) -> WorkerEngine:
     if args.worker_id is not None and not args.worker_id.strip():
         raise ValueError("worker id must not be empty")
+    if args.idle_exit is not None and not args.idle_exit >= 0:
+        raise ValueError("idle exit must be zero or more seconds")
     registry = default_handlers()
     for spec in args.handlers:
         load_handlers(spec, registry)
     return WorkerEngine(
-        db_path, worker_id=args.worker_id, concurrency=args.concurrency,
+        queue, worker_id=args.worker_id, concurrency=args.concurrency,
         strategy=args.strategy, lease_seconds=args.lease_seconds, registry=registry,
         poll_interval=args.poll_interval, allow_shell=args.allow_shell,
         shell_programs=args.shell_allow, max_tasks=args.max_tasks, on_event=console,
