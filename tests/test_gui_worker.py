@@ -4,27 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtGui import QAction
 
 from prismq_desktop.core import Queue
-from prismq_desktop.gui.embedded_worker import RUNNING, STOPPED, engine_class
+from prismq_desktop.gui.embedded_worker import RUNNING, STOPPED
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
 
-AVAILABLE = engine_class()[0] is not None
-needs_worker = pytest.mark.skipif(not AVAILABLE, reason="prismq_desktop.worker not merged yet")
 
-
-@pytest.mark.skipif(AVAILABLE, reason="the worker is available in this build")
-def test_toggle_says_why_when_the_worker_is_missing(qtbot, open_window, tmp_path: Path) -> None:
-    window = open_window(None)
-    window.files.open_path(tmp_path / "new.db", create=True)
-    qtbot.waitUntil(lambda: window.session is not None, timeout=10_000)
-    toggle = window.findChild(QAction, "workerToggleAction")
-    assert not toggle.isEnabled() and "not available" in toggle.toolTip()
-
-
-@needs_worker
 def test_start_worker_runs_tasks_until_they_show_completed(qtbot, open_window,
                                                            tmp_path: Path) -> None:
     path = tmp_path / "work.db"
@@ -51,7 +37,6 @@ def test_start_worker_runs_tasks_until_they_show_completed(qtbot, open_window,
         assert queue.workers() == []
 
 
-@needs_worker
 def test_worker_is_disabled_on_a_read_only_file(qtbot, open_window, tmp_path: Path) -> None:
     path = tmp_path / "newer.db"
     with Queue.open(path) as queue:
