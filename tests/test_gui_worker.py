@@ -44,3 +44,18 @@ def test_worker_is_disabled_on_a_read_only_file(qtbot, open_window, tmp_path: Pa
     window = open_window(path)
     toggle = window.findChild(QAction, "workerToggleAction")
     assert not toggle.isEnabled() and "newer than this app knows" in toggle.toolTip()
+
+
+def test_closing_with_a_running_worker_stops_it_first(qtbot, open_window,
+                                                      tmp_path: Path) -> None:
+    path = tmp_path / "slow.db"
+    with Queue.open(path) as queue:
+        task_id = queue.enqueue("sleep", {"seconds": 30}).id
+    window = open_window(path)
+    window.actions["workerToggle"].trigger()
+    qtbot.waitUntil(lambda: window.worker.current_tasks() != [], timeout=10_000)
+    window.close()
+    assert window.isVisible()  # the stop runs off the GUI thread; the window waits for it
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=15_000)
+    with Queue.open(path, read_only=True) as queue:
+        assert queue.get(task_id).status == "queued"  # released, not lost
