@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor
 
 from prismq_desktop.core import TaskQuery
 from prismq_desktop.gui import task_source
+from prismq_desktop.gui.row_flash import RowFlash
 from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.task_rows import COLUMNS, TaskRow
 from prismq_desktop.gui.task_source import Window
@@ -25,8 +26,6 @@ from prismq_desktop.gui.task_source import Window
 MARGIN = 40
 MAX_WINDOW = 400
 MAX_CACHED = 6000
-FLASH_SECONDS = 1.6
-FADE_MS = 250
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
@@ -52,9 +51,8 @@ class TaskTableModel(QAbstractTableModel):
         self._want: tuple[int, int] | None = None
         self._visible = (0, 50)
         self._max_id = 0
-        self._flash: dict[int, float] = {}
-        self._flash_color = QColor(255, 196, 0)
-        self._flash_timer = QTimer(self, interval=FADE_MS, timeout=self._fade)
+        self.flash = RowFlash(self)
+        self.flash.faded.connect(self._repaint_tasks)
         self.loaded_at: float | None = None
 
     # -- what the view asks -------------------------------------------------------------
@@ -175,7 +173,7 @@ class TaskTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows.clear()
         self._row_of.clear()
-        self._flash.clear()
+        self.flash.clear()
         self._gen += 1
         self._count = win.count
         for number, task_row in enumerate(win.rows, win.offset):
@@ -227,14 +225,12 @@ class TaskTableModel(QAbstractTableModel):
             if old is None or old[0] != task_row:
                 changed.append(number)
                 if self._is_news(old, task_row, fresh):
-                    self._flash[task_row.id] = time.monotonic() + FLASH_SECONDS
+                    self.flash.mark(task_row.id)
             self._put(number, task_row, gen)
         if rows:
             self._max_id = max(self._max_id, max(r.id for r in rows))
         for first, last in _runs(changed):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
-        if self._flash and not self._flash_timer.isActive():
-            self._flash_timer.start()
 
     def _is_news(self, old: tuple[TaskRow, int] | None, new: TaskRow, fresh: bool) -> bool:
         """Worth a highlight: the same task with other values, or a task newer than any seen."""
@@ -262,29 +258,15 @@ class TaskTableModel(QAbstractTableModel):
             self._drop(row)
 
     # -- the brief highlight of changed rows ----------------------------------------------
-    def set_flash_color(self, color: QColor) -> None:
-        self._flash_color = QColor(color)
-
     def flash_color(self, task_id: int) -> QColor | None:
-        """The fading highlight of a row that just changed, None when it has none."""
-        until = self._flash.get(task_id)
-        if until is None:
-            return None
-        left = max(0.0, until - time.monotonic()) / FLASH_SECONDS
-        color = QColor(self._flash_color)
-        color.setAlphaF(0.55 * left)
-        return color
+        return self.flash.color(task_id)
 
-    def _fade(self) -> None:
-        now = time.monotonic()
-        rows = [self._row_of[i] for i in self._flash if i in self._row_of]
-        self._flash = {i: until for i, until in self._flash.items() if until > now}
+    def _repaint_tasks(self, task_ids: list[int]) -> None:
+        rows = [self._row_of[i] for i in task_ids if i in self._row_of]
         if rows:
-            role = [Qt.ItemDataRole.BackgroundRole]
             self.dataChanged.emit(self.index(min(rows), 0),
-                                  self.index(max(rows), len(COLUMNS) - 1), role)
-        if not self._flash:
-            self._flash_timer.stop()
+                                  self.index(max(rows), len(COLUMNS) - 1),
+                                  [Qt.ItemDataRole.BackgroundRole])
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
