@@ -54,3 +54,22 @@ def test_column_choices_and_filters_types_survive_a_restart(qtbot, open_window,
     qtbot.waitUntil(lambda: types.count() > 2)
     names = [types.item(r).text() for r in range(1, types.count())]
     assert names == sorted(names)
+
+
+def test_scrolled_view_stays_on_the_same_tasks_when_new_ones_arrive(
+        qtbot, open_window, demo_db: Path) -> None:
+    window = open_window(demo_db)
+    page = window.tasks_page
+    table = page.table
+    table.verticalScrollBar().setValue(40)
+    qtbot.waitUntil(lambda: page.model.task_row(table.rowAt(0)) is not None, timeout=5000)
+    top_id = page.model.task_row(table.rowAt(0)).id
+    code = ("from prismq_desktop.core import Queue\n"
+            f"q = Queue.open({str(demo_db)!r})\n"
+            "q.enqueue_many([{'type': 'late'}] * 3)\nq.close()")
+    before = page.model.rowCount()
+    run_child(code)
+    qtbot.waitUntil(lambda: page.model.rowCount() == before + 3, timeout=5000)
+    qtbot.waitUntil(lambda: page.model.task_row(table.rowAt(0)) is not None, timeout=5000)
+    assert page.model.task_row(table.rowAt(0)).id == top_id
+    assert table.verticalScrollBar().value() == 43
