@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication, QListWidget, QMessageBox
+from PySide6.QtWidgets import QListWidget, QMessageBox
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.enqueue_dialog import EnqueueDialog
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
-from tests.test_gui_support import table_ids
+from tests.test_gui_support import message_box, table_ids
 
 
 def _dialog(window) -> EnqueueDialog:
@@ -18,18 +18,6 @@ def _dialog(window) -> EnqueueDialog:
     dialog = window.tasks.dialog
     assert dialog is not None and dialog.isVisible()
     return dialog
-
-
-def _message_box(qtbot, name: str) -> QMessageBox:
-    found: list[QMessageBox] = []
-
-    def visible() -> bool:
-        found[:] = [w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.objectName() == name and w.isVisible()]
-        return bool(found)
-
-    qtbot.waitUntil(visible, timeout=5000)
-    return found[0]
 
 
 def test_enqueue_valid_json_creates_and_selects_the_task(qtbot, open_window,
@@ -110,9 +98,9 @@ def test_cancel_a_selection_reports_the_refused_ones_once(qtbot, open_window,
     _select_rows(page, _rows_with(page, "queued", 3) + _rows_with(page, "completed", 2))
     ids = page.table.selected_ids()
     window.actions["cancel"].trigger()
-    qtbot.mouseClick(_message_box(qtbot, "confirmBulk").button(QMessageBox.StandardButton.Yes),
+    qtbot.mouseClick(message_box(qtbot, "confirmBulk").button(QMessageBox.StandardButton.Yes),
                      Qt.MouseButton.LeftButton)
-    refused = _message_box(qtbot, "bulkRefused")
+    refused = message_box(qtbot, "bulkRefused")
     assert "3 tasks cancelled, 2 refused" in refused.text()
     assert refused.informativeText().count("only queued, leased, processing") == 2
     refused.accept()

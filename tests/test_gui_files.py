@@ -7,12 +7,12 @@ from pathlib import Path
 
 import apsw
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.settings import recent_files
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
-from tests.test_gui_support import wait_loaded
+from tests.test_gui_support import message_box, wait_loaded
 
 
 def _digest(path: Path) -> str:
@@ -85,12 +85,8 @@ def test_empty_file_is_offered_the_queue_tables(qtbot, open_window, tmp_path: Pa
     path.touch()
     window = open_window(None)
     window.files.open_path(path)
-    box: list[QMessageBox] = []
-    qtbot.waitUntil(lambda: bool(box.extend(
-        w for w in QApplication.topLevelWidgets()
-        if isinstance(w, QMessageBox) and w.objectName() == "offerTables" and w.isVisible())
-        or box), timeout=10_000)
-    qtbot.mouseClick(box[0].button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    box = message_box(qtbot, "offerTables")
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     wait_loaded(qtbot, window)
     assert not window.session.read_only
     assert recent_files() == [str(path.resolve())]
@@ -106,3 +102,15 @@ def test_switching_files_keeps_the_old_one_when_the_new_one_fails(qtbot, open_wi
         window.files.open_path(bad)
     assert window.session is not None and window.session.db_path == demo_db
     assert "demo.db stays open" in window.banner.text.text()
+
+
+def test_missing_file_is_offered_and_declining_creates_nothing(qtbot, open_window,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "later.db"
+    window = open_window(None)
+    window.files.open_path(path)
+    box = message_box(qtbot, "offerTables")
+    assert "does not exist" in box.text()
+    with qtbot.waitSignal(window.open_failed, timeout=5000):
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.No), Qt.MouseButton.LeftButton)
+    assert not path.exists() and window.session is None

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from prismq_desktop.core import Queue, history
 from prismq_desktop.gui import create_main_window
@@ -106,5 +107,14 @@ def run_child(code: str) -> str:
     return done.stdout
 
 
-def file_bytes(path: Path) -> bytes:
-    return path.read_bytes()
+def message_box(qtbot, name: str) -> QMessageBox:
+    """The visible message box with this object name (they are opened, never exec'd)."""
+    found: list[QMessageBox] = []
+
+    def visible() -> bool:
+        found[:] = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.objectName() == name and w.isVisible()]
+        return bool(found)
+
+    qtbot.waitUntil(visible, timeout=WAIT_MS)
+    return found[0]

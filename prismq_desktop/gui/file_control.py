@@ -77,18 +77,18 @@ class FileControl(QObject):
 
     def _failed(self, error: OpenFailed) -> None:
         path = self._opening
-        if error.empty and path is not None:
-            self._offer_tables(path)
+        if (error.empty or error.missing) and path is not None:
+            self._offer_tables(path, error.missing)
             return
         message = f"Cannot open {path.name if path else 'the file'}: {error}"
         still = f" ({self.window.session.db_path.name} stays open)" if self.window.session else ""
         self.window.banner.show_message(message + still, "error")
         self.window.open_failed.emit(str(error))
 
-    def _offer_tables(self, path: Path) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Empty database",
-                          f"{path} is an empty SQLite database.\n\nCreate the PrismQ queue "
-                          "tables in it?",
+    def _offer_tables(self, path: Path, missing: bool) -> None:
+        text = (f"{path} does not exist.\n\nCreate a new queue file there?" if missing else
+                f"{path} is an empty SQLite database.\n\nCreate the PrismQ queue tables in it?")
+        box = QMessageBox(QMessageBox.Icon.Question, "Create queue file", text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                           self.window)
         box.setObjectName("offerTables")
@@ -100,7 +100,7 @@ class FileControl(QObject):
         if answer == QMessageBox.StandardButton.Yes:
             self.open_path(path, create=True)
         else:
-            self.window.open_failed.emit(f"{path} is an empty database; nothing was changed")
+            self.window.open_failed.emit(f"{path}: nothing was created or changed")
 
     # -- recent files ------------------------------------------------------------------------
     def _remember(self, path: Path) -> None:

@@ -27,11 +27,13 @@ class Opened:
 
 
 class OpenFailed(Exception):
-    """The file cannot be shown; ``empty`` when it is an empty database we could set up."""
+    """The file cannot be shown; ``empty`` (an empty database) or ``missing`` (no file yet)
+    when creating the queue there is what the user may want."""
 
-    def __init__(self, message: str, empty: bool = False) -> None:
+    def __init__(self, message: str, empty: bool = False, missing: bool = False) -> None:
         super().__init__(message)
         self.empty = empty
+        self.missing = missing
 
 
 def open_file(path: Path, create: bool = False) -> Opened:
@@ -42,7 +44,7 @@ def open_file(path: Path, create: bool = False) -> Opened:
             Queue.open(path, create=True).close()
             return Opened(path, "")
         if not path.exists():
-            raise OpenFailed(f"{path} does not exist")
+            raise OpenFailed(f"{path} does not exist", missing=True)
         return Opened(path, _check_then_open(path))
     except OpenFailed:
         raise
