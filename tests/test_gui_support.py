@@ -66,11 +66,11 @@ def open_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
     """Open windows on files; each is shown, and stopped and closed at the end."""
     windows: list[MainWindow] = []
 
-    def opener(path: Path | None, wait: bool = True, **options) -> MainWindow:
+    def opener(path: Path | None, **options) -> MainWindow:
         window = create_main_window(path, **options)
         windows.append(window)
         window.show()
-        if wait and path is not None:
+        if path is not None:
             wait_loaded(qtbot, window)
         return window
 
@@ -96,14 +96,11 @@ def table_ids(window: MainWindow) -> list[int]:
     return [row.id for row in rows if row is not None]
 
 
-def child_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
-
-
 def run_child(code: str) -> str:
     """Run Python code in a new process (a real other writer), return its stdout."""
-    done = subprocess.run([sys.executable, "-c", code], env=child_env(), capture_output=True,
-                          text=True, timeout=60, check=True)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=60, check=True)
     return done.stdout
 
 

@@ -122,11 +122,6 @@ class Sidebar(QWidget):
             if self.statuses.item(row).data(KEY_ROLE) == key:
                 self.statuses.setCurrentRow(row)
 
-    def select_type(self, kind: str) -> None:
-        for row in range(self.types.count()):
-            if self.types.item(row).data(Qt.ItemDataRole.UserRole) == kind:
-                self.types.setCurrentRow(row)
-
     def current_filter(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         item = self.statuses.currentItem()
         key = item.data(KEY_ROLE) if item else "all"

@@ -29,7 +29,3 @@ class WorkerControls(QWidget):
         self.threads.valueChanged.connect(worker.set_concurrency)
         self.strategy.currentTextChanged.connect(worker.set_strategy)
 
-    def set_values(self, concurrency: int, strategy: str) -> None:
-        self.threads.setValue(concurrency)
-        if strategy in STRATEGIES:
-            self.strategy.setCurrentText(strategy)
