@@ -18,6 +18,7 @@ from prismq_desktop.core import (
     logs,
     maintenance,
     reads,
+    search,
     summary,
     timeutil,
     transitions,
@@ -29,6 +30,7 @@ from prismq_desktop.core.database import BUSY_TIMEOUT_MS, QueueDatabase
 from prismq_desktop.core.models import Task, TaskLog, Worker
 from prismq_desktop.core.opening import open_queue
 from prismq_desktop.core.reads import TaskQuery
+from prismq_desktop.core.resultset import ResultSet
 
 
 class Queue:
@@ -154,6 +156,26 @@ class Queue:
 
     def type_counts(self) -> dict[tuple[str, str], int]:
         return reads.type_status_counts(self.db)
+
+    def search_completion(self) -> dict[str, list[str]]:
+        """Field names and known values (types, statuses, workers) for the search box."""
+        return reads.completion(self.db)
+
+    def parse_search(self, text: str) -> tuple[search.Term, ...]:
+        """Check search text without running it; raises search.SearchSyntaxError."""
+        return search.parse(text)
+
+    def result_set(self, query: TaskQuery | None = None) -> ResultSet:
+        """The query's ordered ids, for windows at any depth (see core/resultset.py)."""
+        return ResultSet.build(self.db, query or TaskQuery(), self.now())
+
+    def refresh_result_set(self, result: ResultSet) -> ResultSet:
+        """The same query kept current at a bounded cost; call it on every change signal."""
+        return result.refresh(self.db, self.now())
+
+    def window(self, result: ResultSet, offset: int, limit: int = 200) -> list[Task | None]:
+        """Rows at positions offset.. of a result set, read now (None: deleted since)."""
+        return result.window(self.db, offset, limit)
 
     def change_token(self) -> tuple[int, int]:
         return self.db.change_token()
