@@ -45,6 +45,8 @@ def _row(rng: random.Random, i: int) -> tuple:
     status = rng.choice(["queued", "queued", "leased", "processing", "completed", "failed",
                          "cancelled", "dead_letter", "weird"])
     created = NOW - timedelta(hours=rng.randint(0, 24 * 30))
+    if i < 2:  # the edges of created:2026-11-20
+        created = datetime(2026, 11, 20 + i, tzinfo=timezone.utc)
     run_after = created + timedelta(minutes=rng.choice([0, 5])) if status != "queued" else \
         NOW + timedelta(minutes=rng.choice([-30, -1, 1, 30]))
     finished = created + timedelta(minutes=rng.randint(1, 90)) \
