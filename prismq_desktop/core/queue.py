@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from prismq_desktop.core import (
+    bulk,
     claiming,
     enqueue,
     logs,
@@ -176,6 +178,29 @@ class Queue:
     def window(self, result: ResultSet, offset: int, limit: int = 200) -> list[Task | None]:
         """Rows at positions offset.. of a result set, read now (None: deleted since)."""
         return result.window(self.db, offset, limit)
+
+    # -- acting on many, editing, exporting ------------------------------------------------
+    def bulk(self, action: str, query: TaskQuery, *, value: Any = None,
+             progress: bulk.Progress | None = None,
+             cancel: threading.Event | None = None) -> bulk.BulkResult:
+        """Apply an action to every task the query matches, in short batches (core/bulk.py).
+
+        Actions: cancel, retry, delete (finished tasks only), set_priority (value=N),
+        run_now (scheduled tasks), requeue_stuck. ``progress(done, total)`` returning False,
+        or setting ``cancel``, stops between batches.
+        """
+        return bulk.run(self.db, action, query, self.now(), value=value, progress=progress,
+                        cancel=cancel)
+
+    def requeue_stuck(self, stale_after: float = reads.STALE_AFTER_SECONDS) -> bulk.BulkResult:
+        """Requeue (or fail, when out of attempts) every stuck task: see stuck_query()."""
+        return self.bulk("requeue_stuck", self.stuck_query(stale_after))
+
+    @staticmethod
+    def stuck_query(stale_after: float = reads.STALE_AFTER_SECONDS) -> TaskQuery:
+        """Leased/processing tasks whose lease expired or whose worker's heartbeat is older
+        than ``stale_after`` seconds (the search text ``status:stuck`` says the same)."""
+        return TaskQuery(statuses=(reads.STUCK_FILTER,), stale_after=stale_after)
 
     def change_token(self) -> tuple[int, int]:
         return self.db.change_token()
