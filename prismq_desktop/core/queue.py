@@ -16,6 +16,7 @@ from typing import Any
 from prismq_desktop.core import (
     bulk,
     claiming,
+    edit,
     enqueue,
     logs,
     maintenance,
@@ -191,6 +192,14 @@ class Queue:
         """
         return bulk.run(self.db, action, query, self.now(), value=value, progress=progress,
                         cancel=cancel)
+
+    def edit(self, task_id: int, **fields: Any) -> Task:
+        """Change a queued task: priority, run_after, max_attempts, payload, compatibility.
+
+        Running and finished tasks raise InvalidTransitionError with the reason
+        (edit.refusal(task) gives it without trying); bad values raise ValidationError.
+        """
+        return edit.edit(self.db, task_id, self.now(), **fields)
 
     def requeue_stuck(self, stale_after: float = reads.STALE_AFTER_SECONDS) -> bulk.BulkResult:
         """Requeue (or fail, when out of attempts) every stuck task: see stuck_query()."""
