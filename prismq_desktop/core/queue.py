@@ -18,6 +18,7 @@ from prismq_desktop.core import (
     claiming,
     edit,
     enqueue,
+    export,
     logs,
     maintenance,
     reads,
@@ -200,6 +201,21 @@ class Queue:
         (edit.refusal(task) gives it without trying); bad values raise ValidationError.
         """
         return edit.edit(self.db, task_id, self.now(), **fields)
+
+    def export(self, query: TaskQuery, path: str | os.PathLike[str], fmt: str = "csv", *,
+               progress: export.Progress | None = None,
+               cancel: threading.Event | None = None) -> export.ExportResult:
+        """Stream every matching row, in the query's order, to CSV or JSON Lines ("jsonl")."""
+        return export.export(self.db, query, self.now(), path, fmt, progress=progress,
+                             cancel=cancel)
+
+    def export_task(self, task_id: int, path: str | os.PathLike[str]) -> os.PathLike[str]:
+        """One task with its whole log and attempt history, as JSON."""
+        return export.export_task(self.db, task_id, path)
+
+    def task_document(self, task_id: int) -> dict[str, Any]:
+        """What export_task writes, as data (for copy to clipboard)."""
+        return export.task_document(self.db, task_id)
 
     def requeue_stuck(self, stale_after: float = reads.STALE_AFTER_SECONDS) -> bulk.BulkResult:
         """Requeue (or fail, when out of attempts) every stuck task: see stuck_query()."""
