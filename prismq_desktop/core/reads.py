@@ -133,18 +133,25 @@ def count_tasks(db: QueueDatabase, query: TaskQuery, now: datetime) -> int:
 
 
 def _count_from_totals(db: QueueDatabase, query: TaskQuery, now: datetime) -> int:
+    """Sum the totals; only the queued/scheduled split needs a (ranged, indexed) count."""
     wanted = set(query.statuses)
-    split = ("queued" in wanted) != (SCHEDULED in wanted)
     if ACTIVE_FILTER in wanted:
         wanted |= {"leased", "processing"}
-    if SCHEDULED in wanted:
-        wanted.add("queued")
-    total = sum(n for (kind, status), n in type_status_counts(db).items()
-                if (not query.types or kind in query.types) and (not wanted or status in wanted))
-    if not split:
-        return total
-    scheduled = scheduled_count(db, now, query.types)
-    return scheduled if SCHEDULED in query.statuses else total - scheduled
+    totals = {status: 0 for status in wanted}
+    for (kind, status), n in type_status_counts(db).items():
+        if not query.types or kind in query.types:
+            totals[status] = totals.get(status, 0) + n
+    if not wanted:
+        return sum(totals.values())
+    pseudo = ("queued", SCHEDULED, ACTIVE_FILTER)  # stored rows with these names never match
+    total = sum(n for status, n in totals.items() if status in wanted and status not in pseudo)
+    split = {"queued", SCHEDULED} & wanted
+    if split == {"queued", SCHEDULED}:
+        return total + totals.get("queued", 0)
+    if split:
+        scheduled = scheduled_count(db, now, query.types)
+        total += scheduled if SCHEDULED in split else totals.get("queued", 0) - scheduled
+    return total
 
 
 def scheduled_count(db: QueueDatabase, now: datetime, types: tuple[str, ...] = ()) -> int:
