@@ -135,3 +135,18 @@ def test_scheduled_tasks_become_queued_as_time_passes(db_path: Path) -> None:
     assert queue.count(TaskQuery(statuses=("queued",))) == 1
     assert queue.counts() == {"queued": 1}
     queue.close()
+
+
+def test_an_unfiltered_id_order_follows_inserts_and_deletes_without_rebuilding(
+        queue: Queue) -> None:
+    ticks = Ticks()
+    ids = [queue.enqueue("echo").id for _ in range(4)]
+    built = ResultSet.build(queue.db, TaskQuery(), NOW, ticks)
+    result = ResultSet(built.query, built.ids, built.max_id, ticks.now, 100.0)  # "slow"
+    queue.cancel(ids[0])  # a status change does not move anything in this order
+    new = queue.enqueue("echo").id
+    fresh = result.refresh(queue.db, NOW, ticks)
+    assert fresh.ids.tolist() == [new, *reversed(ids)] and fresh.built_at == result.built_at
+    queue.bulk("delete", TaskQuery(text=f"#{ids[0]}"))
+    rebuilt = fresh.refresh(queue.db, NOW, ticks)
+    assert rebuilt.ids.tolist() == [new, ids[3], ids[2], ids[1]]

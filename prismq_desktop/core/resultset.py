@@ -38,22 +38,28 @@ Monotonic = Callable[[], float]
 #: takes at most ~1/(1+4) of the reader's time however big the result.
 REBUILD_FACTOR = 4.0
 SELECT_BY_IDS = f"SELECT {TASK_SELECT} FROM task_queue WHERE id IN (SELECT value FROM json_each(?))"
-#: The file's highest id and the matching ids above a bound, in order, from one read snapshot.
+#: The file's highest id and the matching ids, in order, from one read snapshot.
 #: ``group_concat`` keeps the subquery's order (a test holds SQLite to it) and is ~4x faster
 #: than fetching a million rows one by one, or than ``group_concat(... ORDER BY ...)``.
 SNAPSHOT = (
     "SELECT (SELECT max(id) FROM task_queue), (SELECT group_concat(id) FROM"
-    " (SELECT id FROM task_queue WHERE id > ? AND ({where}) ORDER BY {order}))"
+    " (SELECT id FROM task_queue WHERE {where}{order}))"
 )
-NO_BOUND = -(2**63)
 
 
 def _snapshot(db: QueueDatabase, query: TaskQuery, now: datetime,
-              above: int = NO_BOUND) -> tuple[int, np.ndarray]:
+              above: int | None = None) -> tuple[int, np.ndarray]:
+    """(max id, ids). Id order is sorted here, not by SQLite: then any narrow covering index
+    can list the ids (~0.2 s for a million) instead of a walk of the wide table b-tree."""
     where, params = query.where(now, scan=reads.prefer_scan(db, query, now))
-    sql = SNAPSHOT.format(where=where, order=query.order_by())
-    max_id, text = db.query(sql, [above, *params])[0]
+    by_id = query.sort == "id"
+    if above is not None:
+        where, params = f"id > ? AND ({where})", [above, *params]
+    sql = SNAPSHOT.format(where=where, order="" if by_id else f" ORDER BY {query.order_by()}")
+    max_id, text = db.query(sql, params)[0]
     ids = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
+    if by_id:
+        ids = np.sort(ids)[::-1].copy() if query.descending else np.sort(ids)
     return int(max_id or 0), ids
 
 
@@ -108,17 +114,23 @@ class ResultSet:
                 clock: Monotonic = time.monotonic) -> ResultSet:
         """Keep up with other processes' writes at a bounded cost; call it on every change.
 
-        Rebuilds once the snapshot is older than ``REBUILD_FACTOR`` times its build cost:
-        at once for small results, every second or two for a million rows. In between, an
-        id-ordered set takes the new tasks (ids above ``max_id`` that match) at its newest
-        end, exactly, so a task enqueued elsewhere shows at once in the default order.
-        Rows that changed in between show their new values at their old places.
+        An id-ordered set takes the new tasks (ids above ``max_id`` that match) at its newest
+        end at once, exactly, so a task enqueued elsewhere shows in the default order. When
+        only inserts and deletes can change what matches (no status or search filter), that
+        is all it needs: the count from the totals tells when a rebuild is due. Otherwise a
+        rebuild happens once the snapshot is older than ``REBUILD_FACTOR`` times its build
+        cost: at once for small results, every second or two for a million rows; rows that
+        changed in between show their new values at their old places.
         """
+        if self.query.sort == "id" and not (self.query.statuses or self.query.text
+                                            or self.query.extra):
+            fresh = self._with_new_rows(db, now)
+            if len(fresh) == reads.count_tasks(db, self.query, now):
+                return fresh
+            return ResultSet.build(db, self.query, now, clock)
         if clock() - self.built_at >= REBUILD_FACTOR * self.build_seconds:
             return ResultSet.build(db, self.query, now, clock)
-        if self.query.sort != "id":
-            return self
-        return self._with_new_rows(db, now)
+        return self._with_new_rows(db, now) if self.query.sort == "id" else self
 
     def _with_new_rows(self, db: QueueDatabase, now: datetime) -> ResultSet:
         max_id, new = _snapshot(db, self.query, now, above=self.max_id)
