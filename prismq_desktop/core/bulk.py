@@ -35,7 +35,7 @@ LOG_EACH = (
     "INSERT INTO task_logs (task_id, at_utc, level, message)"
     " SELECT value, ?, ?, ? FROM json_each(?)"
 )
-TARGET_BATCH_S = 0.04
+TARGET_BATCH_S = 0.03
 FIRST_BATCH, MIN_BATCH, MAX_BATCH = 500, 20, 20_000
 AUTOCHECKPOINT = dict(PRAGMAS)["wal_autocheckpoint"]
 
