@@ -19,6 +19,7 @@ names come from :data:`FIELDS`, and JSON path segments must match :data:`PATH_SE
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -132,9 +133,9 @@ def _id_term(text: str, pos: int, negated: bool) -> tuple[Term, int]:
 def _field(name: str, pos: int) -> str:
     field = ALIASES.get(name, name)
     if field not in FIELDS:
-        known = ", ".join(sorted(FIELDS))
-        raise SearchSyntaxError(
-            f'unknown field "{name}" (fields: {known}; put text containing ":" in quotes)', pos)
+        close = difflib.get_close_matches(name, [*FIELDS, *ALIASES], n=1)
+        hint = f'did you mean "{close[0]}"?' if close else f"fields: {', '.join(sorted(FIELDS))};"
+        raise SearchSyntaxError(f'unknown field "{name}" ({hint} quote text containing ":")', pos)
     return field
 
 
