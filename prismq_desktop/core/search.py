@@ -13,6 +13,11 @@ One grammar for the GUI's search box, ``list --search`` and the export::
     created>2026-11-01  finished<-2h  priority<50  attempts>=3  #123
     -status:completed          a leading ``-`` negates any term
 
+``field:value`` is exact and case-sensitive (``*`` a wildcard, quoted text literal); free text
+and ``error:`` match substrings, ignoring ASCII case. Dates are UTC. A JSON path matches only
+rows whose text is strict JSON (JSON5 rows are shown, never matched), except ``compat.region``
+and ``payload.format``, which use PrismQ's indexed generated columns.
+
 Parsing is pure and never touches the file: every value becomes a bound parameter later, field
 names come from :data:`FIELDS`, and JSON path segments must match :data:`PATH_SEGMENT`.
 """

@@ -190,21 +190,22 @@ def _literal(value: Value) -> str | None:
 
 
 def _json_value(column: str, path: str, op: str, value: Value, params: list[Any]) -> str:
+    """One value's test; the value comparison comes first, so most rows cost one lookup."""
     kind = f"json_type({column}, ?)"
     got = f"json_extract({column}, ?)"
     number, literal = _number(value), _literal(value)
     if op != ":":
-        params.extend([path, path, value.text if number is None else number])
+        params.extend([path, value.text if number is None else number, path])
         types = "'text'" if number is None else "'integer', 'real'"
-        return f"({kind} IN ({types}) AND {got} {op} ?)"
+        return f"({got} {op} ? AND {kind} IN ({types}))"
     if not value.quoted and "*" in value.text:
-        params.extend([path, path, glob_pattern(value.text)])
-        return f"({kind} = 'text' AND {got} GLOB ?)"
-    params.extend([path, path, value.text])
-    text_match = f"({kind} = 'text' AND {got} = ?)"
+        params.extend([path, glob_pattern(value.text), path])
+        return f"({got} GLOB ? AND {kind} = 'text')"
+    params.extend([path, value.text, path])
+    text_match = f"({got} = ? AND {kind} = 'text')"
     if number is not None:
-        params.extend([path, path, number])
-        return f"{text_match} OR ({kind} IN ('integer', 'real') AND {got} = ?)"
+        params.extend([path, number, path])
+        return f"{text_match} OR ({got} = ? AND {kind} IN ('integer', 'real'))"
     if literal is not None:
         params.extend([path, literal])
         return f"{text_match} OR {kind} = ?"
