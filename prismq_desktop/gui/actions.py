@@ -22,6 +22,28 @@ SPECS: dict[str, tuple[str, QKeySequence.StandardKey | str, str, bool]] = {
     "cancel": ("&Cancel tasks", "Del", "Cancel the selected tasks", False),
     "retry": ("&Retry tasks", "Ctrl+R", "Retry the selected tasks", False),
     "copy": ("Copy &rows", Key.Copy, "Copy the selected rows as text", False),
+    "edit": ("&Edit task…", "F2", "Change a waiting task's priority, run time, attempts or JSON",
+             False),
+    "copyJson": ("Copy task as &JSON", "Ctrl+Shift+C", "Copy the task with its log as JSON",
+                 False),
+    "exportTask": ("Export task with &log…", "", "Save the task with its whole log as JSON",
+                   False),
+    "bulkCancel": ("&Cancel all matching…", "Ctrl+Shift+Del",
+                   "Cancel every waiting or running task the current filter matches", False),
+    "bulkRetry": ("&Retry all matching…", "Ctrl+Shift+R",
+                  "Retry every failed or cancelled task the current filter matches", False),
+    "bulkPriority": ("Set &priority of all matching…", "",
+                     "Give every waiting task the filter matches a new priority", False),
+    "bulkRunNow": ("Run all matching &now…", "",
+                   "Make every scheduled task the filter matches runnable now", False),
+    "bulkDelete": ("&Delete all matching finished…", "",
+                   "Delete every finished task the filter matches, with its log", False),
+    "requeueStuck": ("Re&queue stuck tasks…", "",
+                     "Requeue tasks whose lease expired or whose worker went silent", False),
+    "exportFilter": ("E&xport matching tasks…", "Ctrl+Shift+E",
+                     "Write every task the current filter matches to CSV or JSON Lines", False),
+    "palette": ("Command &palette…", "Ctrl+K", "Find and run any command", False),
+    "notify": ("&Notify when tasks fail", "", "Desktop notifications for new failures", True),
     "find": ("&Find…", Key.Find, "Search the tasks", False),
     "refresh": ("Re&fresh", Key.Refresh, "Re-read the visible tasks now", False),
     "pause": ("&Pause live updates", "Ctrl+Shift+P", "Stop following changes", True),
@@ -37,7 +59,8 @@ THEME_TEXT = {"system": "&System", "light": "&Light", "dark": "&Dark"}
 #: Actions whose shortcut works only inside the widget they are added to (not the window).
 LOCAL = ("copy",)
 #: Actions that write to the file: disabled, with the reason, on a read-only file.
-WRITES = ("enqueue", "duplicate", "cancel", "retry", "workerToggle")
+WRITES = ("enqueue", "duplicate", "cancel", "retry", "workerToggle", "edit", "bulkCancel",
+          "bulkRetry", "bulkPriority", "bulkRunNow", "bulkDelete", "requeueStuck")
 
 
 @dataclass

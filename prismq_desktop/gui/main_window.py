@@ -14,6 +14,7 @@ from PySide6.QtCore import QByteArray, QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from prismq_desktop.core import TaskQuery
 from prismq_desktop.gui import actions as actions_module
 from prismq_desktop.gui import settings, theme
 from prismq_desktop.gui.about import show_about
@@ -21,6 +22,7 @@ from prismq_desktop.gui.banner import Banner
 from prismq_desktop.gui.embedded_worker import RUNNING, STOPPED, EmbeddedWorker
 from prismq_desktop.gui.empty_page import EmptyPage
 from prismq_desktop.gui.file_control import FileControl
+from prismq_desktop.gui.operations import Operations
 from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.status_bar import StatusBar
 from prismq_desktop.gui.task_control import TaskControl
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         self.files = FileControl(self)
         self.tasks = TaskControl(self)
         self.worker_status = WorkerStatus(self)
+        self.operations = Operations(self)
         self._build()
         build_menus(self)
         self._wire()
@@ -121,6 +124,7 @@ class MainWindow(QMainWindow):
         self.tasks_page.message.connect(self.status.flash)
         self.tasks_page.selection_changed.connect(self.update_actions)
         self.tasks.attach(session, self.tasks_page)
+        self.operations.attach(session, self.tasks_page)
         self.worker.set_database(session.db_path)
         self.status.set_file(session.db_path, session.read_only_reason)
         self.setWindowTitle(f"{session.db_path.name} — PrismQ Desktop")
@@ -166,7 +170,12 @@ class MainWindow(QMainWindow):
                 named.enable(name)
         if not reason:
             self.tasks.update_actions()
+        self.operations.update_actions(reason)
         self.worker_status.update_action(reason)
+
+    def current_query(self) -> TaskQuery | None:
+        """The task table's filter, search and sort (None when no file is open)."""
+        return self.tasks_page.model.query if self.tasks_page is not None else None
 
     def _toggle_worker(self) -> None:
         self.worker.toggle()
@@ -231,6 +240,7 @@ class MainWindow(QMainWindow):
             return
         settings.set_value("window/geometry", self.saveGeometry())
         settings.set_value("window/state", self.saveState())
+        self.operations.tray.close()
         self.detach()
         self.worker.close()
         self.files.close()

@@ -29,11 +29,12 @@ STATUS_FILTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("failed", "Failed", ("failed",)),
     ("cancelled", "Cancelled", ("cancelled",)),
     ("other", "Other", ()),
+    ("stuck", "Stuck", ("stuck",)),
 )
 KNOWN = {status for _key, _label, statuses in STATUS_FILTERS for status in statuses}
 DOT_COLOR = {"queued": "queued", "scheduled": "scheduled", "running": "processing",
              "completed": "completed", "failed": "failed", "cancelled": "cancelled",
-             "other": "dead_letter"}
+             "other": "dead_letter", "stuck": "stuck"}
 
 
 class CountDelegate(QStyledItemDelegate):
@@ -135,12 +136,17 @@ class Sidebar(QWidget):
     def _emit(self, *_args: object) -> None:
         self.filter_changed.emit(*self.current_filter())
 
-    def set_counts(self, counts: dict[str, int], type_counts: dict[tuple[str, str], int]) -> None:
-        """Show live counts; new task types appear in the type list as they arrive."""
+    def set_counts(self, counts: dict[str, int], type_counts: dict[tuple[str, str], int],
+                   stuck: int = 0) -> None:
+        """Show live counts; new task types appear in the type list as they arrive.
+
+        ``stuck`` tasks are also counted as leased or processing, so they come separately.
+        """
         self._other = tuple(sorted(s for s in counts if s not in KNOWN))
         for row in range(self.statuses.count()):
             item = self.statuses.item(row)
-            item.setData(COUNT_ROLE, _status_count(item.data(KEY_ROLE), counts))
+            key = item.data(KEY_ROLE)
+            item.setData(COUNT_ROLE, stuck if key == "stuck" else _status_count(key, counts))
         per_type: dict[str, int] = {}
         for (kind, _status), n in type_counts.items():
             per_type[kind] = per_type.get(kind, 0) + n

@@ -18,6 +18,7 @@ from prismq_desktop.gui import settings
 from prismq_desktop.gui.detail_panel import DetailPanel
 from prismq_desktop.gui.formatting import display_status
 from prismq_desktop.gui.log_view import TaskLogView
+from prismq_desktop.gui.search_assist import SearchAssist
 from prismq_desktop.gui.search_box import SearchBox
 from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.sidebar import Sidebar
@@ -40,6 +41,7 @@ class TasksPage(QWidget):
         self.table = TaskTable(self.model)
         self.sidebar = Sidebar()
         self.search = SearchBox()
+        self.search_assist = SearchAssist(self.search, session)
         self.detail = DetailPanel()
         self.log = TaskLogView(session)
         self.shown_task: Task | None = None
@@ -54,6 +56,7 @@ class TasksPage(QWidget):
         column = QVBoxLayout(middle)
         column.setContentsMargins(6, 6, 0, 0)
         column.addWidget(self.search)
+        column.addWidget(self.search_assist.label)
         column.addWidget(self.table, 1)
         self.right = QSplitter(Qt.Orientation.Vertical, objectName="detailSplitter")
         self.right.addWidget(self.detail)
@@ -86,12 +89,15 @@ class TasksPage(QWidget):
         self.model.set_query(replace(self.model.query, statuses=statuses, types=types))
 
     def _search(self, text: str) -> None:
-        self.model.set_query(replace(self.model.query, text=text))
+        """Run the search; text that does not parse is shown as an error and not run."""
+        if self.search_assist.check(text):
+            self.model.set_query(replace(self.model.query, text=text))
 
     def apply_query(self, query: TaskQuery) -> None:
         """Show another view's filter (e.g. a chart click), keeping the search box in step."""
         self.search.set_text_silently(query.text)
-        self.model.set_query(query)
+        if self.search_assist.check(query.text):
+            self.model.set_query(query)
 
     def jump_to(self, task_id: int) -> None:
         """Select the task when it is in the loaded rows; show its detail either way."""
@@ -121,12 +127,13 @@ class TasksPage(QWidget):
         self.log.tail()
 
     def refresh_counts(self) -> None:
-        self.session.reader.submit(lambda q: (q.counts(), q.type_counts()),
-                                   self._counts_arrived, key="counts")
+        self.session.reader.submit(
+            lambda q: (q.counts(), q.type_counts(), q.count(q.stuck_query())),
+            self._counts_arrived, key="counts")
 
-    def _counts_arrived(self, result: tuple[dict[str, int], dict]) -> None:
-        counts, type_counts = result
-        self.sidebar.set_counts(counts, type_counts)
+    def _counts_arrived(self, result: tuple[dict[str, int], dict, int]) -> None:
+        counts, type_counts, stuck = result
+        self.sidebar.set_counts(counts, type_counts, stuck)
         self.counts_changed.emit(counts)
 
     # -- the selected task -----------------------------------------------------------------
