@@ -14,7 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
+    QHBoxLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
@@ -95,6 +95,8 @@ class BulkConfirm(QDialog):
         self.priority = QSpinBox(objectName="bulkPriority")
         self.priority.setRange(*PRIORITY_RANGE)
         self.priority.setValue(100)
+        self.priority.setMinimumWidth(90)
+        self.priority_row = QWidget()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.addButton(kind.verb, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setObjectName("bulkOk")
@@ -109,10 +111,13 @@ class BulkConfirm(QDialog):
         layout.setSpacing(10)
         for widget in (self.heading, self.filter, self.detail, self.note):
             layout.addWidget(widget)
-        if self.kind.action == "set_priority":
-            form = QFormLayout()
-            form.addRow("New priority", self.priority)
-            layout.addLayout(form)
+        row = QHBoxLayout(self.priority_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("New priority"))
+        row.addWidget(self.priority)
+        row.addStretch(1)
+        layout.addWidget(self.priority_row)
+        self.priority_row.setVisible(self.kind.action == "set_priority")
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         if self.kind.action == "delete":
@@ -125,9 +130,12 @@ class BulkConfirm(QDialog):
         kind, left = self.kind, max(0, matches - eligible)
         self.count = eligible
         if eligible == 0:
-            self.heading.setText(f"Nothing to {kind.verb.lower()}: none of the "
-                                 f"{plural(matches)} matching the filter is {kind.noun}.")
-            self.detail.hide()
+            self.heading.setText(f"None of the {plural(matches)} matching the filter "
+                                 f"{'is' if matches == 1 else 'are'} {kind.noun}; "
+                                 "nothing would change.")
+            for widget in (self.detail, self.note, self.priority_row, self.ok):
+                widget.hide()
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
             return
         self.heading.setText(f"{kind.verb} {plural(eligible)}?")
         self.detail.setText(

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QRadioButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -43,6 +44,9 @@ class EditDialog(QDialog):
         self.setObjectName("editDialog")
         self.task = task
         self.setWindowTitle(f"Edit task #{task.id} ({task.type})")
+        self.heading = QLabel(f"Task #{task.id} · {task.type} · {task.status}",
+                              objectName="editHeading")
+        self.heading.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.reason = QLabel(objectName="editReason", wordWrap=True)
         self.reason.setStyleSheet("background: #fff4dc; color: #6b4a00; padding: 8px;"
                                   " border: 1px solid #f0d08c; border-radius: 4px;")
@@ -92,7 +96,10 @@ class EditDialog(QDialog):
         form.addRow("Payload (JSON)", self.payload)
         form.addRow("Compatibility", self.compatibility)
         self.compatibility.editor.setMaximumHeight(80)
+        self.compatibility.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                         QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
         layout.addWidget(self.reason)
         layout.addLayout(form, 1)
         layout.addWidget(self.message)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 ACTION_ROLE = Qt.ItemDataRole.UserRole
+WORD_BREAKS = " _-:›&"
 NAVIGATION = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
 
 
@@ -31,28 +32,27 @@ def plain(text: str) -> str:
 
 
 def fuzzy_score(pattern: str, text: str) -> int | None:
-    """Higher is better; None when the pattern's letters do not appear in order.
+    """Higher is better; None when the pattern does not match.
 
-    A substring beats a scattered match, an early one beats a late one, and letters that
-    start words ("rt" in "Retry tasks") or follow each other score extra.
+    A substring beats anything else, an early one beats a late one. Otherwise each letter
+    must follow the previous one or start a word ("rat" finds "Retry all tasks", not
+    "Dark theme"), and the fewer words it jumps, the better.
     """
-    pattern, text = pattern.lower().strip(), text.lower()
+    pattern, text = "".join(pattern.lower().split()), text.lower()
     if not pattern:
         return 0
     found = text.find(pattern)
     if found >= 0:
-        return 1000 - found + (50 if found == 0 or text[found - 1] == " " else 0)
-    score, at, last = 0, 0, -2
+        return 1000 - found + (50 if found == 0 or text[found - 1] in WORD_BREAKS else 0)
+    score, last = 0, -1
     for char in pattern:
-        if char == " ":
-            continue
-        at = text.find(char, at)
+        at = next((i for i in range(last + 1, len(text)) if text[i] == char
+                   and (i == last + 1 or i == 0 or text[i - 1] in WORD_BREAKS)), -1)
         if at < 0:
             return None
-        score += 10 if at == last + 1 else 0
-        score += 8 if at == 0 or text[at - 1] in " _-:" else 0
-        last, at = at, at + 1
-    return score - last
+        score += 10 if at == last + 1 else 5
+        last = at
+    return score - last // 4
 
 
 def menu_paths(bar: QMenuBar) -> dict[QAction, str]:
@@ -92,7 +92,11 @@ class CommandPalette(QDialog):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.filter)
         layout.addWidget(self.list)
-        self.setStyleSheet("QDialog#commandPalette { border: 1px solid palette(mid); }")
+        self.setStyleSheet(
+            "QDialog#commandPalette { border: 1px solid palette(mid); border-radius: 6px; }"
+            " QLineEdit#paletteFilter { padding: 6px 8px; font-size: 14px; }"
+            " QTreeWidget#paletteList { border: none; }"
+            " QTreeWidget#paletteList::item { padding: 5px 8px; }")
         self.resize(640, 420)
         self._fill(actions, menu_paths(bar) if bar is not None else {})
         self.filter.textChanged.connect(self.apply_filter)

@@ -44,12 +44,15 @@ def syntax_error(text: str) -> SearchSyntaxError | None:
 
 
 def error_html(text: str, error: SearchSyntaxError) -> str:
-    """The reason, the position, and the text around it with the offending character marked."""
+    """The reason, the position, and the text around it with the offending word marked."""
     pos = min(max(error.position, 0), len(text))
-    start, end = max(0, pos - CONTEXT), min(len(text), pos + CONTEXT)
+    stop = pos + 1
+    while stop < len(text) and not text[stop].isspace() and text[stop] not in ':<>=,"':
+        stop += 1
+    start, end = max(0, pos - CONTEXT), min(len(text), stop + CONTEXT)
     before = ("…" if start else "") + text[start:pos]
-    marked = text[pos:pos + 1] or " "
-    after = text[pos + 1:end] + ("…" if end < len(text) else "")
+    marked = text[pos:stop] or " "
+    after = text[stop:end] + ("…" if end < len(text) else "")
     snippet = (f"{html.escape(before)}<span style='background:#d9362b;color:white'>"
                f"{html.escape(marked)}</span>{html.escape(after)}")
     return (f"⚠ {html.escape(error.reason)} — at character {pos + 1}: "

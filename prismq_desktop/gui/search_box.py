@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 DEBOUNCE_MS = 300
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _JUMP = re.compile(r"^\s*#\s*(\d{1,18})\s*$")
 
 
@@ -61,6 +62,16 @@ class SearchBox(QLineEdit):
         self.blockSignals(blocked)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        completer = self.completer()
+        popup = completer.popup() if completer is not None else None
+        if popup is not None and popup.isVisible():
+            if event.key() in ENTER and not popup.currentIndex().isValid():
+                popup.hide()  # Enter without choosing a completion searches at once
+                self._settle()
+                return
+            if event.key() in (Qt.Key.Key_Escape, *ENTER):
+                super().keyPressEvent(event)  # ignored: the completer closes or completes
+                return
         if event.key() == Qt.Key.Key_Escape and self.text():
             self.clear()
             self._settle()
