@@ -31,6 +31,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "gui": cli_delegates.gui,
     "enqueue": cli_tasks.enqueue,
     "list": cli_tasks.list_tasks,
+    "export": cli_tasks.export,
     "show": cli_tasks.show,
     "cancel": cli_tasks.cancel,
     "retry": cli_tasks.retry,

@@ -119,13 +119,7 @@ def _add_task_commands(add: Callable[[str, str], Parser]) -> None:
     _json_option(enqueue)
 
     listing = add("list", "list tasks, newest first")
-    listing.add_argument("--status", action="append", default=[], metavar="S",
-                         help="queued, scheduled, active, leased, processing, completed, failed, "
-                              "cancelled, dead_letter (repeat or comma-separate)")
-    listing.add_argument("--type", action="append", default=[], metavar="T",
-                         help="only this task type (repeatable)")
-    listing.add_argument("--search", metavar="TEXT", default="",
-                         help="search text, as in the app's search box")
+    _filter_options(listing)
     listing.add_argument("--sort", choices=tuple(SORT_KEYS), default="id", metavar="KEY",
                          help=f"sort by one of {', '.join(SORT_KEYS)} (default id)")
     order = listing.add_mutually_exclusive_group()
@@ -137,6 +131,13 @@ def _add_task_commands(add: Callable[[str, str], Parser]) -> None:
     listing.add_argument("--offset", type=offset, default=0, metavar="N",
                          help="skip the first N matches")
     _json_option(listing)
+
+    export = add("export", "write every task a filter matches to CSV or JSON Lines, oldest first")
+    export.add_argument("dest", type=Path, help="the file to write (replaced if it exists)")
+    _filter_options(export)
+    export.add_argument("--format", choices=("csv", "jsonl"), metavar="FORMAT",
+                        help="csv or jsonl (default: from DEST's suffix, else csv)")
+    _json_option(export)
 
     for name, help in (("show", "show every field of one task"),
                        ("cancel", "cancel a queued or running task"),
@@ -150,6 +151,16 @@ def _add_task_commands(add: Callable[[str, str], Parser]) -> None:
                       help="keep printing new entries until the task finishes (Ctrl+C "
                            "stops); with --json, one JSON object per line")
     _json_option(logs)
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", action="append", default=[], metavar="S",
+                        help="queued, scheduled, active, stuck, leased, processing, completed, "
+                             "failed, cancelled, dead_letter (repeat or comma-separate)")
+    parser.add_argument("--type", action="append", default=[], metavar="T",
+                        help="only this task type (repeatable)")
+    parser.add_argument("--search", metavar="TEXT", default="",
+                        help="search text, as in the app's search box")
 
 
 def _add_queue_commands(add: Callable[[str, str], Parser]) -> None:

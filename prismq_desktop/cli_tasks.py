@@ -1,4 +1,4 @@
-"""Commands on tasks: enqueue, list, show, cancel, retry."""
+"""Commands on tasks: enqueue, list, export, show, cancel, retry."""
 
 from __future__ import annotations
 
@@ -9,8 +9,16 @@ from typing import Any
 from prismq_desktop import cli_output as out
 from prismq_desktop.cli_files import open_for_reading, open_for_writing
 from prismq_desktop.cli_parser import UsageError
-from prismq_desktop.core import Task, TaskQuery, TaskStatus, ValidationError, timeutil, validation
-from prismq_desktop.core.reads import ACTIVE_FILTER, SCHEDULED
+from prismq_desktop.core import (
+    Queue,
+    Task,
+    TaskQuery,
+    TaskStatus,
+    ValidationError,
+    timeutil,
+    validation,
+)
+from prismq_desktop.core.reads import ACTIVE_FILTER, SCHEDULED, STUCK_FILTER
 
 TIME_COLUMNS = ("run_after_utc", "lease_until_utc", "reserved_at_utc",
                 "processing_started_utc", "finished_at_utc", "created_at_utc", "updated_at_utc")
@@ -62,12 +70,18 @@ def _statuses(values: list[str], known: set[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(statuses))
 
 
+def _filter_query(args: argparse.Namespace, queue: Queue, sort: str,
+                  descending: bool) -> TaskQuery:
+    """--status, --type and --search as one query (the statuses checked against the file's)."""
+    known = {s.value for s in TaskStatus} | {SCHEDULED, ACTIVE_FILTER, STUCK_FILTER}
+    known |= {status for _type, status in queue.type_counts()}
+    return TaskQuery(statuses=_statuses(args.status, known), types=tuple(args.type),
+                     text=args.search, sort=sort, descending=descending)
+
+
 def list_tasks(args: argparse.Namespace) -> int:
     with open_for_reading(args) as queue:
-        known = {s.value for s in TaskStatus} | {SCHEDULED, ACTIVE_FILTER}
-        known |= {status for _type, status in queue.type_counts()}
-        query = TaskQuery(statuses=_statuses(args.status, known), types=tuple(args.type),
-                          text=args.search, sort=args.sort, descending=args.descending)
+        query = _filter_query(args, queue, args.sort, args.descending)
         # One row more than asked says whether more match, without counting a million rows.
         tasks = queue.list(query, offset=args.offset, limit=args.limit + 1)
         now = queue.now()
@@ -82,6 +96,22 @@ def list_tasks(args: argparse.Namespace) -> int:
         if more:
             print(f"(more tasks match: see them with --offset {args.offset + len(tasks)}"
                   " or a larger --limit)")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """Every matching task, oldest first, streamed to DEST (no file unless it completes)."""
+    fmt = args.format or ("jsonl" if args.dest.suffix.lower() in (".jsonl", ".ndjson")
+                          else "csv")
+    with open_for_reading(args) as queue:
+        query = _filter_query(args, queue, "id", descending=False)
+        result = queue.export(query, args.dest, fmt)
+    if args.json:
+        out.print_json({"path": str(result.path), "format": fmt, "rows": result.rows,
+                        "seconds": round(result.seconds, 3)})
+    else:
+        print(f"exported {result.rows} task{'s' if result.rows != 1 else ''} to {result.path}"
+              f" ({fmt})")
     return 0
 
 
