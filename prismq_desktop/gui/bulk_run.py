@@ -120,9 +120,11 @@ class BulkRunner(QObject):
                    "nothing else changed.", QMessageBox.Icon.Warning)
 
     def _tell(self, text: str, icon: QMessageBox.Icon) -> None:
-        box = self.summary_box = QMessageBox(icon, "Bulk action", text,
+        first, _newline, rest = text.partition("\n")
+        box = self.summary_box = QMessageBox(icon, "Bulk action", first,
                                              QMessageBox.StandardButton.Ok, self._parent)
         box.setObjectName("bulkSummary")
+        box.setInformativeText(rest)
         box.finished.connect(box.deleteLater)
         box.open()
 

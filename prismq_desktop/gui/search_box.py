@@ -1,4 +1,4 @@
-"""The debounced search box: text searches the table, ``#123`` jumps to a task."""
+"""The debounced search box: the query language searches the table, ``#123`` jumps to a task."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 DEBOUNCE_MS = 300
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+TIP = """Free text searches type, payload, error message and idempotency key.
+Fields: type:transcode  status:failed,cancelled  status:stuck  error:timeout
+  payload.query:"AI trends"  payload.size>100  compat.region:eu  worker:w-01
+  key:s-001  created>2026-11-01  finished<-2h  priority<50  attempts>=3
+A leading - negates a term (-status:completed); * is a wildcard in field values.
+Type #123 and press Enter to jump to task 123.  (Ctrl+F)"""
 _JUMP = re.compile(r"^\s*#\s*(\d{1,18})\s*$")
 
 
@@ -29,9 +35,9 @@ class SearchBox(QLineEdit):
         super().__init__(parent)
         self.setObjectName("searchBox")
         self.setClearButtonEnabled(True)
-        self.setPlaceholderText("Search type, payload, error, key…   #123 jumps to a task")
-        self.setToolTip("Searches type, payload, error message and idempotency key.\n"
-                        "Type #123 and press Enter to jump to task 123.  (Ctrl+F)")
+        self.setPlaceholderText("Search…  e.g. error:timeout  status:failed,cancelled  "
+                                "payload.size>100     #123 jumps to a task")
+        self.setToolTip(TIP)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._settle)
         self._last = ""
         self.textChanged.connect(self._typed)
