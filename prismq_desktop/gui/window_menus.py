@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QMenu, QStyle, QToolBar
+from PySide6.QtWidgets import QMenu, QStyle, QToolBar, QToolButton
 
 if TYPE_CHECKING:
     from prismq_desktop.gui.main_window import MainWindow
@@ -84,6 +84,11 @@ def _toolbar(window: MainWindow) -> None:
     toolbar.addActions([named["open"]])
     toolbar.addSeparator()
     toolbar.addActions([named["enqueue"], named["duplicate"], named["cancel"], named["retry"]])
+    matching = QToolButton(toolbar, objectName="bulkMenuButton", text="All matching",
+                           toolTip="Act on every task the current filter matches")
+    matching.setMenu(window.operations.bulk_menu)
+    matching.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    toolbar.addWidget(matching)
     toolbar.addSeparator()
     toolbar.addActions([named["refresh"], named["pause"]])
     toolbar.addSeparator()
