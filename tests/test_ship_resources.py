@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 import venv
 from pathlib import Path
 
@@ -42,6 +41,7 @@ def test_the_ico_holds_the_windows_sizes(qapp) -> None:
 
 def test_pyproject_lists_every_package_and_resource_folder() -> None:
     """Packages are listed by hand (find cannot map resources/): a new folder must be added."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     listed = set(config["packages"])
     code = {".".join(init.parent.relative_to(ROOT).parts)
