@@ -135,11 +135,11 @@ class QueueDatabase:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                if not conn.get_autocommit():
+                if not conn.get_autocommit():  # never leave the connection mid-transaction
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     immediate_transaction = transaction
 

@@ -6,7 +6,12 @@ import os
 from pathlib import Path
 
 from prismq_desktop.core import schema
-from prismq_desktop.core.database import SQLITE_HEADER, QueueDatabase, default_db_path
+from prismq_desktop.core.database import (
+    BUSY_TIMEOUT_MS,
+    SQLITE_HEADER,
+    QueueDatabase,
+    default_db_path,
+)
 from prismq_desktop.core.errors import QueueDatabaseError, QueueSchemaError
 
 
@@ -33,13 +38,14 @@ def check_file(path: Path) -> None:
 
 def open_queue(
     db_path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
-    create: bool = True,
+    create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 ) -> QueueDatabase:
     """Open (or create) a queue file, ready to use.
 
     Raises for a directory, a non-SQLite file, or a SQLite file with other tables than the
     queue's (we create tables only in a new or empty file). A newer schema, or a file we may
-    not write, opens read-only with ``read_only_reason`` set.
+    not write, opens read-only with ``read_only_reason`` set. ``busy_timeout_ms`` is how long
+    to wait for another process's lock before raising QueueBusyError.
     """
     path = Path(db_path) if db_path is not None else default_db_path()
     check_file(path)
@@ -47,7 +53,9 @@ def open_queue(
         if read_only or not create:
             raise QueueDatabaseError(f"{path} does not exist")
         create_private_file(path)
-    db = QueueDatabase(path, read_only=read_only)
+    elif not read_only and path.stat().st_size > 0:
+        _probe(path, busy_timeout_ms)
+    db = QueueDatabase(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
     if not read_only and not _writable(path):
         db.mark_read_only("the file is read-only (no write permission)")
     try:
@@ -62,6 +70,28 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
+def _probe(path: Path, busy_timeout_ms: int) -> None:
+    """Refuse a foreign SQLite file before a writer touches it.
+
+    A read-write connection switches the journal to WAL as it opens, which rewrites the
+    header of a file that may turn out not to be a queue; a read-only look changes nothing.
+    """
+    probe = QueueDatabase(path, read_only=True, busy_timeout_ms=busy_timeout_ms)
+    try:
+        _check_tables(probe.table_names(), path)
+    finally:
+        probe.close()
+
+
+def _check_tables(names: set[str], path: Path) -> None:
+    missing = [name for name in schema.PRISMQ_TABLE_NAMES if name not in names]
+    if names and missing:
+        raise QueueSchemaError(
+            f"{path} is a SQLite database without the PrismQ queue tables "
+            f"(missing {', '.join(missing)}); nothing was changed"
+        )
+
+
 def _prepare(db: QueueDatabase, path: Path) -> None:
     names = db.table_names()
     if not names:
@@ -70,10 +100,5 @@ def _prepare(db: QueueDatabase, path: Path) -> None:
         db.execute("PRAGMA page_size=4096")
         db.initialize_schema()
         return
-    missing = [name for name in schema.PRISMQ_TABLE_NAMES if name not in names]
-    if missing:
-        raise QueueSchemaError(
-            f"{path} is a SQLite database without the PrismQ queue tables "
-            f"(missing {', '.join(missing)}); nothing was changed"
-        )
+    _check_tables(names, path)
     db.initialize_schema()

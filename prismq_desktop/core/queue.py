@@ -18,13 +18,14 @@ from prismq_desktop.core import (
     logs,
     maintenance,
     reads,
+    summary,
     timeutil,
     transitions,
     validation,
     workers,
 )
 from prismq_desktop.core.claiming import ClaimFilter
-from prismq_desktop.core.database import QueueDatabase
+from prismq_desktop.core.database import BUSY_TIMEOUT_MS, QueueDatabase
 from prismq_desktop.core.models import Task, TaskLog, Worker
 from prismq_desktop.core.opening import open_queue
 from prismq_desktop.core.reads import TaskQuery
@@ -37,8 +38,11 @@ class Queue:
 
     @classmethod
     def open(cls, db_path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
-             create: bool = True, clock: timeutil.Clock = timeutil.utc_now) -> Queue:
-        return cls(open_queue(db_path, read_only=read_only, create=create), clock)
+             create: bool = True, clock: timeutil.Clock = timeutil.utc_now,
+             busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Queue:
+        db = open_queue(db_path, read_only=read_only, create=create,
+                        busy_timeout_ms=busy_timeout_ms)
+        return cls(db, clock)
 
     def close(self) -> None:
         self.db.close()
@@ -153,6 +157,14 @@ class Queue:
 
     def change_token(self) -> tuple[int, int]:
         return self.db.change_token()
+
+    def summary(self) -> summary.QueueSummary:
+        """Counts per status and type, oldest ready task, workers with heartbeat age."""
+        return summary.summarize(self.db, self.now())
+
+    def file_health(self) -> summary.FileHealth:
+        """integrity_check, schema and SQLite versions, journal mode, file sizes."""
+        return summary.file_health(self.db)
 
     # -- maintenance ---------------------------------------------------------------------
     def purge(self, older_than_days: float) -> int:

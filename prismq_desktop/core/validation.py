@@ -39,7 +39,7 @@ def canonical_json(value: Any, what: str) -> str:
         except ValueError as exc:
             line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
             where = f" at line {line}, column {col}" if line else ""
-            raise ValidationError(f"{what} is not valid JSON{where}: {exc.args[0]}") from exc
+            raise ValidationError(f"{what} is not valid JSON{where}: {getattr(exc, 'msg', exc)}") from exc
     if value is None:
         value = {}
     if not isinstance(value, dict):

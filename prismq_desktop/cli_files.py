@@ -1,0 +1,40 @@
+"""Opening the queue file the way each command needs it.
+
+Commands that only read open the file read-only and never create it, so `list` on a typo'd
+path says so instead of leaving an empty queue behind, and a PrismQ backend file is not
+migrated by looking at it. Only `enqueue` creates a missing file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from prismq_desktop.core import Queue, QueueDatabaseError, default_db_path
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return args.db if args.db is not None else default_db_path()
+
+
+def _require_existing(args: argparse.Namespace) -> None:
+    path = db_path(args)
+    if not path.exists():
+        hint = "" if args.db is not None else " (give --db PATH or set PRISMQ_QUEUE_DB_PATH)"
+        raise QueueDatabaseError(f"{path} does not exist{hint}")
+
+
+def _timeout_ms(args: argparse.Namespace) -> int:
+    return int(args.lock_timeout * 1000)
+
+
+def open_for_reading(args: argparse.Namespace) -> Queue:
+    _require_existing(args)
+    return Queue.open(db_path(args), read_only=True, create=False,
+                      busy_timeout_ms=_timeout_ms(args))
+
+
+def open_for_writing(args: argparse.Namespace, *, create: bool = False) -> Queue:
+    if not create:
+        _require_existing(args)
+    return Queue.open(db_path(args), create=create, busy_timeout_ms=_timeout_ms(args))
