@@ -31,7 +31,7 @@ def demo_db_path() -> Path:
     return Path(tempfile.gettempdir()) / "prismq" / "demo" / "demo.db"
 
 
-def build_demo_file(path: Path, *, tasks: int = DEMO_TASKS, days: float = DEMO_DAYS,
+def build_demo_file(path: Path, *, tasks: int | None = None, days: float = DEMO_DAYS,
                     now: datetime | None = None, seed: int = 7) -> Path:
     """A fresh demo file at ``path``: history up to ``now``, a backlog, scheduled tasks,
     past workers, and ``demo`` = ``1`` in ``pqd_meta``.
@@ -40,6 +40,7 @@ def build_demo_file(path: Path, *, tasks: int = DEMO_TASKS, days: float = DEMO_D
     is refused, so ``--db`` can never pour fake tasks into a real queue.
     """
     now = now or datetime.now(timezone.utc)
+    tasks = DEMO_TASKS if tasks is None else tasks
     _remove_old_demo(path)
     with Queue.open(path) as queue:
         history.generate(queue.db, tasks, days, now, seed=seed, backlog=40, scheduled=25)
@@ -81,6 +82,7 @@ class DemoTraffic:
         self.mean_gap = mean_gap
         self.max_waiting = max_waiting
         self.enqueued = 0
+        self.beats = 0
         self._rng = random.Random(seed)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="demo-traffic", daemon=True)
@@ -96,6 +98,7 @@ class DemoTraffic:
     def _run(self) -> None:
         with Queue.open(self.path) as queue:
             while not self._stop.wait(self._rng.expovariate(1 / self.mean_gap)):
+                self.beats += 1
                 try:
                     self._tick(queue)
                 except QueueDatabaseError as exc:  # busy for 5 s: skip this beat

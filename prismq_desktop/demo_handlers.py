@@ -103,12 +103,14 @@ class _Fields(dict):
 
 
 def make_handler(job: DemoJob, speed: float = 1.0) -> Callable[[TaskContext], Any]:
-    """The handler for ``job``; ``speed`` > 1 runs it faster (tests)."""
+    """The handler for ``job``; ``speed`` > 1 runs it faster (tests). A payload with
+    ``"fail": true`` always fails, to try retries and the failure views by hand."""
 
     def run(ctx: TaskContext) -> dict[str, Any] | None:
         rng = random.Random(ctx.task_id * 7919 + int(ctx.task.attempts or 0))
         step_seconds = rng.uniform(*job.seconds) / speed / len(job.steps)
-        fails_at = rng.randrange(len(job.steps)) if rng.random() < job.failure_rate else None
+        failing = ctx.payload.get("fail") is True or rng.random() < job.failure_rate
+        fails_at = rng.randrange(len(job.steps)) if failing else None
         fields = _Fields(ctx.payload)
         for index, line in enumerate(job.steps):
             if ctx.wait(step_seconds):

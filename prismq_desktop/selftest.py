@@ -101,23 +101,45 @@ class SelfTest:
 
     def main_window(self) -> str:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        # the window saves its geometry on close: into a throw-away file, not the user's
+        os.environ["PRISMQ_DESKTOP_SETTINGS"] = str(self.db_path.with_name("settings.ini"))
+        from PySide6.QtCore import qInstallMessageHandler
         from PySide6.QtWidgets import QApplication, QTableView
 
         from prismq_desktop.gui.app import create_main_window
 
+        check_platform_plugin(os.environ["QT_QPA_PLATFORM"])
         app = QApplication.instance() or QApplication(sys.argv[:1])
+        previous = qInstallMessageHandler(_quiet_offscreen)
         window = create_main_window(self.db_path, start_worker=False)
         try:
             window.show()
-            table = window.findChild(QTableView, "taskTable")
-            if table is None:
-                raise StepFailed("the main window has no task table")
+            table = wait_for(lambda: window.findChild(QTableView, "taskTable"),
+                             "the task table", pump=app.processEvents)
             wait_for(lambda: table.model().rowCount() > 0, "the task table to show the task",
                      pump=app.processEvents)
+            rows = table.model().rowCount()
         finally:
             window.close()
             app.processEvents()
-        return f"{app.platformName()} platform, {table.model().rowCount()} row(s) shown"
+            qInstallMessageHandler(previous)
+        return f"{app.platformName()} platform, {rows} row(s) shown"
+
+
+def _quiet_offscreen(_mode: object, _context: object, message: str) -> None:
+    """Qt's offscreen platform warns about window hints it cannot honour: noise here."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
+def check_platform_plugin(name: str) -> None:
+    """Qt aborts the process when the platform plugin is missing (a frozen build that lost
+    it): look for it first, so the failure is our one line instead."""
+    from PySide6.QtCore import QLibraryInfo
+
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    if folder.is_dir() and not any(folder.glob(f"*q{name.split(':')[0]}.*")):
+        raise StepFailed(f"Qt platform plugin {name!r} not found in {folder}")
 
 
 def run_self_test() -> int:
@@ -134,7 +156,8 @@ def run_self_test() -> int:
             try:
                 detail = step()
             except Exception as exc:  # report any failure as one line, never a traceback
-                print(f"self-test: {name}: FAILED: {type(exc).__name__}: {exc}", flush=True)
+                why = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
+                print(f"self-test: {name}: FAILED: {why}", flush=True)
                 return 1
             took = (time.perf_counter() - started) * 1000
             print(f"self-test: {name}: ok ({took:.0f} ms) {detail}", flush=True)
