@@ -119,11 +119,30 @@ class SelfTest:
             wait_for(lambda: table.model().rowCount() > 0, "the task table to show the task",
                      pump=app.processEvents)
             rows = table.model().rowCount()
+            tabs = paint_every_tab(window, app)
         finally:
             window.close()
             app.processEvents()
             qInstallMessageHandler(previous)
-        return f"{app.platformName()} platform, {rows} row(s) shown"
+        return f"{app.platformName()} platform, {rows} row(s) shown, tabs: {', '.join(tabs)}"
+
+
+def paint_every_tab(window: Any, app: Any) -> list[str]:
+    """Show and paint each tab once (charts included), so a module or plugin a tab needs
+    that a frozen build lost fails here."""
+    from PySide6.QtWidgets import QTabWidget
+
+    tabs = window.findChild(QTabWidget, "mainTabs")
+    if tabs is None:
+        return []
+    names = []
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        app.processEvents()
+        window.grab()
+        names.append(tabs.tabText(index).replace("&", ""))
+    tabs.setCurrentIndex(0)
+    return names
 
 
 def _quiet_offscreen(_mode: object, _context: object, message: str) -> None:

@@ -25,7 +25,7 @@ def test_self_test_passes_every_step_and_cleans_up(tmp_path: Path) -> None:
     assert [line.split(":")[1].strip() for line in lines[:-1]] == list(STEPS)
     assert all(": ok (" in line for line in lines[:-1])
     assert lines[-1] == "self-test: passed"
-    assert "1 row(s) shown" in lines[-2]
+    assert "1 row(s) shown, tabs: Tasks" in lines[-2]
     assert list(tmp_path.iterdir()) == []  # the temporary queue file is gone
     assert "Traceback" not in run.stderr
 
