@@ -17,6 +17,7 @@ from prismq_desktop.core import (
     enqueue,
     logs,
     maintenance,
+    notify,
     reads,
     summary,
     timeutil,
@@ -63,7 +64,9 @@ class Queue:
         Options: priority, max_attempts, run_after, idempotency_key, compatibility.
         """
         now = self.now()
-        return enqueue.enqueue(self.db, validation.new_task(type, payload, now=now, **options), now)
+        task = enqueue.enqueue(self.db, validation.new_task(type, payload, now=now, **options), now)
+        notify.publish(self.db.path, notify.ADDED, task.id)
+        return task
 
     def enqueue_many(self, items: Iterable[Mapping[str, Any]]) -> list[int]:
         """Insert many tasks at once (all or none); each item has enqueue's keyword names."""
@@ -76,16 +79,22 @@ class Queue:
                 raise validation.ValidationError(f"item {index}: {exc}") from exc
             except TypeError as exc:
                 raise validation.ValidationError(f"item {index}: {exc}") from exc
-        return enqueue.enqueue_many(self.db, specs, now)
+        ids = enqueue.enqueue_many(self.db, specs, now)
+        notify.publish(self.db.path, notify.ADDED)
+        return ids
 
     def get(self, task_id: int) -> Task:
         return transitions.get(self.db, task_id)
 
     def cancel(self, task_id: int) -> Task:
-        return transitions.cancel(self.db, task_id, self.now())
+        task = transitions.cancel(self.db, task_id, self.now())
+        notify.publish(self.db.path, notify.CANCELLED, task_id)
+        return task
 
     def retry(self, task_id: int) -> Task:
-        return transitions.retry(self.db, task_id, self.now())
+        task = transitions.retry(self.db, task_id, self.now())
+        notify.publish(self.db.path, notify.ADDED, task_id)
+        return task
 
     # -- worker operations -------------------------------------------------------------
     def claim(self, worker_id: str, lease_seconds: float = 30.0, strategy: str = "fifo",

@@ -1,0 +1,273 @@
+"""``WorkerEngine``: threads that claim and run tasks, driven the same way by GUI and CLI.
+
+Threads, not Qt: the GUI wraps ``on_event`` in a signal and polls ``current_tasks()`` and
+``counters()``; the command line prints events. Each start opens the engine's own connections
+to the file (one per thread) and each stop closes them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from prismq_desktop.core import Queue, QueueDatabase, ReadOnlyError, notify
+from prismq_desktop.core.claiming import STRATEGIES
+from prismq_desktop.worker import events
+from prismq_desktop.worker.events import CounterBoard, EngineCounters, RunningTask
+from prismq_desktop.worker.keeper import Keeper
+from prismq_desktop.worker.loading import default_handlers, plugin_errors
+from prismq_desktop.worker.registry import HandlerRegistry
+from prismq_desktop.worker.runner import release
+from prismq_desktop.worker.runtime import EventCallback, Runtime, Settings
+from prismq_desktop.worker.slots import Slot
+
+MAX_CONCURRENCY = 64
+_engine_numbers = itertools.count(1)
+
+
+def default_worker_id() -> str:
+    """``desktop-HOST-PID``, with ``-N`` for the second and later engines of one process."""
+    number = next(_engine_numbers)
+    base = f"desktop-{socket.gethostname()}-{os.getpid()}"
+    return base if number == 1 else f"{base}-{number}"
+
+
+class WorkerEngine:
+    """N threads claiming the types they have handlers for, plus one housekeeping thread.
+
+    ``start`` and ``stop`` touch the file and wait for threads: call them off the GUI thread.
+    """
+
+    def __init__(
+        self, db_or_queue: Queue | QueueDatabase | str | os.PathLike[str],
+        worker_id: str | None = None, concurrency: int = 1, strategy: str = "fifo",
+        lease_seconds: float = 30, types: Iterable[str] | None = None,
+        capabilities: dict[str, Any] | None = None, registry: HandlerRegistry | None = None,
+        poll_interval: float = 0.25, allow_shell: bool = False, *,
+        shell_programs: Iterable[str] | None = None, max_tasks: int | None = None,
+        on_event: EventCallback | None = None,
+    ) -> None:
+        self._source = db_or_queue
+        self.registry = registry if registry is not None else default_handlers()
+        self.worker_id = worker_id or default_worker_id()
+        self._concurrency = _check_concurrency(concurrency)
+        self._options = dict(
+            strategy=_check_strategy(strategy), lease_seconds=_check_range(
+                lease_seconds, "lease seconds", 1, 86_400), capabilities=capabilities,
+            poll_interval=_check_range(poll_interval, "poll interval", 0.01, 60),
+            allow_shell=bool(allow_shell or shell_programs is not None),
+            shell_programs=None if shell_programs is None else tuple(shell_programs),
+            max_tasks=None if max_tasks is None else int(_check_range(
+                max_tasks, "max tasks", 1, 10**12)),
+        )
+        self._types = None if types is None else tuple(types)
+        self.claim_types()  # refuse unknown types now, not at start
+        #: Called from the engine's threads with each :class:`EngineEvent`.
+        self.on_event = on_event
+        self._counters = CounterBoard()
+        self._lock = threading.RLock()
+        self._rt: Runtime | None = None
+        self._keeper: Keeper | None = None
+        self._slots: list[Slot] = []
+
+    # -- configuration ---------------------------------------------------------------
+    def claim_types(self) -> tuple[str, ...]:
+        """The types this engine claims: those with a handler (``shell`` only when allowed)."""
+        known = {t for t in self.registry.types()
+                 if t != "shell" or self._options["allow_shell"]}
+        if self._types is None:
+            return tuple(sorted(known))
+        missing = sorted(set(self._types) - known)
+        if missing:
+            raise ValueError(f"no handler for task type(s): {', '.join(missing)}")
+        return tuple(sorted(set(self._types)))
+
+    @property
+    def concurrency(self) -> int:
+        return self._concurrency
+
+    @property
+    def lease_seconds(self) -> float:
+        return float(self._options["lease_seconds"])
+
+    @property
+    def running(self) -> bool:
+        return self._rt is not None
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> None:
+        """Register in ``workers`` and start the threads (a no-op when already running)."""
+        with self._lock:
+            if self._rt is not None:
+                return
+            queue = self._open_queue()
+            try:
+                rt = Runtime(queue, self._settings(), self.registry.copy(), self._counters,
+                             lambda: self.on_event)
+                queue.register_worker(self.worker_id, self._options["capabilities"])
+            except BaseException:
+                queue.close()
+                raise
+            self._rt, self._keeper = rt, Keeper(rt)
+            notify.subscribe(queue.db.path, rt.on_notice)
+            self._announce(rt)
+            self._keeper.start()
+            self._slots = []
+            self._add_slots(self._concurrency)
+
+    def stop(self, release: bool = True, timeout: float = 10.0) -> list[int]:
+        """Stop within about ``timeout`` seconds; returns the ids given back to the queue.
+
+        ``release=True`` asks running handlers to stop (their flag goes up) and releases their
+        tasks; ``release=False`` lets them finish. Either way a handler still running at the
+        deadline has its task released, and its late result is discarded by the core.
+        """
+        with self._lock:
+            rt, keeper, slots = self._rt, self._keeper, self._slots
+            if rt is None or keeper is None:
+                return []
+            deadline = time.monotonic() + max(timeout, 0.0)
+            rt.stopping.set()
+            rt.waker.wake()
+            if release:
+                for ctx in rt.contexts():
+                    ctx.cancel("worker stopping", releasing=True)
+            _join(slots, deadline)
+            self._release_stragglers(rt)
+            keeper.stop(max(deadline - time.monotonic(), 0.5))
+            self._close(rt)
+            self._rt, self._keeper, self._slots = None, None, []
+        rt.emit(events.ENGINE_STOPPED, f"worker {self.worker_id} stopped"
+                + (f"; released {len(rt.released)} task(s)" if rt.released else ""))
+        return list(rt.released)
+
+    def set_concurrency(self, n: int) -> None:
+        """Change the number of threads; a removed thread first finishes its current task."""
+        n = _check_concurrency(n)
+        with self._lock:
+            self._concurrency = n
+            if self._rt is None:
+                return
+            self._slots = [slot for slot in self._slots if slot.alive and not slot.retired]
+            extra = len(self._slots) - n
+            if extra < 0:
+                self._add_slots(-extra)
+            for slot in sorted(self._slots, key=lambda s: s.busy)[:max(extra, 0)]:
+                slot.retired = True
+            self._rt.waker.wake()
+
+    def wake(self) -> None:
+        """Claim now: call after enqueueing (enqueues through ``Queue`` in this process do)."""
+        rt = self._rt
+        if rt is not None:
+            rt.waker.wake()
+
+    # -- what the GUI and CLI show ---------------------------------------------------
+    def current_tasks(self) -> list[RunningTask]:
+        rt = self._rt
+        if rt is None:
+            return []
+        return sorted((RunningTask(ctx.task_id, str(ctx.task.type), int(ctx.task.attempts or 0),
+                                   ctx.started, ctx.fraction, ctx.message, ctx.cancelled)
+                       for ctx in rt.contexts()), key=lambda task: task.started)
+
+    def counters(self) -> EngineCounters:
+        return self._counters.snapshot()
+
+    def idle_seconds(self) -> float:
+        """How long nothing has been running or claimable (0 while busy or stopped)."""
+        rt = self._rt
+        return 0.0 if rt is None else rt.idle_seconds()
+
+    @property
+    def finished(self) -> bool:
+        """True once ``max_tasks`` tasks were claimed and all of them have ended."""
+        rt = self._rt
+        return rt is not None and rt.budget_spent()
+
+    # -- internals -------------------------------------------------------------------
+    def _settings(self) -> Settings:
+        return Settings(worker_id=self.worker_id, types=self.claim_types(), **self._options)
+
+    def _open_queue(self) -> Queue:
+        source = self._source
+        if isinstance(source, (Queue, QueueDatabase)):
+            db = source.db if isinstance(source, Queue) else source
+            if db.read_only:
+                raise ReadOnlyError(f"cannot run a worker: {db.read_only_reason}")
+            clock = source.clock if isinstance(source, Queue) else None
+            own = QueueDatabase(db.path, busy_timeout_ms=db.busy_timeout_ms)
+            return Queue(own, clock) if clock is not None else Queue(own)
+        queue = Queue.open(source)
+        if queue.db.read_only:
+            reason = queue.db.read_only_reason
+            queue.close()
+            raise ReadOnlyError(f"cannot run a worker: {reason}")
+        return queue
+
+    def _add_slots(self, n: int) -> None:
+        assert self._rt is not None
+        used = {slot.index for slot in self._slots}
+        free = (i for i in itertools.count() if i not in used)
+        for index in itertools.islice(free, n):
+            slot = Slot(self._rt, index)
+            self._slots.append(slot)
+            slot.start()
+
+    def _release_stragglers(self, rt: Runtime) -> None:
+        """Handlers still running at the deadline: raise their flag and release their tasks."""
+        for ctx in rt.contexts():
+            ctx.cancel("worker stopping", releasing=True)
+            if rt.settle(ctx):
+                try:
+                    release(rt, ctx)
+                except Exception as exc:
+                    rt.report_error(f"releasing task {ctx.task_id}", exc)
+
+    def _close(self, rt: Runtime) -> None:
+        notify.unsubscribe(rt.queue.db.path, rt.on_notice)
+        try:
+            rt.queue.unregister_worker(self.worker_id)
+        except Exception as exc:
+            rt.report_error("unregistering the worker", exc)
+        rt.queue.close()
+
+    def _announce(self, rt: Runtime) -> None:
+        for problem in plugin_errors():
+            rt.emit(events.ERROR, problem)
+        settings = rt.settings
+        rt.emit(events.ENGINE_STARTED,
+                f"worker {self.worker_id} started: {self._concurrency} thread(s), strategy "
+                f"{settings.strategy}, lease {settings.lease_seconds:g} s, handlers "
+                f"{', '.join(settings.types) or '(none)'}")
+
+
+def _join(slots: list[Slot], deadline: float) -> None:
+    for slot in slots:
+        if slot.thread is not threading.current_thread():
+            slot.thread.join(max(deadline - time.monotonic(), 0.0))
+
+
+def _check_concurrency(n: int) -> int:
+    return int(_check_range(n, "concurrency", 1, MAX_CONCURRENCY, whole=True))
+
+
+def _check_strategy(strategy: str) -> str:
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+    return strategy
+
+
+def _check_range(value: Any, name: str, low: float, high: float, whole: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    if whole and int(value) != value:
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be from {low:g} to {high:g}, not {value:g}")
+    return value

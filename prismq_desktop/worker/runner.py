@@ -1,0 +1,151 @@
+"""Running one claimed task and recording what came of it (DESIGN §4 outcomes).
+
+return → completed with the result; exception → failed with its traceback (retried with
+backoff while attempts remain); ``PermanentError`` → failed at once; cancelled → left
+``cancelled``; stopping → released. The core guards every write by status and ``locked_by``,
+so a result that comes too late changes nothing but a log line.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from prismq_desktop.core import QueueBusyError, Task
+from prismq_desktop.worker import events
+from prismq_desktop.worker.context import PermanentError, TaskContext
+from prismq_desktop.worker.runtime import Runtime
+
+T = TypeVar("T")
+WRITE_TRIES = 3
+
+
+class Outcome:
+    """What the handler did: returned a result, raised, or stopped on the cancel flag."""
+
+    def __init__(self, result: Any = None, error: BaseException | None = None) -> None:
+        self.result = result
+        self.error = error
+        self.elapsed = 0.0
+
+
+def run_task(rt: Runtime, task: Task) -> None:
+    ctx = TaskContext(rt.queue, task, rt.info)
+    rt.track(ctx)
+    try:
+        rt.emit(events.STARTED, f"started (attempt {task.attempts}/{task.max_attempts})", task)
+        outcome = call_handler(rt, ctx)
+        if rt.settle(ctx):
+            record(rt, ctx, outcome)
+    finally:
+        rt.untrack(ctx)
+
+
+def call_handler(rt: Runtime, ctx: TaskContext) -> Outcome:
+    handler = rt.registry.get(ctx.task.type)
+    started = time.perf_counter()
+    if handler is None:
+        outcome = Outcome(error=PermanentError(f"no handler for task type {ctx.task.type!r}"))
+    else:
+        try:
+            outcome = Outcome(result=handler(ctx))
+        except Exception as exc:
+            outcome = Outcome(error=exc)
+    outcome.elapsed = time.perf_counter() - started
+    return outcome
+
+
+def record(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:
+    if ctx.releasing:
+        release(rt, ctx)
+    elif ctx.cancelled and _status(rt, ctx.task) == "cancelled":
+        _stopped_on_cancel(rt, ctx, outcome)
+    elif outcome.error is None:
+        _complete(rt, ctx, outcome)
+    else:
+        _fail(rt, ctx, outcome)
+
+
+def release(rt: Runtime, ctx: TaskContext) -> bool:
+    """Give the unfinished task back to the queue (worker stopping); True when it was ours."""
+    done = persist(lambda: rt.queue.release(ctx.task_id, rt.settings.worker_id))
+    if done:
+        rt.released.append(ctx.task_id)
+        rt.counters.add("released")
+        rt.emit(events.RELEASED, "released back to the queue", ctx.task)
+    return done
+
+
+def _complete(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:
+    task = ctx.task
+    ok = persist(lambda: rt.queue.complete(task.id, rt.settings.worker_id, outcome.result,
+                                           claimed_at=task.claimed_at))
+    if ok:
+        rt.counters.add("done")
+        rt.emit(events.COMPLETED, f"completed in {_ms(outcome.elapsed)}", task,
+                elapsed=outcome.elapsed)
+    else:
+        _discarded(rt, ctx, "result")
+
+
+def _fail(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:
+    task, error = ctx.task, outcome.error
+    assert error is not None
+    text = _one_line(error)
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    status = persist(lambda: rt.queue.fail(
+        task.id, rt.settings.worker_id, text, permanent=isinstance(error, PermanentError),
+        details={"traceback": trace}, claimed_at=task.claimed_at))
+    if status is None:
+        _discarded(rt, ctx, "failure")
+        return
+    rt.counters.add("failed")
+    then = "will retry" if status == "queued" else "no attempts left"
+    if isinstance(error, PermanentError):
+        then = "permanent error"
+    rt.emit(events.FAILED, f"failed after {_ms(outcome.elapsed)}: {text} ({then})", task,
+            elapsed=outcome.elapsed, status=status, error=text)
+
+
+def _stopped_on_cancel(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:
+    rt.counters.add("cancelled")
+    persist(lambda: rt.queue.log(ctx.task_id, "INFO",
+                                 f"handler stopped on cancel after {_ms(outcome.elapsed)}"))
+    rt.emit(events.CANCELLED, f"stopped on cancel after {_ms(outcome.elapsed)}", ctx.task,
+            elapsed=outcome.elapsed)
+
+
+def _discarded(rt: Runtime, ctx: TaskContext, what: str) -> None:
+    rt.counters.add("discarded")
+    why = ctx.cancel_reason or "the lease was lost"
+    rt.emit(events.DISCARDED, f"late {what} discarded ({why})", ctx.task)
+
+
+def _status(rt: Runtime, task: Task) -> str | None:
+    return persist(lambda: rt.queue.get(task.id)).status
+
+
+def persist(write: Callable[[], T]) -> T:
+    """Run a core write, trying again when the file stays locked past the busy timeout."""
+    for attempt in range(WRITE_TRIES):
+        try:
+            return write()
+        except QueueBusyError:
+            if attempt == WRITE_TRIES - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _one_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    text = lines[0] if lines else ""
+    if isinstance(error, PermanentError):
+        return text or "permanent error"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"

@@ -1,0 +1,88 @@
+"""``prismq-desktop worker`` in-process: options, exit codes, one-line errors, the console log."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from prismq_desktop.core import Queue
+from prismq_desktop.worker import command
+
+
+@pytest.fixture
+def queue(db_path: Path) -> Iterator[Queue]:
+    """On the real clock, like the worker it feeds."""
+    with Queue.open(db_path) as live:
+        yield live
+
+
+def _run(db: Path | str, *options: str) -> int:
+    return command.main(["--db", str(db), *options])
+
+
+def test_add_arguments_gives_the_documented_options() -> None:
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    args = parser.parse_args(["--concurrency", "4", "--strategy", "priority", "--lease-seconds",
+                              "10", "--handlers", "a.b", "--handlers", "./c.py", "--allow-shell",
+                              "--max-tasks", "100", "--idle-exit", "5", "--worker-id", "w"])
+    assert (args.concurrency, args.strategy, args.lease_seconds) == (4, "priority", 10.0)
+    assert args.handlers == ["a.b", "./c.py"] and args.allow_shell
+    assert (args.max_tasks, args.idle_exit, args.worker_id) == (100, 5.0, "w")
+
+
+def test_max_tasks_runs_that_many_and_exits_zero(
+    db_path: Path, queue: Queue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue.enqueue_many([{"type": "echo"} for _ in range(3)])
+    assert _run(db_path, "--max-tasks", "2", "--worker-id", "cli") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("handlers echo, fail, sleep") and "worker cli started" in out[0]
+    assert sum("completed in" in line for line in out) == 2
+    assert out[-1] == "2 completed, 0 failed, 0 cancelled, 0 discarded"
+    assert queue.counts() == {"completed": 2, "queued": 1}
+
+
+def test_idle_exit_with_nothing_to_do(db_path: Path, queue: Queue) -> None:
+    assert _run(db_path, "--idle-exit", "0", "--quiet") == 0
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--concurrency", "0"], "concurrency must be from 1 to 64"),
+    (["--lease-seconds", "0.5"], "lease seconds must be from 1"),
+    (["--max-tasks", "0"], "max tasks must be from 1"),
+    (["--idle-exit", "-1"], "idle exit must be zero or more"),
+    (["--poll-interval", "0"], "poll interval"),
+    (["--worker-id", " "], "worker id must not be empty"),
+    (["--handlers", "pqd_absent_module"], "no module named 'pqd_absent_module'"),
+])
+def test_bad_values_are_one_line_and_exit_2(
+    db_path: Path, queue: Queue, capsys: pytest.CaptureFixture[str], options: list[str],
+    message: str,
+) -> None:
+    assert _run(db_path, *options) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_database_problems_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("hello")
+    assert _run(not_a_db) == 3
+    assert _run(tmp_path) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert "is not a SQLite database" in err[0] and "is a directory" in err[1]
+    assert not_a_db.read_text() == "hello"
+
+
+def test_shell_is_announced_with_a_warning(
+    db_path: Path, queue: Queue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue.enqueue("shell", {"argv": ["echo", "hi"]})
+    assert _run(db_path, "--allow-shell", "--max-tasks", "1") == 0
+    captured = capsys.readouterr()
+    assert "warning: the shell handler is enabled" in captured.err
+    assert "completed in" in captured.out
