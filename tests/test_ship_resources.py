@@ -24,6 +24,22 @@ def test_checkout_finds_the_resources() -> None:
     assert paths.resource_path("prismq-desktop.desktop").is_file()
 
 
+def test_frozen_layout_looks_inside_the_bundle(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert paths.resource_path("icons", "x.png") == tmp_path / "resources" / "icons" / "x.png"
+
+
+def test_user_data_dir_follows_the_override_and_the_platform(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    monkeypatch.setenv("PRISMQ_DESKTOP_DATA_DIR", str(tmp_path / "portable"))
+    assert paths.logs_dir() == tmp_path / "portable" / "logs"
+    monkeypatch.delenv("PRISMQ_DESKTOP_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    if sys.platform.startswith("linux"):
+        assert paths.user_data_dir() == tmp_path / "xdg" / "PrismQDesktop"
+    assert paths.user_data_dir().name == "PrismQDesktop"
+
+
 def test_every_icon_png_has_its_size(qapp) -> None:
     for size, png in zip(paths.ICON_SIZES, paths.app_icon_files(), strict=True):
         image = QImage(str(png))
