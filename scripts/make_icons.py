@@ -1,4 +1,4 @@
-"""Render the app icon's PNG sizes and the Windows .ico from the one SVG source.
+"""Render the app icon's PNG sizes, the Windows .ico and the macOS .icns from the SVG.
 
 Run after editing ``resources/icons/prismq-desktop.svg``; the outputs are committed so a
 build never needs this script. Qt's own SVG renderer (QtSvg ships in PySide6-Essentials)
@@ -72,7 +72,8 @@ def main() -> int:
         (ICONS / f"prismq-desktop-{size}.png").write_bytes(blob)
     ico = ico_bytes({size: rendered[size] for size in ICO_SIZES})
     (ICONS / "prismq-desktop.ico").write_bytes(ico)
-    print(f"make_icons: {len(rendered)} PNG sizes and prismq-desktop.ico in {ICONS}")
+    render(renderer, 512).save(str(ICONS / "prismq-desktop.icns"), "ICNS")  # macOS bundle
+    print(f"make_icons: {len(rendered)} PNG sizes, .ico and .icns in {ICONS}")
     return 0
 
 
