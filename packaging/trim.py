@@ -7,8 +7,11 @@ executable"); every group was checked with ``PrismQDesktop self-test`` after rem
 from __future__ import annotations
 
 import fnmatch
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 #: Imported by name at run time, invisible to PyInstaller's analysis.
 HIDDEN_IMPORTS: list[str] = [
@@ -90,3 +93,23 @@ def prune_orphans(binaries: list[tuple], imports: Callable[[str], set[tuple]]) -
                 todo.append(by_name[key][1])
     return [entry for entry in binaries if entry[2] != "BINARY" or _is_root(entry[0], entry[2])
             or PurePath(entry[0]).name.lower() in reached]
+
+
+def stripped(binaries: list[tuple], folder: Path) -> list[tuple]:
+    """Linux: point each library at a copy without symbols (27 MiB of the build), except the
+    auditwheel-patched ones in ``*.libs/`` folders, which ``strip`` corrupts ("ELF load
+    command address/offset not page-aligned" for numpy's OpenBLAS); PyInstaller's own
+    ``strip`` option cannot leave them out."""
+    program = shutil.which("strip")
+    if not sys.platform.startswith("linux") or program is None:
+        return binaries
+    result = []
+    for dest, src, typecode in binaries:
+        if typecode in ("BINARY", "EXTENSION") and ".libs/" not in dest:
+            copy = folder / dest
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, copy)
+            subprocess.run([program, str(copy)], check=True)
+            src = str(copy)
+        result.append((dest, src, typecode))
+    return result

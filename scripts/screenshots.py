@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from prismq_desktop.gui.app import create_main_window  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTableView, QTabWidget, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QListWidget, QTableView, QTabWidget, QWidget  # noqa: E402
 
 from prismq_desktop import demo, demo_handlers  # noqa: E402
 from prismq_desktop.core import Queue, TaskQuery  # noqa: E402
@@ -46,14 +46,16 @@ def settle(app: QApplication) -> None:
 
 
 def show_failures(app: QApplication, window: QWidget) -> None:
-    """Filter on failed tasks (as the sidebar does) and select the first one."""
-    window.session.filter_requested.emit(TaskQuery(statuses=("failed",)))
-    table = window.findChild(QTableView, "taskTable")
-    pump(app, lambda: table.model().rowCount() > 0
-         and table.model().index(0, 0).data() is not None)
+    """Click "Failed" in the sidebar and select the newest failed task."""
+    failed = TaskQuery(statuses=("failed",))
     with Queue.open(window.session.db_path, read_only=True) as queue:
-        first = queue.list(TaskQuery(statuses=("failed",)), limit=1)[0]
-    window.session.task_requested.emit(int(first.id))
+        newest, count = queue.list(failed, limit=1)[0], queue.count(failed)
+    statuses = window.findChild(QListWidget, "statusFilter")
+    [row] = [r for r in range(statuses.count()) if statuses.item(r).text() == "Failed"]
+    statuses.setCurrentRow(row)
+    table = window.findChild(QTableView, "taskTable")
+    pump(app, lambda: table.model().rowCount() == count)
+    window.session.task_requested.emit(int(newest.id))
 
 
 def tab(window: QWidget, title: str) -> None:
