@@ -128,6 +128,11 @@ def test_run_demo_opens_the_window_with_the_worker_running_demo_tasks(
         qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtCore import QTimer
 
+    from prismq_desktop.worker import loading
+
+    # run_demo adds its handlers to the process's default registry: give it a copy, so later
+    # tests in this process see the registry as it was
+    monkeypatch.setattr(loading, "default_registry", loading.default_registry.copy())
     monkeypatch.setenv("PRISMQ_DESKTOP_SETTINGS", str(tmp_path / "settings.ini"))
     monkeypatch.setattr(demo, "DEMO_TASKS", 300)
     path = tmp_path / "demo.db"
