@@ -117,7 +117,7 @@ def make_handler(job: DemoJob, speed: float = 1.0) -> Callable[[TaskContext], An
                 return None  # cancelled: the engine records why
             text = line.format_map(fields)
             ctx.log("INFO", text)
-            ctx.progress((index + 1) / len(job.steps), text)
+            ctx.progress((index + 1) / len(job.steps), f"step {index + 1} of {len(job.steps)}")
             if index == fails_at:
                 raise rng.choice(job.errors)()
         return job.result(ctx.payload, rng)

@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from prismq_desktop.gui.app import create_main_window  # noqa: E402
 from PySide6.QtWidgets import QApplication, QListWidget, QTableView, QTabWidget, QWidget  # noqa: E402
 
 from prismq_desktop import demo, demo_handlers  # noqa: E402
 from prismq_desktop.core import Queue, TaskQuery  # noqa: E402
 from prismq_desktop.gui import theme  # noqa: E402
+from prismq_desktop.gui.app import create_main_window  # noqa: E402
 from prismq_desktop.worker import default_handlers  # noqa: E402
 
 SIZE = (1440, 880)
@@ -43,6 +43,27 @@ def pump(app: QApplication, until: Callable[[], object] = lambda: False,
 def settle(app: QApplication) -> None:
     """Let background reads land and repaints happen (no condition to wait on)."""
     pump(app, seconds=1.0)
+
+
+def select_running(app: QApplication, window: QWidget) -> None:
+    """Select a transcode the embedded worker is running (slow enough to be caught with a
+    live log and progress), or any task it runs if none comes up."""
+    running = TaskQuery(statuses=("processing",))
+
+    def ours(kind: str | None) -> int | None:
+        with Queue.open(window.session.db_path, read_only=True) as queue:
+            found = [t for t in queue.list(running, limit=50)
+                     if str(t.locked_by or "").startswith("desktop-")
+                     and kind in (None, t.type)]
+        return int(found[0].id) if found else None
+
+    pump(app, lambda: ours("transcode") is not None, seconds=40)
+    task_id = ours("transcode") or ours(None)
+    if task_id is None:
+        return
+    window.session.task_requested.emit(task_id)
+    with Queue.open(window.session.db_path, read_only=True) as queue:
+        pump(app, lambda: len(queue.logs(task_id)) >= 4, seconds=5)  # two steps in
 
 
 def show_failures(app: QApplication, window: QWidget) -> None:
@@ -89,15 +110,15 @@ def main() -> int:
         window.show()
         pump(app, lambda: (t := window.findChild(QTableView, "taskTable")) is not None
              and t.model().rowCount() > 0)
-        pump(app, seconds=3.0)  # the embedded worker picks up the backlog
+        select_running(app, window)
         shoot(app, window, args.out / "main-window.png")
         show_failures(app, window)
         shoot(app, window, args.out / "task-detail.png")
-        tab(window, "Stats")
-        shoot(app, window, args.out / "stats.png")
-        tab(window, "Tasks")
         window.set_theme("dark")
         shoot(app, window, args.out / "dark.png")
+        window.set_theme("light")
+        tab(window, "Stats")
+        shoot(app, window, args.out / "stats.png")
         window.close()
         pump(app, lambda: not window.isVisible())  # the worker stops first
     return 0
