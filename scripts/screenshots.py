@@ -114,11 +114,11 @@ def main() -> int:
         shoot(app, window, args.out / "main-window.png")
         show_failures(app, window)
         shoot(app, window, args.out / "task-detail.png")
-        window.set_theme("dark")
-        shoot(app, window, args.out / "dark.png")
-        window.set_theme("light")
         tab(window, "Stats")
         shoot(app, window, args.out / "stats.png")
+        tab(window, "Tasks")
+        window.set_theme("dark")
+        shoot(app, window, args.out / "dark.png")
         window.close()
         pump(app, lambda: not window.isVisible())  # the worker stops first
     return 0
