@@ -1,7 +1,9 @@
 """What the frozen app includes beyond what PyInstaller finds, and what it leaves out.
 
-Sizes are what each group saved on the one-folder Linux build (see README "Build the
-executable"); every group was checked with ``PrismQDesktop self-test`` after removal.
+Measured on the one-folder Linux build (MiB), each step checked with ``self-test``:
+nothing left out 269 (scipy, IPython, tkinter... ride in on optional imports);
+EXCLUDED_MODULES 191; DROPPED_FILES 180; prune_orphans 169; OpenSSL 164; symbols stripped
+except from auditwheel libraries (``stripped``) 166, against 193 unstripped.
 """
 
 from __future__ import annotations
