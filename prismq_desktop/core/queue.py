@@ -171,10 +171,6 @@ class Queue:
     def type_counts(self) -> dict[tuple[str, str], int]:
         return reads.type_status_counts(self.db)
 
-    def details(self, task_id: int) -> task_details.TaskDetails:
-        """A task with its progress and attempt history (the GUI's detail panel)."""
-        return task_details.details(self.db, task_id)
-
     def search_completion(self) -> dict[str, list[str]]:
         """Field names and known values (types, statuses, workers) for the search box."""
         return reads.completion(self.db)
@@ -240,6 +236,10 @@ class Queue:
         """Leased/processing tasks whose lease expired or whose worker's heartbeat is older
         than ``stale_after`` seconds (the search text ``status:stuck`` says the same)."""
         return TaskQuery(statuses=(reads.STUCK_FILTER,), stale_after=stale_after)
+
+    def details(self, task_id: int) -> task_details.TaskDetails:
+        """A task with its progress and attempt history (the GUI's detail panel)."""
+        return task_details.details(self.db, task_id)
 
     def change_token(self) -> tuple[int, int]:
         return self.db.change_token()
