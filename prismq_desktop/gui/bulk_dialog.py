@@ -1,9 +1,9 @@
 """Acting on every task the current filter matches: the one confirmation, with exact counts.
 
 The dialog opens at once saying it is counting; the reader then counts the filter's matches
-and, among them, the tasks the action can apply to (the filter plus one search term naming
-the statuses the core's guard accepts), and the dialog states both numbers before anything
-can be confirmed. The run itself (``bulk_run``) acts on exactly those eligible tasks.
+and, among them, the tasks the action can apply to (the filter narrowed to the statuses the
+core's guard accepts), and the dialog states both numbers before anything can be confirmed.
+The run itself (``bulk_run``) acts on exactly those eligible tasks.
 """
 
 from __future__ import annotations
@@ -28,35 +28,42 @@ from prismq_desktop.gui.formatting import thousands
 
 @dataclass(frozen=True)
 class BulkKind:
-    """One bulk action as the user sees it; ``eligible`` is a term of the search language."""
+    """One bulk action as the user sees it; ``eligible``: the (pseudo) statuses it applies to."""
 
     action: str
     verb: str
     doing: str
-    eligible: str
+    eligible: tuple[str, ...]
     noun: str
     note: str = ""
 
 
 KINDS: dict[str, BulkKind] = {kind.action: kind for kind in (
-    BulkKind("cancel", "Cancel", "Cancelling", "status:queued,scheduled,leased,processing",
+    BulkKind("cancel", "Cancel", "Cancelling", ("queued", "scheduled", "leased", "processing"),
              "waiting or running", "Running handlers are told to stop."),
-    BulkKind("retry", "Retry", "Retrying", "status:failed,cancelled,dead_letter",
+    BulkKind("retry", "Retry", "Retrying", ("failed", "cancelled", "dead_letter"),
              "failed, cancelled or dead-letter", "Each runs again with its full attempts."),
-    BulkKind("delete", "Delete", "Deleting", "status:completed,failed,cancelled,dead_letter",
+    BulkKind("delete", "Delete", "Deleting", ("completed", "failed", "cancelled", "dead_letter"),
              "finished", "Deleted tasks and their logs cannot be restored."),
     BulkKind("set_priority", "Set the priority of", "Setting the priority of",
-             "status:queued,scheduled", "waiting", "Lower numbers are claimed first."),
-    BulkKind("run_now", "Run now", "Making runnable", "status:scheduled", "scheduled",
+             ("queued", "scheduled"), "waiting", "Lower numbers are claimed first."),
+    BulkKind("run_now", "Run now", "Making runnable", ("scheduled",), "scheduled",
              "Their run-after time becomes now, so workers claim them at once."),
-    BulkKind("requeue_stuck", "Requeue", "Requeueing", "status:stuck", "stuck",
+    BulkKind("requeue_stuck", "Requeue", "Requeueing", ("stuck",), "stuck",
              "Tasks out of attempts are marked failed instead."),
 )}
 
 
 def eligible_query(query: TaskQuery, kind: BulkKind) -> TaskQuery:
-    """The filter narrowed to the tasks the action applies to (terms are ANDed)."""
-    return replace(query, text=f"{query.text} {kind.eligible}".strip())
+    """The filter narrowed to the tasks the action applies to.
+
+    Without a status filter the statuses go in as one (countable from the totals when the
+    rest of the query is simple: 0.1 ms instead of a 0.6 s scan of a million rows); with
+    one, a ``status:`` search term is ANDed to it.
+    """
+    if not query.statuses:
+        return replace(query, statuses=kind.eligible)
+    return replace(query, text=f"{query.text} status:{','.join(kind.eligible)}".strip())
 
 
 def describe_query(query: TaskQuery) -> str:
