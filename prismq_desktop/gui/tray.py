@@ -24,6 +24,7 @@ from prismq_desktop.core.models import Task
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.bulk_dialog import plural
 from prismq_desktop.gui.session import Session
+from prismq_desktop.paths import resource_path
 
 if TYPE_CHECKING:
     from prismq_desktop.gui.main_window import MainWindow
@@ -73,17 +74,13 @@ class FailureThrottle:
 
 
 def tray_icon(failed: int) -> QIcon:
-    """The app mark with a red badge holding the failed count (none when zero)."""
-    pixmap = QPixmap(64, 64)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    """The app icon with a red badge holding the failed count (none when zero)."""
+    pixmap = QPixmap(str(resource_path("icons", "prismq-desktop-64.png")))
+    if pixmap.isNull():  # a broken install still gets an icon
+        pixmap = QPixmap(64, 64)
+        pixmap.fill(QColor("#2f6fdb"))
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#2f6fdb"))
-    painter.drawRoundedRect(QRectF(4, 4, 56, 56), 12, 12)
-    painter.setPen(QColor("white"))
-    painter.setFont(QFont("Sans", 30, QFont.Weight.Bold))
-    painter.drawText(QRectF(4, 2, 56, 56), Qt.AlignmentFlag.AlignCenter, "Q")
     if failed > 0:
         text = str(failed) if failed < 100 else "99+"
         painter.setPen(Qt.PenStyle.NoPen)
