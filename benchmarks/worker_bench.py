@@ -20,7 +20,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = {"n": 5000, "waiting": 100_000, "repeats": 3, "latency": 60}
-SMOKE = {"n": 300, "waiting": 2000, "repeats": 1, "latency": 6}
+SMOKE = {"n": 300, "waiting": 2000, "repeats": 1, "latency": 4}
 POLL = 0.25
 
 CLAIM = ("UPDATE task_queue SET status = 'processing', attempts = attempts + 1,"
@@ -91,6 +91,20 @@ def _fill(path: Path, count: int) -> None:
     with Queue.open(path) as queue:
         for start in range(0, count, 20_000):
             queue.enqueue_many([{"type": "noop"}] * min(20_000, count - start))
+
+
+def child_core_loop(path: Path, n: int, waiting: int) -> dict[str, Any]:
+    """The core's claim + complete called in a loop: what the engine adds is the difference."""
+    from prismq_desktop.core import Queue
+
+    _fill(path, n + waiting)
+    with Queue.open(path) as queue:
+        started = time.perf_counter()
+        for _ in range(n):
+            task = queue.claim("bench", types=("noop",))
+            assert task is not None
+            queue.complete(task.id, "bench", None, claimed_at=task.claimed_at)
+        return {"rate": n / (time.perf_counter() - started)}
 
 
 def child_engine(path: Path, n: int, waiting: int) -> dict[str, Any]:
@@ -225,7 +239,7 @@ def median_rate(name: str, folder: Path, repeats: int, *args: Any) -> float | st
 def two_processes(folder: Path, n: int) -> dict[str, Any]:
     path = folder / "shared.db"
     _fill(path, n)
-    start_at = time.time() + 1.5
+    start_at = time.time() + 1.0  # both processes imported and ready: start together
     procs = [subprocess.Popen([sys.executable, "-m", "benchmarks.worker_bench", "--child",
                                "engine_share", str(path), str(start_at), f"bench-{k}"],
                               cwd=ROOT, stdout=subprocess.PIPE, text=True) for k in range(2)]
@@ -252,7 +266,7 @@ def latency_remote(folder: Path, count: int) -> float:
         [sys.executable, "-m", "prismq_desktop.worker.command", "--db", str(path), "--quiet",
          "--handlers", str(handlers), "--max-tasks", str(count), "--poll-interval", str(POLL)],
         cwd=ROOT, env={**_env(), "PQD_LATENCY_FILE": str(results)}, stdout=subprocess.DEVNULL)
-    time.sleep(1.0)  # let it start, so start-up time is not counted as latency
+    time.sleep(0.8)  # let it start, so start-up time is not counted as latency
     for _ in range(count):
         queue.enqueue("lat", {"t0": time.time()})
         time.sleep(random.uniform(0.1, 0.3))
@@ -281,6 +295,8 @@ def report(size: dict[str, int], folder: Path) -> None:
     raw = max(r for r in raws.values() if not isinstance(r, str))
     for lib, rate in raws.items():
         print(f"  raw claim+complete ({lib:<7})        {fmt(rate)}")
+    core = median_rate("core_loop", folder, repeats, n, 0)
+    print(f"  core claim+complete loop, no engine  {fmt(core, raw)}", flush=True)
     engine = median_rate("engine", folder, repeats, n, 0)
     print(f"  engine, 1 process, concurrency 1     {fmt(engine, raw)}", flush=True)
     raw_waiting = median_rate("raw_apsw", folder, repeats, n, waiting)

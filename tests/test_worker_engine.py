@@ -206,6 +206,28 @@ def test_stop_without_release_still_ends_at_the_deadline(
     assert engine.counters().released == 1 and engine.counters().done == 0
 
 
+def test_a_task_claimed_with_a_completion_is_given_back_on_stop(
+    queue: Queue, make_engine: Factory
+) -> None:
+    stopping: list[Any] = []
+
+    def stop_after_first(event: EngineEvent) -> None:
+        """Runs between the completion that claimed the next task and that task's start."""
+        if event.kind == "completed" and not stopping:
+            stopping.append(threading.Thread(target=lambda: stopping.append(engine.stop())))
+            stopping[0].start()
+            wait_until(lambda: engine.stopping, what="stop begun")
+
+    engine = make_engine(on_event=stop_after_first)
+    first, second, third = queue.enqueue_many([{"type": "echo"} for _ in range(3)])
+    engine.start()
+    wait_until(lambda: len(stopping) == 2, what="stop returned")
+    assert stopping[1] == [second]
+    assert [queue.get(i).status for i in (first, second, third)] == ["completed", "queued",
+                                                                      "queued"]
+    assert queue.get(second).attempts == 0 and engine.counters().released == 1
+
+
 def test_concurrency_changes_while_running_and_progress_is_shown(
     queue: Queue, make_engine: Factory
 ) -> None:

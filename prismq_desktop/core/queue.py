@@ -15,6 +15,7 @@ from typing import Any
 from prismq_desktop.core import (
     claiming,
     enqueue,
+    handoff,
     logs,
     maintenance,
     notify,
@@ -109,6 +110,16 @@ class Queue:
     def complete(self, task_id: int, worker_id: str, result: Any = None,
                  claimed_at: float | None = None) -> bool:
         return claiming.complete(self.db, task_id, worker_id, self.now(), result, claimed_at)
+
+    def complete_and_claim(
+        self, task_id: int, worker_id: str, result: Any = None, claimed_at: float | None = None,
+        *, lease_seconds: float = 30.0, strategy: str = "fifo",
+        types: Sequence[str] | None = None, capabilities: dict[str, Any] | None = None,
+    ) -> tuple[bool, Task | None]:
+        """``complete`` then ``claim`` in one commit (a busy worker's hand-off)."""
+        what = ClaimFilter(strategy, tuple(types) if types is not None else None, capabilities)
+        return handoff.complete_and_claim(self.db, task_id, worker_id, self.now(), result,
+                                          claimed_at, lease_seconds, what)
 
     def fail(self, task_id: int, worker_id: str, error: str, *, permanent: bool = False,
              details: dict[str, Any] | None = None, claimed_at: float | None = None,

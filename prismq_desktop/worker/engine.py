@@ -99,6 +99,12 @@ class WorkerEngine:
     def running(self) -> bool:
         return self._rt is not None
 
+    @property
+    def stopping(self) -> bool:
+        """True from the moment ``stop`` begins until it has returned."""
+        rt = self._rt
+        return rt is not None and rt.stopping.is_set()
+
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
         """Register in ``workers`` and start the threads (a no-op when already running)."""
@@ -132,11 +138,7 @@ class WorkerEngine:
             if rt is None or keeper is None:
                 return []
             deadline = time.monotonic() + max(timeout, 0.0)
-            rt.stopping.set()
-            rt.waker.wake()
-            if release:
-                for ctx in rt.contexts():
-                    ctx.cancel("worker stopping", releasing=True)
+            rt.begin_stop(release)
             _join(slots, deadline)
             self._release_stragglers(rt)
             keeper.stop(max(deadline - time.monotonic(), 0.5))
