@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -319,3 +320,17 @@ def test_handler_gets_payload_and_task(queue: Queue, make_engine: Factory) -> No
     assert seen == [(task.id, {"path": "/x.png"}, "w1", False)]
     entry = next(e for e in queue.logs(task.id) if e.message == "resizing")
     assert entry.details_data == {"path": "/x.png"}
+
+
+def test_a_handler_calling_sys_exit_fails_its_task_not_the_thread(
+    queue: Queue, make_engine: Factory
+) -> None:
+    registry = builtin_registry()
+    registry.register("quit", lambda ctx: sys.exit(3))
+    engine = make_engine(registry)
+    engine.start()
+    quit_task = queue.enqueue("quit", max_attempts=1)
+    wait_until(lambda: engine.counters().failed == 1, what="quit failed")
+    echo = queue.enqueue("echo")
+    wait_until(lambda: queue.get(echo.id).status == "completed", what="thread still working")
+    assert queue.get(quit_task.id).error_message == "SystemExit: 3"

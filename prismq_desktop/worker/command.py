@@ -110,8 +110,8 @@ def _wait(engine: WorkerEngine, stop: threading.Event, idle_exit: float | None) 
     while not stop.wait(TICK):
         if engine.finished:
             return
-        if idle_exit is not None and engine.idle_seconds() >= idle_exit and \
-                not engine.current_tasks():
+        if idle_exit is not None and engine.idle_seconds() > 0 and \
+                engine.idle_seconds() >= idle_exit:
             return
 
 

@@ -55,7 +55,7 @@ def call_handler(rt: Runtime, ctx: TaskContext) -> Outcome:
     else:
         try:
             outcome = Outcome(result=handler(ctx))
-        except Exception as exc:
+        except BaseException as exc:  # foreign code: even SystemExit fails the task, not the thread
             outcome = Outcome(error=exc)
     outcome.elapsed = time.perf_counter() - started
     return outcome
