@@ -21,6 +21,7 @@ from prismq_desktop.core import (
     notify,
     reads,
     summary,
+    task_details,
     timeutil,
     transitions,
     validation,
@@ -174,6 +175,10 @@ class Queue:
 
     def type_counts(self) -> dict[tuple[str, str], int]:
         return reads.type_status_counts(self.db)
+
+    def details(self, task_id: int) -> task_details.TaskDetails:
+        """A task with its progress and attempt history (the GUI's detail panel)."""
+        return task_details.details(self.db, task_id)
 
     def change_token(self) -> tuple[int, int]:
         return self.db.change_token()

@@ -39,7 +39,8 @@ def canonical_json(value: Any, what: str) -> str:
         except ValueError as exc:
             line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
             where = f" at line {line}, column {col}" if line else ""
-            raise ValidationError(f"{what} is not valid JSON{where}: {getattr(exc, 'msg', exc)}") from exc
+            reason = getattr(exc, "msg", exc)
+            raise ValidationError(f"{what} is not valid JSON{where}: {reason}") from exc
     if value is None:
         value = {}
     if not isinstance(value, dict):

@@ -1,1 +1,5 @@
-"""The PySide6 front end. ``create_main_window`` lives in ``gui.app``."""
+"""The desktop GUI (PySide6): the main window over one queue file, wired to the core."""
+
+from prismq_desktop.gui.app import create_main_window, run_gui
+
+__all__ = ["create_main_window", "run_gui"]

@@ -4,7 +4,8 @@ Every view gets the ``Session`` and nothing else: it reads through ``reader`` (a
 connection on a background thread), writes through ``writer`` (core operations on another
 thread), and refreshes when ``changed`` fires. ``changed`` comes from polling the cheap change
 token (``PRAGMA data_version``) at the refresh interval, so commits by any process show up and
-a quiet queue costs one tiny query per tick.
+a quiet queue costs one tiny query per tick; a file watch on the WAL polls early when another
+process writes (see change_watch).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from prismq_desktop.core import Queue
+from prismq_desktop.gui.change_watch import ChangeWatch
 from prismq_desktop.gui.executor import Executor
 
 DEFAULT_REFRESH_MS = 500
@@ -45,6 +47,11 @@ class Session(QObject):
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.poll)
         self._timer.start()
+        self._watch = ChangeWatch(self.db_path, self)
+        self._watch.touched.connect(self.poll)
+        # The first token is the baseline: read it before any view's first read (the reader
+        # runs jobs in order), so a commit between that read and the first tick is noticed.
+        self.poll()
 
     @property
     def read_only(self) -> bool:
@@ -79,5 +86,6 @@ class Session(QObject):
 
     def close(self) -> None:
         self._timer.stop()
+        self._watch.stop()
         self.reader.close()
         self.writer.close()

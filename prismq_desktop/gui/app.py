@@ -1,0 +1,56 @@
+"""Entry points: build the main window (tests, packaging) and run the application (CLI)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from prismq_desktop import __version__
+from prismq_desktop.core import default_db_path
+from prismq_desktop.gui import settings, theme
+from prismq_desktop.gui.main_window import MainWindow
+from prismq_desktop.paths import resource_path
+
+
+def create_main_window(db_path: str | Path | None, start_worker: bool = False) -> MainWindow:
+    """The main window on ``db_path`` (opened in the background), not shown yet.
+
+    A QApplication must exist. Opening problems show in the window's banner and through its
+    ``open_failed`` signal.
+    """
+    return MainWindow(Path(db_path) if db_path is not None else None, start_worker)
+
+
+def run_gui(db_path: Path | None, start_worker: bool = False) -> int:
+    """Create the application, show the window on ``db_path`` and run until it closes."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    QCoreApplication.setOrganizationName(settings.ORGANIZATION)
+    QCoreApplication.setApplicationName(settings.APPLICATION)
+    QCoreApplication.setApplicationVersion(__version__)
+    icon = resource_path("icons", "prismq-desktop.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    theme.apply(app, str(settings.value("theme", "system")))
+    window = create_main_window(db_path or starting_file(), start_worker)
+    window.open_failed.connect(lambda message: _tell_failure(window, message))
+    window.show()
+    return app.exec()
+
+
+def starting_file() -> Path | None:
+    """Without --db: the PrismQ default file when it exists, else the last file opened."""
+    candidates = [default_db_path(), *(Path(name) for name in settings.recent_files()[:1])]
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def _tell_failure(window: MainWindow, message: str) -> None:
+    """A dialog for a file that could not be opened (the banner keeps the message too)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open the queue file", message,
+                      QMessageBox.StandardButton.Ok, window)
+    box.finished.connect(box.deleteLater)
+    box.open()

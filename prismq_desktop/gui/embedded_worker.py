@@ -1,0 +1,186 @@
+"""The embedded worker: a Qt wrapper that owns a Qt-free ``WorkerEngine``.
+
+Starting and stopping touch the file and join threads, so they run on a control thread, never
+the GUI thread. The engine's event callback runs on its worker threads; events are buffered
+and handed to the GUI in batches a few times a second, so a worker finishing thousands of
+tasks a second never floods the GUI thread with queued signals.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import importlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+STRATEGIES = ("fifo", "lifo", "priority", "weighted_random")
+STOPPED, STARTING, RUNNING, STOPPING = "stopped", "starting", "running", "stopping"
+EVENT_BATCH_MS = 250
+MAX_BUFFERED = 2000
+
+
+@functools.cache
+def engine_class() -> tuple[Any, str]:
+    """(WorkerEngine, "") when the worker package is importable, else (None, reason).
+
+    Cached: a failed import searches the path again every time, and the window asks often.
+    """
+    try:
+        module = importlib.import_module("prismq_desktop.worker")
+    except ImportError as exc:
+        return None, f"the embedded worker is not available in this build ({exc})"
+    engine = getattr(module, "WorkerEngine", None)
+    if engine is None:
+        return None, "the embedded worker is not available in this build"
+    return engine, ""
+
+
+class EmbeddedWorker(QObject):
+    #: stopped / starting / running / stopping
+    state_changed = Signal(str)
+    #: A batch of ``EngineEvent``s (oldest first), delivered on the GUI thread.
+    events = Signal(list)
+    #: Starting or stopping failed: a one-line reason.
+    failed = Signal(str)
+    #: (future, next state, unused): a control job ended; crosses back to the GUI thread.
+    _finished = Signal(object, object, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db_path: Path | None = None
+        self.concurrency = 1
+        self.strategy = "fifo"
+        self.state = STOPPED
+        self._engine: Any = None
+        self._control = ThreadPoolExecutor(1, thread_name_prefix="prismq-worker-control")
+        self._buffer: collections.deque = collections.deque(maxlen=MAX_BUFFERED)
+        self._buffer_lock = threading.Lock()
+        self._drain = QTimer(self, interval=EVENT_BATCH_MS, timeout=self._deliver)
+        self._finished.connect(self._after)
+
+    # -- what the window asks --------------------------------------------------------------
+    def unavailable_reason(self) -> str:
+        return engine_class()[1]
+
+    @property
+    def running(self) -> bool:
+        return self.state == RUNNING
+
+    def set_database(self, path: Path | None) -> None:
+        """The file to work on; a running worker is stopped first."""
+        if self.state in (RUNNING, STARTING) and path != self.db_path:
+            self.stop()
+        self.db_path = path
+
+    def toggle(self) -> None:
+        if self.state in (RUNNING, STARTING):
+            self.stop()
+        else:
+            self.start()
+
+    def start(self) -> None:
+        if self.state != STOPPED or self.db_path is None:
+            return
+        cls, reason = engine_class()
+        if cls is None:
+            self.failed.emit(reason)
+            return
+        path, concurrency, strategy = self.db_path, self.concurrency, self.strategy
+        self._set_state(STARTING)
+        self._run(lambda: self._start_engine(cls, path, concurrency, strategy), RUNNING)
+
+    def stop(self) -> None:
+        if self.state not in (RUNNING, STARTING):
+            return
+        self._set_state(STOPPING)
+        self._run(self._stop_engine, STOPPED)
+
+    def set_concurrency(self, n: int) -> None:
+        self.concurrency = int(n)
+        engine = self._engine
+        if engine is not None:
+            self._run(lambda: engine.set_concurrency(self.concurrency), None)
+
+    def set_strategy(self, strategy: str) -> None:
+        """The strategy is fixed per engine run: a running worker restarts with the new one."""
+        if strategy == self.strategy:
+            return
+        self.strategy = strategy
+        if self.state == RUNNING:
+            self.stop()
+            self._run(lambda: None, "restart")
+
+    def counters(self) -> Any:
+        engine = self._engine
+        return engine.counters() if engine is not None else None
+
+    def current_tasks(self) -> list[Any]:
+        engine = self._engine
+        return engine.current_tasks() if engine is not None else []
+
+    @property
+    def worker_id(self) -> str | None:
+        engine = self._engine
+        return engine.worker_id if engine is not None else None
+
+    def close(self, timeout: float = 15.0) -> None:
+        """Stop the engine (releasing its tasks) and end the control thread; for app exit."""
+        self._drain.stop()
+        if self._engine is not None or self.state != STOPPED:
+            self._control.submit(self._stop_engine)
+        self._control.shutdown(wait=True)
+
+    # -- on the control thread ---------------------------------------------------------------
+    def _start_engine(self, cls: Any, path: Path, concurrency: int, strategy: str) -> None:
+        engine = cls(str(path), concurrency=concurrency, strategy=strategy,
+                     on_event=self._on_event)
+        engine.start()
+        self._engine = engine
+
+    def _stop_engine(self) -> None:
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.stop(release=True, timeout=10.0)
+
+    def _on_event(self, event: Any) -> None:
+        with self._buffer_lock:
+            self._buffer.append(event)
+
+    def _run(self, job: Callable[[], None], then: str | None) -> None:
+        future = self._control.submit(job)
+        future.add_done_callback(lambda f: self._finished.emit(f, then, None))
+
+    # -- back on the GUI thread ---------------------------------------------------------------
+    def _after(self, future: Future, then: str | None, _unused: object) -> None:
+        error = future.exception()
+        if error is not None:
+            message = f"{type(error).__name__}: {error}" if not str(error) else str(error)
+            self._set_state(RUNNING if self._engine is not None else STOPPED)
+            self.failed.emit(f"Worker: {message}")
+            return
+        if then == "restart":
+            self.start()
+        elif then is not None:
+            self._set_state(then)
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        if state in (RUNNING, STARTING):
+            self._drain.start()
+        self.state_changed.emit(state)
+        if state == STOPPED:
+            self._deliver()
+            self._drain.stop()
+
+    def _deliver(self) -> None:
+        with self._buffer_lock:
+            batch = list(self._buffer)
+            self._buffer.clear()
+        if batch:
+            self.events.emit(batch)

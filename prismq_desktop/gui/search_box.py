@@ -1,0 +1,68 @@
+"""The debounced search box: text searches the table, ``#123`` jumps to a task."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+DEBOUNCE_MS = 300
+_JUMP = re.compile(r"^\s*#\s*(\d{1,18})\s*$")
+
+
+def task_jump(text: str) -> int | None:
+    """The task id in ``#123`` (or None for ordinary search text)."""
+    match = _JUMP.match(text)
+    return int(match.group(1)) if match else None
+
+
+class SearchBox(QLineEdit):
+    #: The search text settled (typing paused, Enter pressed, or cleared).
+    search_changed = Signal(str)
+    #: ``#123`` was entered: show that task.
+    jump_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchBox")
+        self.setClearButtonEnabled(True)
+        self.setPlaceholderText("Search type, payload, error, key…   #123 jumps to a task")
+        self.setToolTip("Searches type, payload, error message and idempotency key.\n"
+                        "Type #123 and press Enter to jump to task 123.  (Ctrl+F)")
+        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._settle)
+        self._last = ""
+        self.textChanged.connect(self._typed)
+        self.returnPressed.connect(self._settle)
+
+    def _typed(self, text: str) -> None:
+        if task_jump(text) is None:
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    def _settle(self) -> None:
+        self._timer.stop()
+        text = self.text()
+        jump = task_jump(text)
+        if jump is not None:
+            self.jump_requested.emit(jump)
+            return
+        if text.strip() != self._last:
+            self._last = text.strip()
+            self.search_changed.emit(self._last)
+
+    def set_text_silently(self, text: str) -> None:
+        """Show a search another view applied, without searching again."""
+        self._last = text.strip()
+        blocked = self.blockSignals(True)
+        self.setText(text)
+        self.blockSignals(blocked)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            self._settle()
+            return
+        super().keyPressEvent(event)

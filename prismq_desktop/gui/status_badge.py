@@ -1,0 +1,74 @@
+"""Statuses drawn as coloured badges, with colours that read well on light and dark themes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+#: status -> (light theme colour, dark theme colour).
+STATUS_COLORS: dict[str, tuple[str, str]] = {
+    "queued": ("#2f6fdb", "#5b9bff"),
+    "scheduled": ("#7a5cc7", "#a68cf0"),
+    "leased": ("#c77a00", "#f0a532"),
+    "processing": ("#d98c00", "#ffb43c"),
+    "completed": ("#2e8b45", "#4cc46a"),
+    "failed": ("#c8352f", "#ff6b62"),
+    "cancelled": ("#6b7078", "#9aa0a8"),
+    "dead_letter": ("#8a1c4a", "#e0588f"),
+}
+UNKNOWN_COLOR = ("#8c6d3f", "#c9a46c")
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def status_color(status: str, dark: bool) -> QColor:
+    light_hex, dark_hex = STATUS_COLORS.get(status, UNKNOWN_COLOR)
+    return QColor(dark_hex if dark else light_hex)
+
+
+def paint_badge(painter: QPainter, option: QStyleOptionViewItem, text: str) -> None:
+    """The status text inside a rounded, tinted badge (white on a selected row)."""
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)
+    dark = is_dark(option.palette) or selected
+    color = option.palette.highlightedText().color() if selected else status_color(text, dark)
+    height = min(option.fontMetrics.height() + 4, option.rect.height() - 4)
+    key = (text, option.rect.width(), height, color.rgba(), dark, option.font.key())
+    pixmap = _BADGES.get(key)
+    if pixmap is None:
+        pixmap = _BADGES[key] = _badge_pixmap(option, text, color, dark, height)
+        if len(_BADGES) > 512:
+            _BADGES.pop(next(iter(_BADGES)))
+    top = option.rect.center().y() - height // 2
+    painter.drawPixmap(option.rect.left() + 4, top, pixmap)
+
+
+#: Drawn badges by look: a table repaints the same few badges many times a second.
+_BADGES: dict[tuple, QPixmap] = {}
+
+
+def _badge_pixmap(option: QStyleOptionViewItem, text: str, color: QColor, dark: bool,
+                  height: int) -> QPixmap:
+    metrics = option.fontMetrics
+    width = max(1, min(metrics.horizontalAdvance(text) + 16, option.rect.width() - 8))
+    ratio = 2.0
+    pixmap = QPixmap(int(width * ratio) + 2, int(height * ratio) + 2)
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    rect = QRectF(0.5, 0.5, width, height)
+    fill = QColor(color)
+    fill.setAlphaF(0.22 if dark else 0.14)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setFont(option.font)
+    painter.setPen(QColor(color))
+    painter.setBrush(fill)
+    painter.drawRoundedRect(rect, height / 2, height / 2)
+    painter.setPen(color if color == option.palette.highlightedText().color()
+                   else color.lighter(125) if dark else color.darker(115))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
+                     metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width) - 10))
+    painter.end()
+    return pixmap

@@ -1,0 +1,194 @@
+"""The Tasks tab: sidebar, search, the live table, and the selected task's detail and log.
+
+It wires the small widgets to one ``Session``: filters and search build the table's query,
+a commit anywhere refreshes the visible rows, the counts, the detail and the log tail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from prismq_desktop.core import TaskNotFoundError, TaskQuery
+from prismq_desktop.core.models import Task
+from prismq_desktop.core.task_details import TaskDetails
+from prismq_desktop.gui import settings
+from prismq_desktop.gui.detail_panel import DetailPanel
+from prismq_desktop.gui.formatting import display_status
+from prismq_desktop.gui.log_view import TaskLogView
+from prismq_desktop.gui.search_box import SearchBox
+from prismq_desktop.gui.session import Session
+from prismq_desktop.gui.sidebar import Sidebar
+from prismq_desktop.gui.task_model import TaskTableModel
+from prismq_desktop.gui.task_table import TaskTable
+
+
+class TasksPage(QWidget):
+    #: Live counts per status (for the status bar).
+    counts_changed = Signal(dict)
+    #: A one-line note for the status bar.
+    message = Signal(str)
+    #: The selection changed (actions re-check what they can do).
+    selection_changed = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.model = TaskTableModel(session, parent=self)
+        self.table = TaskTable(self.model)
+        self.sidebar = Sidebar()
+        self.search = SearchBox()
+        self.detail = DetailPanel()
+        self.log = TaskLogView(session)
+        self.shown_task: Task | None = None
+        self._pending_select: int | None = None
+        self._build()
+        self._wire()
+        self.model.reload()
+        self.refresh_counts()
+
+    def _build(self) -> None:
+        middle = QWidget()
+        column = QVBoxLayout(middle)
+        column.setContentsMargins(6, 6, 0, 0)
+        column.addWidget(self.search)
+        column.addWidget(self.table, 1)
+        self.right = QSplitter(Qt.Orientation.Vertical, objectName="detailSplitter")
+        self.right.addWidget(self.detail)
+        self.right.addWidget(self.log)
+        self.split = QSplitter(Qt.Orientation.Horizontal, objectName="tasksSplitter")
+        for widget in (self.sidebar, middle, self.right):
+            self.split.addWidget(widget)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([210, 900, 470])
+        self.right.setSizes([520, 330])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.split)
+        self._restore_layout()
+
+    def _wire(self) -> None:
+        self.sidebar.filter_changed.connect(self._filter)
+        self.search.search_changed.connect(self._search)
+        self.search.jump_requested.connect(self.jump_to)
+        self.table.current_task_changed.connect(self.show_task)
+        self.table.selection_changed.connect(self.selection_changed)
+        self.session.changed.connect(self.refresh)
+        self.session.task_requested.connect(self.jump_to)
+        self.session.filter_requested.connect(self.apply_query)
+        self.model.query_applied.connect(self._select_pending)
+        self.model.refreshed.connect(self._select_pending)
+
+    # -- query -----------------------------------------------------------------------------
+    def _filter(self, statuses: tuple[str, ...], types: tuple[str, ...]) -> None:
+        self.model.set_query(replace(self.model.query, statuses=statuses, types=types))
+
+    def _search(self, text: str) -> None:
+        self.model.set_query(replace(self.model.query, text=text))
+
+    def apply_query(self, query: TaskQuery) -> None:
+        """Show another view's filter (e.g. a chart click), keeping the search box in step."""
+        self.search.set_text_silently(query.text)
+        self.model.set_query(query)
+
+    def jump_to(self, task_id: int) -> None:
+        """Select the task when it is in the loaded rows; show its detail either way."""
+        if self.table.select_task(task_id):
+            self.table.setFocus()
+            return
+        self.show_task(task_id)
+        self.message.emit(f"Task #{task_id} is not among the rows loaded in this view; "
+                          "its details are shown on the right")
+
+    def select_when_loaded(self, task_id: int) -> None:
+        """Show a task now and select its row as soon as a refresh brings it in."""
+        if not self.table.select_task(task_id):
+            self._pending_select = task_id
+            self.show_task(task_id)
+
+    def _select_pending(self, *_args: object) -> None:
+        if self._pending_select is not None and self.table.select_task(self._pending_select):
+            self._pending_select = None
+
+    # -- live refresh ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.model.refresh()
+        self.refresh_counts()
+        if self.shown_task is not None:
+            self._load_detail(self.shown_task.id)
+        self.log.tail()
+
+    def refresh_counts(self) -> None:
+        self.session.reader.submit(lambda q: (q.counts(), q.type_counts()),
+                                   self._counts_arrived, key="counts")
+
+    def _counts_arrived(self, result: tuple[dict[str, int], dict]) -> None:
+        counts, type_counts = result
+        self.sidebar.set_counts(counts, type_counts)
+        self.counts_changed.emit(counts)
+
+    # -- the selected task -----------------------------------------------------------------
+    def show_task(self, task_id: int) -> None:
+        if task_id < 0:
+            self.shown_task = None
+            self.detail.show_details(None)
+            self.log.set_task(None)
+            return
+        self.log.set_task(task_id)
+        self._load_detail(task_id)
+
+    def _load_detail(self, task_id: int) -> None:
+        self.session.reader.submit(
+            lambda q: (q.details(task_id), q.now()),
+            lambda result: self._detail_arrived(task_id, *result),
+            lambda exc: self._detail_failed(task_id, exc), key="task-detail")
+
+    def _detail_arrived(self, task_id: int, details: TaskDetails, now) -> None:
+        if self.log.task_id != task_id:
+            return
+        self.shown_task = details.task
+        self.detail.show_details(details, display_status(details.task, now))
+        self.selection_changed.emit()
+
+    def _detail_failed(self, task_id: int, error: Exception) -> None:
+        if isinstance(error, TaskNotFoundError):
+            self.message.emit(f"There is no task #{task_id}")
+            if self.log.task_id == task_id:
+                self.show_task(-1)
+        else:
+            self.message.emit(f"Could not read task #{task_id}: {error}")
+
+    # -- what the window's actions use -----------------------------------------------------
+    def selected_statuses(self) -> set[str]:
+        statuses = set()
+        for row in self.table.selected_rows():
+            task_row = self.model.task_row(row)
+            statuses.add(task_row.task.status if task_row else "?")
+        if not statuses and self.shown_task is not None:
+            statuses.add(self.shown_task.status)
+        return statuses
+
+    def target_ids(self) -> list[int]:
+        """The selected tasks' ids, or the task shown in the detail panel."""
+        ids = self.table.selected_ids()
+        if not ids and self.shown_task is not None:
+            ids = [self.shown_task.id]
+        return ids
+
+    def needs_id_lookup(self) -> bool:
+        """True when the selection covers rows that are not loaded (e.g. Select All)."""
+        return len(self.table.selected_ids()) < len(self.table.selected_rows())
+
+    def save_layout(self) -> None:
+        settings.set_value("tasks/split", self.split.saveState())
+        settings.set_value("tasks/right", self.right.saveState())
+        settings.set_value("tasks/header", self.table.header_state())
+
+    def _restore_layout(self) -> None:
+        for key, splitter in (("tasks/split", self.split), ("tasks/right", self.right)):
+            state = settings.value(key)
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
+        self.table.restore_header(settings.value("tasks/header"))

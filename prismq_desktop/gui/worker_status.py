@@ -1,0 +1,73 @@
+"""The embedded worker as the window shows it: the toggle action, its controls, the status bar.
+
+Counters and running tasks are in-memory snapshots of the engine (no SQL), read once a second.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+
+from prismq_desktop.gui import settings
+from prismq_desktop.gui.embedded_worker import RUNNING, STARTING, STOPPING
+from prismq_desktop.gui.worker_controls import WorkerControls
+
+if TYPE_CHECKING:
+    from prismq_desktop.gui.main_window import MainWindow
+
+TEXTS = {RUNNING: "Stop worker", STARTING: "Starting worker…", STOPPING: "Stopping worker…"}
+
+
+class WorkerStatus(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.worker = window.worker
+        self.worker.concurrency = int(settings.value("worker/concurrency", 1, int))
+        self.worker.strategy = str(settings.value("worker/strategy", "fifo"))
+        self.controls = WorkerControls(self.worker)
+        self.controls.threads.valueChanged.connect(
+            lambda n: settings.set_value("worker/concurrency", n))
+        self.controls.strategy.currentTextChanged.connect(
+            lambda s: settings.set_value("worker/strategy", s))
+        self._timer = QTimer(self, interval=1000, timeout=self.show_state)
+        self.worker.state_changed.connect(self._state_changed)
+
+    def update_action(self, write_reason: str) -> None:
+        """The toggle's text, check mark and availability (with the reason when unavailable)."""
+        action = self.window.actions["workerToggle"]
+        state = self.worker.state
+        blocked = write_reason or self.worker.unavailable_reason()
+        busy = state in (STARTING, STOPPING)
+        if blocked and state != RUNNING:
+            self.window.actions.disable("workerToggle", blocked)
+        else:
+            action.setEnabled(not busy)
+            action.setToolTip("Stop the embedded worker (releases its running tasks)"
+                              if state == RUNNING else "Start the embedded worker")
+        action.setText(TEXTS.get(state, "Start worker"))
+        action.setChecked(state in (RUNNING, STARTING))
+        self.controls.setEnabled(not blocked or state == RUNNING)
+
+    def _state_changed(self, state: str) -> None:
+        if state == RUNNING:
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self.show_state()
+
+    def show_state(self) -> None:
+        self.window.status.set_worker(self.describe())
+
+    def describe(self) -> str:
+        state = self.worker.state
+        if state != RUNNING:
+            return f"worker {state}"
+        counters = self.worker.counters()
+        active = len(self.worker.current_tasks())
+        text = f"worker running · {active}/{self.worker.concurrency} busy"
+        if counters is not None:
+            text += (f" · {counters.per_second:.1f}/s · {counters.done:,} done"
+                     f" · {counters.failed:,} failed")
+        return text
