@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-FULL = {"n": 5000, "waiting": 100_000, "repeats": 3, "latency": 60}
-SMOKE = {"n": 300, "waiting": 2000, "repeats": 1, "latency": 4}
+FULL = {"n": 5000, "peer_n": 5000, "waiting": 100_000, "repeats": 3, "latency": 60}
+SMOKE = {"n": 300, "peer_n": 50, "waiting": 0, "repeats": 1, "latency": 3}
 POLL = 0.25
 
 CLAIM = ("UPDATE task_queue SET status = 'processing', attempts = attempts + 1,"
@@ -290,7 +290,7 @@ def fmt(rate: float | str, raw: float | None = None) -> str:
 
 def report(size: dict[str, int], folder: Path) -> None:
     n, waiting, repeats = size["n"], size["waiting"], size["repeats"]
-    print(f"worker bench: n={n}, {waiting:,} waiting, medians of {repeats}", flush=True)
+    print(f"worker bench: n={n}, medians of {repeats}", flush=True)
     raws = {lib: median_rate(f"raw_{lib}", folder, repeats, n, 0) for lib in ("apsw", "sqlite3")}
     raw = max(r for r in raws.values() if not isinstance(r, str))
     for lib, rate in raws.items():
@@ -299,16 +299,17 @@ def report(size: dict[str, int], folder: Path) -> None:
     print(f"  core claim+complete loop, no engine  {fmt(core, raw)}", flush=True)
     engine = median_rate("engine", folder, repeats, n, 0)
     print(f"  engine, 1 process, concurrency 1     {fmt(engine, raw)}", flush=True)
-    raw_waiting = median_rate("raw_apsw", folder, repeats, n, waiting)
-    engine_waiting = median_rate("engine", folder, repeats, n, waiting)
-    print(f"  raw (apsw), {waiting:,} waiting       {fmt(raw_waiting)}")
-    print(f"  engine, {waiting:,} waiting           {fmt(engine_waiting, raw)}", flush=True)
+    if waiting:
+        raw_waiting = median_rate("raw_apsw", folder, repeats, n, waiting)
+        engine_waiting = median_rate("engine", folder, repeats, n, waiting)
+        print(f"  raw (apsw), {waiting:,} waiting       {fmt(raw_waiting)}")
+        print(f"  engine, {waiting:,} waiting           {fmt(engine_waiting, raw)}", flush=True)
     pair = two_processes(folder, n)
     print(f"  engine, 2 processes together         {fmt(pair['rate'], raw)}   split "
           f"{pair['split'][0]}/{pair['split'][1]}, lost {pair['lost']}, doubled "
           f"{pair['doubled']}", flush=True)
     for peer in ("huey", "persistqueue", "litequeue"):
-        rate = median_rate(f"peer_{peer}", folder, repeats, n)
+        rate = median_rate(f"peer_{peer}", folder, repeats, size["peer_n"])
         versus = "" if isinstance(rate, str) or isinstance(engine, str) else \
             f"   engine is {engine / rate:.2f}x"
         print(f"  peer {peer:<12}                    {fmt(rate)}{versus}", flush=True)
