@@ -14,9 +14,11 @@ from prismq_desktop.core.models import Task, TaskLog, TaskStatus, Worker
 from prismq_desktop.core.opening import open_queue
 from prismq_desktop.core.queue import Queue
 from prismq_desktop.core.reads import TaskQuery
+from prismq_desktop.core.search import SearchSyntaxError
 
 __all__ = [
     "InvalidTransitionError", "Queue", "QueueBusyError", "QueueDatabase", "QueueDatabaseError",
-    "QueueSchemaError", "ReadOnlyError", "Task", "TaskLog", "TaskNotFoundError", "TaskQuery",
-    "TaskStatus", "ValidationError", "Worker", "default_db_path", "open_queue",
+    "QueueSchemaError", "ReadOnlyError", "SearchSyntaxError", "Task", "TaskLog",
+    "TaskNotFoundError", "TaskQuery", "TaskStatus", "ValidationError", "Worker",
+    "default_db_path", "open_queue",
 ]

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from prismq_desktop.core import (
+    bulk,
     claiming,
+    edit,
     enqueue,
+    export,
     handoff,
     logs,
     maintenance,
     notify,
     reads,
+    search,
     summary,
     task_details,
     timeutil,
@@ -32,6 +37,7 @@ from prismq_desktop.core.database import BUSY_TIMEOUT_MS, QueueDatabase
 from prismq_desktop.core.models import Task, TaskLog, Worker
 from prismq_desktop.core.opening import open_queue
 from prismq_desktop.core.reads import TaskQuery
+from prismq_desktop.core.resultset import ResultSet
 
 
 class Queue:
@@ -175,6 +181,72 @@ class Queue:
 
     def type_counts(self) -> dict[tuple[str, str], int]:
         return reads.type_status_counts(self.db)
+
+    def search_completion(self) -> dict[str, list[str]]:
+        """Field names and known values (types, statuses, workers) for the search box."""
+        return reads.completion(self.db)
+
+    def parse_search(self, text: str) -> tuple[search.Term, ...]:
+        """Check search text without running it; raises search.SearchSyntaxError."""
+        return search.parse(text)
+
+    def result_set(self, query: TaskQuery | None = None) -> ResultSet:
+        """The query's ordered ids, for windows at any depth (see core/resultset.py)."""
+        return ResultSet.build(self.db, query or TaskQuery(), self.now())
+
+    def refresh_result_set(self, result: ResultSet) -> ResultSet:
+        """The same query kept current at a bounded cost; call it on every change signal."""
+        return result.refresh(self.db, self.now())
+
+    def window(self, result: ResultSet, offset: int, limit: int = 200) -> list[Task | None]:
+        """Rows at positions offset.. of a result set, read now (None: deleted since)."""
+        return result.window(self.db, offset, limit)
+
+    # -- acting on many, editing, exporting ------------------------------------------------
+    def bulk(self, action: str, query: TaskQuery, *, value: Any = None,
+             progress: bulk.Progress | None = None,
+             cancel: threading.Event | None = None) -> bulk.BulkResult:
+        """Apply an action to every task the query matches, in short batches (core/bulk.py).
+
+        Actions: cancel, retry, delete (finished tasks only), set_priority (value=N),
+        run_now (scheduled tasks), requeue_stuck. ``progress(done, total)`` returning False,
+        or setting ``cancel``, stops between batches.
+        """
+        return bulk.run(self.db, action, query, self.now(), value=value, progress=progress,
+                        cancel=cancel)
+
+    def edit(self, task_id: int, **fields: Any) -> Task:
+        """Change a queued task: priority, run_after, max_attempts, payload, compatibility.
+
+        Running and finished tasks raise InvalidTransitionError with the reason
+        (edit.refusal(task) gives it without trying); bad values raise ValidationError.
+        """
+        return edit.edit(self.db, task_id, self.now(), **fields)
+
+    def export(self, query: TaskQuery, path: str | os.PathLike[str], fmt: str = "csv", *,
+               progress: export.Progress | None = None,
+               cancel: threading.Event | None = None) -> export.ExportResult:
+        """Stream every matching row, in the query's order, to CSV or JSON Lines ("jsonl")."""
+        return export.export(self.db, query, self.now(), path, fmt, progress=progress,
+                             cancel=cancel)
+
+    def export_task(self, task_id: int, path: str | os.PathLike[str]) -> os.PathLike[str]:
+        """One task with its whole log and attempt history, as JSON."""
+        return export.export_task(self.db, task_id, path)
+
+    def task_document(self, task_id: int) -> dict[str, Any]:
+        """What export_task writes, as data (for copy to clipboard)."""
+        return export.task_document(self.db, task_id)
+
+    def requeue_stuck(self, stale_after: float = reads.STALE_AFTER_SECONDS) -> bulk.BulkResult:
+        """Requeue (or fail, when out of attempts) every stuck task: see stuck_query()."""
+        return self.bulk("requeue_stuck", self.stuck_query(stale_after))
+
+    @staticmethod
+    def stuck_query(stale_after: float = reads.STALE_AFTER_SECONDS) -> TaskQuery:
+        """Leased/processing tasks whose lease expired or whose worker's heartbeat is older
+        than ``stale_after`` seconds (the search text ``status:stuck`` says the same)."""
+        return TaskQuery(statuses=(reads.STUCK_FILTER,), stale_after=stale_after)
 
     def details(self, task_id: int) -> task_details.TaskDetails:
         """A task with its progress and attempt history (the GUI's detail panel)."""

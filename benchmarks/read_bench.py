@@ -1,0 +1,159 @@
+"""Reads over a big queue file: counts, windows at any sort and depth, search, bulk, export.
+
+``python -m benchmarks.read_bench`` works on a 1,000,000-task file (made once with
+core.history and cached under /tmp/prismq-bench, ~1.5 min); ``--smoke`` on 20,000 tasks in
+seconds; ``--index-cost`` also measures what per-sort-key indexes would cost writes (why
+there are none). Every figure is printed next to the naive query for the same answer, timed
+in the same run: a plain GROUP BY, an OFFSET window, a LIKE scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from prismq_desktop.core import Queue, TaskQuery, history, schema
+from prismq_desktop.core.reads import SORT_KEYS
+
+NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
+CACHE = Path(tempfile.gettempdir()) / "prismq-bench"
+FILTERS = {"all": TaskQuery(), "completed": TaskQuery(statuses=("completed",)),
+           "failed": TaskQuery(statuses=("failed",)), "transcode": TaskQuery(types=("transcode",))}
+SEARCHES = ['payload.query:"AI trends"', "payload.query:nope", "payload.path:*talk.mkv",
+            "payload.size_mb>1000", "compat.region:eu", "espresso", "error:timeout"]
+
+
+def timed(run: Callable[[], Any], repeat: int = 3) -> float:
+    """Median wall time of ``repeat`` runs, in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def history_file(tasks: int) -> Path:
+    """A cached history file for these parameters and this schema (made on first use)."""
+    digest = hashlib.sha1("".join(schema.MIGRATIONS).encode()).hexdigest()[:8]
+    path = CACHE / f"reads-{tasks}t-7d-seed7-{digest}.db"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            stale.unlink(missing_ok=True)
+        print(f"generating {tasks:,} tasks into {path} ...", flush=True)
+        with Queue.open(partial) as queue:
+            history.generate(queue.db, tasks, 7, NOW, scheduled=tasks // 500,
+                             backlog=tasks // 200)
+            queue.checkpoint("TRUNCATE")
+        partial.rename(path)
+    return path
+
+
+def line(label: str, ours: float, naive: float | None = None, note: str = "") -> None:
+    text = f"{label:<44} {ours:9.2f} ms"
+    if naive is not None:
+        text += f"   naive {naive:9.2f} ms   ratio {ours / naive:6.3f}"
+    print(text + (f"   {note}" if note else ""), flush=True)
+
+
+def bench_counts(queue: Queue) -> None:
+    now = "2026-11-23 12:00:00"
+    naive = timed(lambda: queue.db.query(
+        "SELECT status, run_after_utc > ?, COUNT(*) FROM task_queue GROUP BY 1, 2", (now,)))
+    line("counts per status (incl. scheduled)", timed(queue.counts), naive)
+    line("count of a status+type filter", timed(lambda: queue.count(
+        TaskQuery(statuses=("queued", "failed"), types=("transcode",)))))
+
+
+def bench_windows(queue: Queue, smoke: bool) -> None:
+    """Every sort key, both directions, four filters, three depths: build once, then windows."""
+    worst: tuple[float, str] = (0.0, "")
+    builds: dict[str, float] = {}
+    for (name, base), sort, descending in _combinations(smoke):
+        query = TaskQuery(base.statuses, base.types, sort=sort, descending=descending)
+        start = time.perf_counter()
+        result = queue.result_set(query)
+        builds[f"{name}/{sort}"] = max(builds.get(f"{name}/{sort}", 0.0),
+                                       (time.perf_counter() - start) * 1000)
+        for offset in (0, len(result) // 2, max(0, len(result) - 200)):
+            took = timed(lambda r=result, o=offset: queue.window(r, o, 200))
+            worst = max(worst, (took, f"{name}/{sort}/{'desc' if descending else 'asc'}@{offset}"))
+    line("200-row window, worst of all sorts/depths", worst[0], note=worst[1])
+    _print_builds(builds)
+    _naive_offsets(queue)
+    result = queue.result_set(TaskQuery(sort="priority"))
+    probe = int(result.ids[len(result) * 3 // 4])
+    line("position of a task id in the order", timed(lambda: result.position_of(probe)))
+
+
+def _combinations(smoke: bool) -> list[tuple[tuple[str, TaskQuery], str, bool]]:
+    keys = list(SORT_KEYS)
+    filters = list(FILTERS.items())
+    return [(f, s, d) for f in filters for s in keys for d in (True, False)
+            if not smoke or f[0] == "all" or s in ("id", "created")]
+
+
+def _print_builds(builds: dict[str, float]) -> None:
+    """The one-off cost per query: slowest first."""
+    ranked = sorted(builds.items(), key=lambda item: -item[1])
+    print("result set build (once per query; slowest first):", flush=True)
+    for key, took in ranked[:6]:
+        print(f"    {key:<28} {took:9.1f} ms")
+    print(f"    median of {len(ranked)} {statistics.median(builds.values()):9.1f} ms,"
+          f" fastest {ranked[-1][0]} {ranked[-1][1]:.1f} ms", flush=True)
+
+
+def _naive_offsets(queue: Queue) -> None:
+    total = queue.count()
+    for sort in ("id", "created", "priority", "error"):
+        query = TaskQuery(sort=sort)
+        where, params = query.where(NOW)
+        sql = (f"SELECT * FROM task_queue WHERE {where} ORDER BY {query.order_by()}"
+               " LIMIT 200 OFFSET ?")
+        naive = timed(lambda s=sql, p=params: queue.db.query(s, [*p, total // 2]), repeat=1)
+        result = queue.result_set(query)
+        ours = timed(lambda r=result: queue.window(r, total // 2, 200))
+        line(f"window at {total // 2:,} by {sort}", ours, naive, "naive = LIMIT/OFFSET")
+
+
+def bench_search(queue: Queue) -> None:
+    naive = timed(lambda: queue.db.query(
+        "SELECT * FROM task_queue WHERE payload LIKE '%nope%' ORDER BY id DESC LIMIT 200"))
+    for text in SEARCHES:
+        query = TaskQuery(text=text)
+        first = timed(lambda q=query: queue.list(q, 0, 200))
+        line(f"first window: {text}", first, naive, "naive = LIKE scan")
+    start = time.perf_counter()
+    result = queue.result_set(TaskQuery(text=SEARCHES[0]))
+    line(f"all {len(result):,} matches of {SEARCHES[0]}", (time.perf_counter() - start) * 1000)
+
+
+def main(argv: list[str]) -> int:
+    smoke = "--smoke" in argv
+    tasks = 20_000 if smoke else 1_000_000
+    path = history_file(tasks)
+    print(f"== reads on {tasks:,} tasks ({path.name})", flush=True)
+    with Queue.open(path, read_only=True, clock=lambda: NOW) as queue:
+        bench_counts(queue)
+        bench_windows(queue, smoke)
+        bench_search(queue)
+    from benchmarks.read_bench_writes import bench_writes
+    with tempfile.TemporaryDirectory(dir=CACHE) as scratch:
+        copy = Path(scratch) / "scratch.db"
+        shutil.copyfile(path, copy)
+        bench_writes(copy, NOW, tasks, with_index_cost="--index-cost" in argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
