@@ -164,6 +164,19 @@ def test_same_process_cancel_stops_the_handler_at_once(
     assert "handler stopped on cancel" in queue.logs(task.id)[-1].message
 
 
+def test_same_process_bulk_cancel_stops_running_handlers_at_once(
+    queue: Queue, make_engine: Factory
+) -> None:
+    engine = make_engine(concurrency=2, lease_seconds=30)
+    engine.start()
+    queue.enqueue_many([{"type": "sleep", "payload": {"seconds": 30}} for _ in range(2)])
+    wait_until(lambda: len(engine.current_tasks()) == 2, what="both running")
+    started = time.monotonic()
+    queue.bulk("cancel", TaskQuery(types=("sleep",)))
+    wait_until(lambda: engine.counters().cancelled == 2, timeout=5, what="handlers stopped")
+    assert time.monotonic() - started < 1.0
+
+
 def test_stop_releases_running_tasks_and_says_which(queue: Queue, make_engine: Factory) -> None:
     engine = make_engine(concurrency=2)
     engine.start()

@@ -212,8 +212,13 @@ class Queue:
         run_now (scheduled tasks), requeue_stuck. ``progress(done, total)`` returning False,
         or setting ``cancel``, stops between batches.
         """
-        return bulk.run(self.db, action, query, self.now(), value=value, progress=progress,
-                        cancel=cancel)
+        result = bulk.run(self.db, action, query, self.now(), value=value, progress=progress,
+                          cancel=cancel)
+        if action == "cancel":
+            notify.publish(self.db.path, notify.CANCELLED)
+        elif action in ("retry", "run_now", "requeue_stuck"):
+            notify.publish(self.db.path, notify.ADDED)
+        return result
 
     def edit(self, task_id: int, **fields: Any) -> Task:
         """Change a queued task: priority, run_after, max_attempts, payload, compatibility.

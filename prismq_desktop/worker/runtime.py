@@ -53,6 +53,8 @@ class Runtime:
         self.info = WorkerInfo(settings.worker_id, settings.allow_shell, settings.shell_programs)
         self.waker = Waker()
         self.stopping = threading.Event()
+        #: Set to make the keeper renew leases now instead of at its next period.
+        self.renew_now = threading.Event()
         self._on_event = on_event
         self._lock = threading.Lock()
         self._running: dict[int, TaskContext] = {}
@@ -154,7 +156,9 @@ class Runtime:
         """Called in the writer's thread after an enqueue or cancel through ``Queue``."""
         if event == notify.ADDED:
             self.waker.wake()
-        elif event == notify.CANCELLED and task_id is not None:
+        elif event == notify.CANCELLED and task_id is None:
+            self.renew_now.set()  # many cancelled at once: a renewal round finds ours
+        elif event == notify.CANCELLED:
             with self._lock:
                 ctx = self._running.get(task_id)
             if ctx is not None:
