@@ -64,7 +64,7 @@ def call_handler(rt: Runtime, ctx: TaskContext) -> Outcome:
 def record(rt: Runtime, ctx: TaskContext, outcome: Outcome,
            go_on: Callable[[], bool]) -> Task | None:
     if ctx.releasing:
-        release(rt, ctx)
+        release(rt, ctx.task)
     elif ctx.cancelled and _status(rt, ctx.task) == "cancelled":
         _stopped_on_cancel(rt, ctx, outcome)
     elif outcome.error is None:
@@ -74,20 +74,16 @@ def record(rt: Runtime, ctx: TaskContext, outcome: Outcome,
     return None
 
 
-def release(rt: Runtime, ctx: TaskContext) -> bool:
-    """Give the unfinished task back to the queue (worker stopping); True when it was ours."""
-    return _release(rt, ctx.task)
-
-
 def give_back(rt: Runtime, task: Task) -> None:
     """A task claimed with the last completion, not to be run after all (thread stopping)."""
     try:
-        _release(rt, task)
+        release(rt, task)
     finally:
         rt.unreserve_claim()
 
 
-def _release(rt: Runtime, task: Task) -> bool:
+def release(rt: Runtime, task: Task) -> bool:
+    """Give an unfinished task back to the queue (worker stopping); True when it was ours."""
     done = persist(lambda: rt.queue.release(task.id, rt.settings.worker_id))
     if done:
         rt.released.append(task.id)
