@@ -1,0 +1,184 @@
+"""``prismq-desktop self-test``: prove on this machine, in this build, that the app works.
+
+Headless, in a temporary folder: create a queue file, enqueue a task, let an embedded
+worker run it to ``completed``, build the main window offscreen and see the task in its
+table. One line per step; the first failing step is named and the exit code is 1. It runs
+the same code paths as the app, so a frozen build that lost a module or a Qt plugin fails
+here instead of on a user's desk.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+TIMEOUT_S = 20.0
+
+
+class StepFailed(Exception):
+    """A step's check did not hold (the message says what was expected)."""
+
+
+def wait_for(condition: Callable[[], Any], what: str, pump: Callable[[], None] | None = None,
+             timeout: float = TIMEOUT_S) -> Any:
+    """Poll ``condition`` until it is truthy (running ``pump`` between polls, e.g. Qt
+    events); raise ``StepFailed`` naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise StepFailed(f"timed out after {timeout:g} s waiting for {what}")
+        if pump is not None:
+            pump()
+        time.sleep(0.01)
+
+
+class SelfTest:
+    """The steps, sharing the temporary folder and what earlier steps made."""
+
+    def __init__(self, folder: Path) -> None:
+        self.db_path = folder / "self-test.db"
+        self.task_id = 0
+
+    def versions(self) -> str:
+        import apsw
+        from PySide6 import __version__ as pyside
+
+        from prismq_desktop import __version__
+
+        frozen = " (frozen)" if getattr(sys, "frozen", False) else ""
+        return (f"PrismQ Desktop {__version__}{frozen}, Python {platform.python_version()},"
+                f" PySide6 {pyside}, SQLite {apsw.sqlite_lib_version()}")
+
+    def resources(self) -> str:
+        from prismq_desktop import paths
+
+        missing = [str(p) for p in paths.app_icon_files() if not p.is_file()]
+        if missing:
+            raise StepFailed(f"missing resources: {', '.join(missing)}")
+        return str(paths.resources_dir())
+
+    def queue_file(self) -> str:
+        from prismq_desktop.core import Queue
+
+        with Queue.open(self.db_path) as queue:
+            integrity = queue.integrity_check()
+        if integrity != ["ok"]:
+            raise StepFailed(f"integrity check: {integrity}")
+        return str(self.db_path)
+
+    def enqueue(self) -> str:
+        from prismq_desktop.core import Queue
+
+        with Queue.open(self.db_path) as queue:
+            self.task_id = queue.enqueue("echo", {"hello": "self-test"}).id
+        return f"task #{self.task_id}"
+
+    def worker(self) -> str:
+        from prismq_desktop.core import Queue
+        from prismq_desktop.worker import WorkerEngine
+
+        engine = WorkerEngine(self.db_path, worker_id="self-test", poll_interval=0.05)
+        engine.start()
+        try:
+            with Queue.open(self.db_path, read_only=True) as queue:
+                wait_for(lambda: queue.get(self.task_id).status in ("completed", "failed"),
+                         f"task #{self.task_id} to finish")
+                task = queue.get(self.task_id)
+        finally:
+            engine.stop()
+        if task.status != "completed":
+            raise StepFailed(f"task #{self.task_id} ended {task.status}: {task.error_message}")
+        return f"task #{self.task_id} completed"
+
+    def main_window(self) -> str:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        # the window saves its geometry on close: into a throw-away file, not the user's
+        os.environ["PRISMQ_DESKTOP_SETTINGS"] = str(self.db_path.with_name("settings.ini"))
+        from PySide6.QtCore import qInstallMessageHandler
+        from PySide6.QtWidgets import QApplication, QTableView
+
+        from prismq_desktop.gui.app import create_main_window
+
+        check_platform_plugin(os.environ["QT_QPA_PLATFORM"])
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        previous = qInstallMessageHandler(_quiet_offscreen)
+        window = create_main_window(self.db_path, start_worker=False)
+        try:
+            window.show()
+            table = wait_for(lambda: window.findChild(QTableView, "taskTable"),
+                             "the task table", pump=app.processEvents)
+            wait_for(lambda: table.model().rowCount() > 0, "the task table to show the task",
+                     pump=app.processEvents)
+            rows = table.model().rowCount()
+            tabs = paint_every_tab(window, app)
+        finally:
+            window.close()
+            app.processEvents()
+            qInstallMessageHandler(previous)
+        return f"{app.platformName()} platform, {rows} row(s) shown, tabs: {', '.join(tabs)}"
+
+
+def paint_every_tab(window: Any, app: Any) -> list[str]:
+    """Show and paint each tab once (charts included), so a module or plugin a tab needs
+    that a frozen build lost fails here."""
+    from PySide6.QtWidgets import QTabWidget
+
+    tabs = window.findChild(QTabWidget, "mainTabs")
+    if tabs is None:
+        return []
+    names = []
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        app.processEvents()
+        window.grab()
+        names.append(tabs.tabText(index).replace("&", ""))
+    tabs.setCurrentIndex(0)
+    return names
+
+
+def _quiet_offscreen(_mode: object, _context: object, message: str) -> None:
+    """Qt's offscreen platform warns about window hints it cannot honour: noise here."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
+def check_platform_plugin(name: str) -> None:
+    """Qt aborts the process when the platform plugin is missing (a frozen build that lost
+    it): look for it first, so the failure is our one line instead."""
+    from PySide6.QtCore import QLibraryInfo
+
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    if folder.is_dir() and not any(folder.glob(f"*q{name.split(':')[0]}.*")):
+        raise StepFailed(f"Qt platform plugin {name!r} not found in {folder}")
+
+
+def run_self_test() -> int:
+    """Run every step, printing one line each; 0 when all pass, 1 at the first failure."""
+    with tempfile.TemporaryDirectory(prefix="prismq-self-test-") as folder:
+        test = SelfTest(Path(folder))
+        steps: list[tuple[str, Callable[[], str]]] = [
+            ("versions", test.versions), ("resources", test.resources),
+            ("queue file", test.queue_file), ("enqueue", test.enqueue),
+            ("embedded worker", test.worker), ("main window", test.main_window),
+        ]
+        for name, step in steps:
+            started = time.perf_counter()
+            try:
+                detail = step()
+            except Exception as exc:  # report any failure as one line, never a traceback
+                why = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
+                print(f"self-test: {name}: FAILED: {why}", flush=True)
+                return 1
+            took = (time.perf_counter() - started) * 1000
+            print(f"self-test: {name}: ok ({took:.0f} ms) {detail}", flush=True)
+    print("self-test: passed", flush=True)
+    return 0
