@@ -77,12 +77,31 @@ def child_raw_sqlite3(path: Path, n: int, waiting: int) -> dict[str, Any]:
     return {"rate": raw_loop(conn, n, waiting, conn.executescript)}
 
 
-def _engine(path: Path, worker_id: str) -> Any:
+def _engine(path: Path, worker_id: str, on_event: Any = None) -> Any:
     from prismq_desktop.worker import HandlerRegistry, WorkerEngine
 
     registry = HandlerRegistry()
     registry.register("noop", lambda ctx: None)
-    return WorkerEngine(path, worker_id=worker_id, registry=registry, poll_interval=0.01)
+    return WorkerEngine(path, worker_id=worker_id, registry=registry, poll_interval=0.01,
+                        on_event=on_event)
+
+
+def _finish_line(n: int) -> tuple[Any, Any]:
+    """A ``tick()`` counting finished tasks, and the Event it sets at the ``n``-th.
+
+    The timing thread sleeps on the Event instead of polling, so it never competes with the
+    worker's thread for the interpreter while the clock runs.
+    """
+    import threading
+
+    done, count = threading.Event(), [0]
+
+    def tick() -> None:
+        count[0] += 1
+        if count[0] >= n:
+            done.set()
+
+    return tick, done
 
 
 def _fill(path: Path, count: int) -> None:
@@ -109,11 +128,11 @@ def child_core_loop(path: Path, n: int, waiting: int) -> dict[str, Any]:
 
 def child_engine(path: Path, n: int, waiting: int) -> dict[str, Any]:
     _fill(path, n + waiting)
-    engine = _engine(path, "bench")
+    tick, finished = _finish_line(n)
+    engine = _engine(path, "bench", lambda event: event.kind == "completed" and tick())
     started = time.perf_counter()
     engine.start()
-    while engine.counters().done < n:
-        time.sleep(0.001)
+    finished.wait()
     rate = n / (time.perf_counter() - started)
     engine.stop()
     return {"rate": rate}
@@ -126,7 +145,7 @@ def child_engine_share(path: Path, start_at: float, worker_id: str) -> dict[str,
     started = time.time()
     engine.start()
     while engine.idle_seconds() == 0:
-        time.sleep(0.001)
+        time.sleep(0.01)
     ended = time.time() - engine.idle_seconds()
     engine.stop()
     return {"done": engine.counters().done, "start": started, "end": ended}
@@ -171,11 +190,11 @@ def child_peer_huey(path: Path, n: int) -> dict[str, Any]:
 
     logging.disable(logging.CRITICAL)
     huey = SqliteHuey(filename=str(path))
-    done = []
+    tick, finished = _finish_line(n)
 
     @huey.task()
     def noop() -> None:
-        done.append(1)
+        tick()
 
     for _ in range(n):
         noop()
@@ -183,8 +202,7 @@ def child_peer_huey(path: Path, n: int) -> dict[str, Any]:
                                     initial_delay=0.001, check_worker_health=False)
     started = time.perf_counter()
     consumer.start()
-    while len(done) < n:
-        time.sleep(0.001)
+    finished.wait()
     rate = n / (time.perf_counter() - started)
     consumer.stop(graceful=True)
     return {"rate": rate}
