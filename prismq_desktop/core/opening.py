@@ -21,7 +21,9 @@ def create_private_file(path: Path) -> None:
     SQLite gives the ``-wal`` and ``-shm`` files the main file's permissions, so the queue
     stays owner-only (DESIGN §10).
     """
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):  # mkdir(parents=True) would make the upper ones 0777-umask
+        folder.mkdir(mode=0o700, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from prismq_desktop import __version__
+from prismq_desktop import __version__, crash
 from prismq_desktop.core import default_db_path
 from prismq_desktop.gui import settings, theme
 from prismq_desktop.gui.main_window import MainWindow
@@ -36,16 +37,37 @@ def run_gui(db_path: Path | None, start_worker: bool = False) -> int:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     theme.apply(app, str(settings.value("theme", "system")))
-    window = create_main_window(db_path or starting_file(), start_worker)
+    crash.install()
+    _quit_on_interrupt(app)
+    window = create_main_window(None)
     window.open_failed.connect(lambda message: _tell_failure(window, message))
+    path, create = (Path(db_path), False) if db_path is not None else starting_file()
+    window.files.open_path(path, create=create, start_worker=start_worker)
     window.show()
     return app.exec()
 
 
-def starting_file() -> Path | None:
-    """Without --db: the PrismQ default file when it exists, else the last file opened."""
+def starting_file() -> tuple[Path, bool]:
+    """Without --db: the PrismQ default file when it exists, else the last file opened, else
+    the default file created new (so the exe opens on the queue the PrismQ backend uses).
+
+    Returns the path and whether it must be created.
+    """
     candidates = [default_db_path(), *(Path(name) for name in settings.recent_files()[:1])]
-    return next((path for path in candidates if path.is_file()), None)
+    found = next((path for path in candidates if path.is_file()), None)
+    return (found, False) if found is not None else (default_db_path(), True)
+
+
+def _quit_on_interrupt(app: QApplication) -> None:
+    """Ctrl+C in the terminal closes the window cleanly instead of killing Python mid-slot.
+
+    Qt's event loop does not return to Python on its own, so an idle timer lets the signal
+    handler run.
+    """
+    signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
 
 
 def _tell_failure(window: MainWindow, message: str) -> None:
