@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-FULL = {"n": 5000, "waiting": 100_000, "repeats": 3, "latency": 60}
-SMOKE = {"n": 300, "waiting": 2000, "repeats": 1, "latency": 6}
+FULL = {"n": 5000, "peer_n": 5000, "waiting": 100_000, "repeats": 3, "latency": 60}
+SMOKE = {"n": 300, "peer_n": 50, "waiting": 0, "repeats": 1, "latency": 3}
 POLL = 0.25
 
 CLAIM = ("UPDATE task_queue SET status = 'processing', attempts = attempts + 1,"
@@ -77,12 +77,31 @@ def child_raw_sqlite3(path: Path, n: int, waiting: int) -> dict[str, Any]:
     return {"rate": raw_loop(conn, n, waiting, conn.executescript)}
 
 
-def _engine(path: Path, worker_id: str) -> Any:
+def _engine(path: Path, worker_id: str, on_event: Any = None) -> Any:
     from prismq_desktop.worker import HandlerRegistry, WorkerEngine
 
     registry = HandlerRegistry()
     registry.register("noop", lambda ctx: None)
-    return WorkerEngine(path, worker_id=worker_id, registry=registry, poll_interval=0.01)
+    return WorkerEngine(path, worker_id=worker_id, registry=registry, poll_interval=0.01,
+                        on_event=on_event)
+
+
+def _finish_line(n: int) -> tuple[Any, Any]:
+    """A ``tick()`` counting finished tasks, and the Event it sets at the ``n``-th.
+
+    The timing thread sleeps on the Event instead of polling, so it never competes with the
+    worker's thread for the interpreter while the clock runs.
+    """
+    import threading
+
+    done, count = threading.Event(), [0]
+
+    def tick() -> None:
+        count[0] += 1
+        if count[0] >= n:
+            done.set()
+
+    return tick, done
 
 
 def _fill(path: Path, count: int) -> None:
@@ -93,13 +112,27 @@ def _fill(path: Path, count: int) -> None:
             queue.enqueue_many([{"type": "noop"}] * min(20_000, count - start))
 
 
+def child_core_loop(path: Path, n: int, waiting: int) -> dict[str, Any]:
+    """The core's claim + complete called in a loop: what the engine adds is the difference."""
+    from prismq_desktop.core import Queue
+
+    _fill(path, n + waiting)
+    with Queue.open(path) as queue:
+        started = time.perf_counter()
+        for _ in range(n):
+            task = queue.claim("bench", types=("noop",))
+            assert task is not None
+            queue.complete(task.id, "bench", None, claimed_at=task.claimed_at)
+        return {"rate": n / (time.perf_counter() - started)}
+
+
 def child_engine(path: Path, n: int, waiting: int) -> dict[str, Any]:
     _fill(path, n + waiting)
-    engine = _engine(path, "bench")
+    tick, finished = _finish_line(n)
+    engine = _engine(path, "bench", lambda event: event.kind == "completed" and tick())
     started = time.perf_counter()
     engine.start()
-    while engine.counters().done < n:
-        time.sleep(0.001)
+    finished.wait()
     rate = n / (time.perf_counter() - started)
     engine.stop()
     return {"rate": rate}
@@ -112,7 +145,7 @@ def child_engine_share(path: Path, start_at: float, worker_id: str) -> dict[str,
     started = time.time()
     engine.start()
     while engine.idle_seconds() == 0:
-        time.sleep(0.001)
+        time.sleep(0.01)
     ended = time.time() - engine.idle_seconds()
     engine.stop()
     return {"done": engine.counters().done, "start": started, "end": ended}
@@ -157,11 +190,11 @@ def child_peer_huey(path: Path, n: int) -> dict[str, Any]:
 
     logging.disable(logging.CRITICAL)
     huey = SqliteHuey(filename=str(path))
-    done = []
+    tick, finished = _finish_line(n)
 
     @huey.task()
     def noop() -> None:
-        done.append(1)
+        tick()
 
     for _ in range(n):
         noop()
@@ -169,8 +202,7 @@ def child_peer_huey(path: Path, n: int) -> dict[str, Any]:
                                     initial_delay=0.001, check_worker_health=False)
     started = time.perf_counter()
     consumer.start()
-    while len(done) < n:
-        time.sleep(0.001)
+    finished.wait()
     rate = n / (time.perf_counter() - started)
     consumer.stop(graceful=True)
     return {"rate": rate}
@@ -225,7 +257,7 @@ def median_rate(name: str, folder: Path, repeats: int, *args: Any) -> float | st
 def two_processes(folder: Path, n: int) -> dict[str, Any]:
     path = folder / "shared.db"
     _fill(path, n)
-    start_at = time.time() + 1.5
+    start_at = time.time() + 1.0  # both processes imported and ready: start together
     procs = [subprocess.Popen([sys.executable, "-m", "benchmarks.worker_bench", "--child",
                                "engine_share", str(path), str(start_at), f"bench-{k}"],
                               cwd=ROOT, stdout=subprocess.PIPE, text=True) for k in range(2)]
@@ -252,7 +284,7 @@ def latency_remote(folder: Path, count: int) -> float:
         [sys.executable, "-m", "prismq_desktop.worker.command", "--db", str(path), "--quiet",
          "--handlers", str(handlers), "--max-tasks", str(count), "--poll-interval", str(POLL)],
         cwd=ROOT, env={**_env(), "PQD_LATENCY_FILE": str(results)}, stdout=subprocess.DEVNULL)
-    time.sleep(1.0)  # let it start, so start-up time is not counted as latency
+    time.sleep(0.8)  # let it start, so start-up time is not counted as latency
     for _ in range(count):
         queue.enqueue("lat", {"t0": time.time()})
         time.sleep(random.uniform(0.1, 0.3))
@@ -276,23 +308,26 @@ def fmt(rate: float | str, raw: float | None = None) -> str:
 
 def report(size: dict[str, int], folder: Path) -> None:
     n, waiting, repeats = size["n"], size["waiting"], size["repeats"]
-    print(f"worker bench: n={n}, {waiting:,} waiting, medians of {repeats}", flush=True)
+    print(f"worker bench: n={n}, medians of {repeats}", flush=True)
     raws = {lib: median_rate(f"raw_{lib}", folder, repeats, n, 0) for lib in ("apsw", "sqlite3")}
     raw = max(r for r in raws.values() if not isinstance(r, str))
     for lib, rate in raws.items():
         print(f"  raw claim+complete ({lib:<7})        {fmt(rate)}")
+    core = median_rate("core_loop", folder, repeats, n, 0)
+    print(f"  core claim+complete loop, no engine  {fmt(core, raw)}", flush=True)
     engine = median_rate("engine", folder, repeats, n, 0)
     print(f"  engine, 1 process, concurrency 1     {fmt(engine, raw)}", flush=True)
-    raw_waiting = median_rate("raw_apsw", folder, repeats, n, waiting)
-    engine_waiting = median_rate("engine", folder, repeats, n, waiting)
-    print(f"  raw (apsw), {waiting:,} waiting       {fmt(raw_waiting)}")
-    print(f"  engine, {waiting:,} waiting           {fmt(engine_waiting, raw)}", flush=True)
+    if waiting:
+        raw_waiting = median_rate("raw_apsw", folder, repeats, n, waiting)
+        engine_waiting = median_rate("engine", folder, repeats, n, waiting)
+        print(f"  raw (apsw), {waiting:,} waiting       {fmt(raw_waiting)}")
+        print(f"  engine, {waiting:,} waiting           {fmt(engine_waiting, raw)}", flush=True)
     pair = two_processes(folder, n)
     print(f"  engine, 2 processes together         {fmt(pair['rate'], raw)}   split "
           f"{pair['split'][0]}/{pair['split'][1]}, lost {pair['lost']}, doubled "
           f"{pair['doubled']}", flush=True)
     for peer in ("huey", "persistqueue", "litequeue"):
-        rate = median_rate(f"peer_{peer}", folder, repeats, n)
+        rate = median_rate(f"peer_{peer}", folder, repeats, size["peer_n"])
         versus = "" if isinstance(rate, str) or isinstance(engine, str) else \
             f"   engine is {engine / rate:.2f}x"
         print(f"  peer {peer:<12}                    {fmt(rate)}{versus}", flush=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -163,6 +164,19 @@ def test_same_process_cancel_stops_the_handler_at_once(
     assert "handler stopped on cancel" in queue.logs(task.id)[-1].message
 
 
+def test_same_process_bulk_cancel_stops_running_handlers_at_once(
+    queue: Queue, make_engine: Factory
+) -> None:
+    engine = make_engine(concurrency=2, lease_seconds=30)
+    engine.start()
+    queue.enqueue_many([{"type": "sleep", "payload": {"seconds": 30}} for _ in range(2)])
+    wait_until(lambda: len(engine.current_tasks()) == 2, what="both running")
+    started = time.monotonic()
+    queue.bulk("cancel", TaskQuery(types=("sleep",)))
+    wait_until(lambda: engine.counters().cancelled == 2, timeout=5, what="handlers stopped")
+    assert time.monotonic() - started < 1.0
+
+
 def test_stop_releases_running_tasks_and_says_which(queue: Queue, make_engine: Factory) -> None:
     engine = make_engine(concurrency=2)
     engine.start()
@@ -204,6 +218,28 @@ def test_stop_without_release_still_ends_at_the_deadline(
     assert time.monotonic() - started < 1.5
     assert queue.get(task.id).status == "queued"
     assert engine.counters().released == 1 and engine.counters().done == 0
+
+
+def test_a_task_claimed_with_a_completion_is_given_back_on_stop(
+    queue: Queue, make_engine: Factory
+) -> None:
+    stopping: list[Any] = []
+
+    def stop_after_first(event: EngineEvent) -> None:
+        """Runs between the completion that claimed the next task and that task's start."""
+        if event.kind == "completed" and not stopping:
+            stopping.append(threading.Thread(target=lambda: stopping.append(engine.stop())))
+            stopping[0].start()
+            wait_until(lambda: engine.stopping, what="stop begun")
+
+    engine = make_engine(on_event=stop_after_first)
+    first, second, third = queue.enqueue_many([{"type": "echo"} for _ in range(3)])
+    engine.start()
+    wait_until(lambda: len(stopping) == 2, what="stop returned")
+    assert stopping[1] == [second]
+    assert [queue.get(i).status for i in (first, second, third)] == ["completed", "queued",
+                                                                      "queued"]
+    assert queue.get(second).attempts == 0 and engine.counters().released == 1
 
 
 def test_concurrency_changes_while_running_and_progress_is_shown(
@@ -297,3 +333,17 @@ def test_handler_gets_payload_and_task(queue: Queue, make_engine: Factory) -> No
     assert seen == [(task.id, {"path": "/x.png"}, "w1", False)]
     entry = next(e for e in queue.logs(task.id) if e.message == "resizing")
     assert entry.details_data == {"path": "/x.png"}
+
+
+def test_a_handler_calling_sys_exit_fails_its_task_not_the_thread(
+    queue: Queue, make_engine: Factory
+) -> None:
+    registry = builtin_registry()
+    registry.register("quit", lambda ctx: sys.exit(3))
+    engine = make_engine(registry)
+    engine.start()
+    quit_task = queue.enqueue("quit", max_attempts=1)
+    wait_until(lambda: engine.counters().failed == 1, what="quit failed")
+    echo = queue.enqueue("echo")
+    wait_until(lambda: queue.get(echo.id).status == "completed", what="thread still working")
+    assert queue.get(quit_task.id).error_message == "SystemExit: 3"

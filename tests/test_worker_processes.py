@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,22 @@ def live(db_path: Path) -> Iterator[Queue]:
         yield queue
 
 
+@pytest.fixture
+def spawn() -> Iterator[Callable[..., subprocess.Popen[Any]]]:
+    """``spawn_worker`` whose processes are killed at teardown, whatever the test did."""
+    procs: list[subprocess.Popen[Any]] = []
+
+    def start(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
+        procs.append(spawn_worker(*args, **kwargs))
+        return procs[-1]
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
 def _all(queue: Queue) -> list:
     return queue.list(TaskQuery(sort="id", descending=False), limit=100_000)
 
@@ -44,12 +60,12 @@ def _unfinished(queue: Queue) -> int:
 
 
 def test_two_processes_run_every_task_exactly_once(
-    tmp_path: Path, db_path: Path, live: Queue
+    tmp_path: Path, db_path: Path, live: Queue, spawn: Any
 ) -> None:
     ids = live.enqueue_many([{"type": "count"} for _ in range(1000)])
     handlers = str(write_handlers(tmp_path))
     files = [tmp_path / f"count-{n}.txt" for n in range(2)]
-    procs = [spawn_worker(db_path, "--concurrency", "2", "--handlers", handlers, "--quiet",
+    procs = [spawn(db_path, "--concurrency", "2", "--handlers", handlers, "--quiet",
                           "--idle-exit", "0.5", log=tmp_path / f"worker-{n}.log",
                           PQD_COUNT_FILE=str(files[n])) for n in range(2)]
     assert [proc.wait(60) for proc in procs] == [0, 0]
@@ -58,14 +74,16 @@ def test_two_processes_run_every_task_exactly_once(
     assert live.counts() == {"completed": 1000}
 
 
-def test_sigkilled_worker_loses_nothing(tmp_path: Path, db_path: Path, live: Queue) -> None:
+def test_sigkilled_worker_loses_nothing(
+    tmp_path: Path, db_path: Path, live: Queue, spawn: Any
+) -> None:
     ids = live.enqueue_many([{"type": "count", "payload": {"sleep": 0.03}} for _ in range(900)])
     handlers = str(write_handlers(tmp_path))
     files: list[Path] = []
 
     def start(name: str, concurrency: str) -> subprocess.Popen[Any]:
         files.append(tmp_path / f"count-{name}.txt")
-        return spawn_worker(db_path, "--concurrency", concurrency, "--lease-seconds", "1",
+        return spawn(db_path, "--concurrency", concurrency, "--lease-seconds", "1",
                             "--handlers", handlers, "--quiet", log=tmp_path / f"{name}.log",
                             PQD_COUNT_FILE=str(files[-1]))
 
@@ -101,10 +119,10 @@ def _pid(queue: Queue, task_id: int) -> int | None:
 
 
 def test_cancel_from_another_process_stops_within_two_renewals(
-    tmp_path: Path, db_path: Path, live: Queue
+    tmp_path: Path, db_path: Path, live: Queue, spawn: Any
 ) -> None:
     lease = 1.5
-    worker = spawn_worker(db_path, "--allow-shell", "--concurrency", "2", "--lease-seconds",
+    worker = spawn(db_path, "--allow-shell", "--concurrency", "2", "--lease-seconds",
                           str(lease), "--poll-interval", "0.05", log=tmp_path / "worker.log")
     slow = live.enqueue("sleep", {"seconds": 30})
     shell = live.enqueue("shell", {"argv": ["sleep", "30"]})
@@ -123,9 +141,9 @@ def test_cancel_from_another_process_stops_within_two_renewals(
 
 
 def test_a_hung_worker_loses_its_task_and_its_late_result_is_discarded(
-    tmp_path: Path, db_path: Path, live: Queue
+    tmp_path: Path, db_path: Path, live: Queue, spawn: Any
 ) -> None:
-    hung = spawn_worker(db_path, "--lease-seconds", "1", "--worker-id", "hung",
+    hung = spawn(db_path, "--lease-seconds", "1", "--worker-id", "hung",
                         log=tmp_path / "hung.log")
     task = live.enqueue("sleep", {"seconds": 3})
     wait_until(lambda: live.get(task.id).status == "processing", timeout=15, what="claimed")
@@ -150,10 +168,10 @@ def test_a_hung_worker_loses_its_task_and_its_late_result_is_discarded(
 
 
 def test_sigterm_releases_the_running_task_and_exits_zero(
-    tmp_path: Path, db_path: Path, live: Queue
+    tmp_path: Path, db_path: Path, live: Queue, spawn: Any
 ) -> None:
     log = tmp_path / "worker.log"
-    worker = spawn_worker(db_path, "--worker-id", "term", log=log)
+    worker = spawn(db_path, "--worker-id", "term", log=log)
     task = live.enqueue("sleep", {"seconds": 30})
     wait_until(lambda: live.get(task.id).status == "processing", timeout=15, what="running")
     started = time.monotonic()

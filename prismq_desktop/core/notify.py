@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 #: Runnable tasks appeared (enqueue, enqueue_many, retry); task id, or None for many.
 ADDED = "added"
-#: A task was cancelled; a worker running it should stop now.
+#: A task was cancelled (task id, or None for many); a worker running it should stop now.
 CANCELLED = "cancelled"
 
 Listener = Callable[[str, "int | None"], None]

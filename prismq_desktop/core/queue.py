@@ -19,6 +19,7 @@ from prismq_desktop.core import (
     edit,
     enqueue,
     export,
+    handoff,
     logs,
     maintenance,
     notify,
@@ -117,6 +118,16 @@ class Queue:
                  claimed_at: float | None = None) -> bool:
         return claiming.complete(self.db, task_id, worker_id, self.now(), result, claimed_at)
 
+    def complete_and_claim(
+        self, task_id: int, worker_id: str, result: Any = None, claimed_at: float | None = None,
+        *, lease_seconds: float = 30.0, strategy: str = "fifo",
+        types: Sequence[str] | None = None, capabilities: dict[str, Any] | None = None,
+    ) -> tuple[bool, Task | None]:
+        """``complete`` then ``claim`` in one commit (a busy worker's hand-off)."""
+        what = ClaimFilter(strategy, tuple(types) if types is not None else None, capabilities)
+        return handoff.complete_and_claim(self.db, task_id, worker_id, self.now(), result,
+                                          claimed_at, lease_seconds, what)
+
     def fail(self, task_id: int, worker_id: str, error: str, *, permanent: bool = False,
              details: dict[str, Any] | None = None, claimed_at: float | None = None,
              rng: random.Random | None = None) -> str | None:
@@ -201,8 +212,13 @@ class Queue:
         run_now (scheduled tasks), requeue_stuck. ``progress(done, total)`` returning False,
         or setting ``cancel``, stops between batches.
         """
-        return bulk.run(self.db, action, query, self.now(), value=value, progress=progress,
-                        cancel=cancel)
+        result = bulk.run(self.db, action, query, self.now(), value=value, progress=progress,
+                          cancel=cancel)
+        if action == "cancel":
+            notify.publish(self.db.path, notify.CANCELLED)
+        elif action in ("retry", "run_now", "requeue_stuck"):
+            notify.publish(self.db.path, notify.ADDED)
+        return result
 
     def edit(self, task_id: int, **fields: Any) -> Task:
         """Change a queued task: priority, run_after, max_attempts, payload, compatibility.

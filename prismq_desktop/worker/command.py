@@ -70,15 +70,15 @@ def _serve(args: argparse.Namespace, queue: Queue, console: ConsoleLog) -> int:
         engine = _engine(args, queue, console)
     except (ValueError, HandlerLoadError) as exc:
         return _error(str(exc), 2)
-    try:
-        engine.start()
-    except QueueDatabaseError as exc:
-        return _error(str(exc), 3)
-    if "shell" in engine.claim_types():
-        console.line(SHELL_WARNING, sys.stderr)
-    with _stop_signals() as stop:
+    with _stop_signals() as stop:  # before start: a signal during start-up still stops cleanly
+        try:
+            engine.start()
+        except QueueDatabaseError as exc:
+            return _error(str(exc), 3)
+        if "shell" in engine.claim_types():
+            console.line(SHELL_WARNING, sys.stderr)
         _wait(engine, stop, args.idle_exit)
-    released = engine.stop(release=True)
+        released = engine.stop(release=True)
     console.line(summary(engine.counters(), released))
     return 0
 
@@ -110,8 +110,8 @@ def _wait(engine: WorkerEngine, stop: threading.Event, idle_exit: float | None) 
     while not stop.wait(TICK):
         if engine.finished:
             return
-        if idle_exit is not None and engine.idle_seconds() >= idle_exit and \
-                not engine.current_tasks():
+        if idle_exit is not None and engine.idle_seconds() > 0 and \
+                engine.idle_seconds() >= idle_exit:
             return
 
 

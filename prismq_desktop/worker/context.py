@@ -6,6 +6,7 @@ that writes opens its own connection to the queue file).
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -40,7 +41,6 @@ class TaskContext:
 
     def __init__(self, queue: Queue, task: Task, worker: WorkerInfo) -> None:
         self.task = task
-        self.payload: dict[str, Any] = task.payload_dict
         self.worker = worker
         self.started = time.time()
         self.cancel_reason: str | None = None
@@ -56,6 +56,11 @@ class TaskContext:
     @property
     def task_id(self) -> int:
         return int(self.task.id)
+
+    @functools.cached_property
+    def payload(self) -> dict[str, Any]:
+        """The payload as a dict ({} when it is not a JSON object), parsed on first use."""
+        return self.task.payload_dict
 
     # -- cancellation ------------------------------------------------------------------
     @property

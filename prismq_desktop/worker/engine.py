@@ -9,32 +9,21 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterable
 from typing import Any
 
 from prismq_desktop.core import Queue, QueueDatabase, ReadOnlyError, notify
-from prismq_desktop.core.claiming import STRATEGIES
 from prismq_desktop.worker import events
 from prismq_desktop.worker.events import CounterBoard, EngineCounters, RunningTask
 from prismq_desktop.worker.keeper import Keeper
 from prismq_desktop.worker.loading import default_handlers, plugin_errors
+from prismq_desktop.worker.options import check_concurrency, default_worker_id, engine_options
 from prismq_desktop.worker.registry import HandlerRegistry
 from prismq_desktop.worker.runner import release
 from prismq_desktop.worker.runtime import EventCallback, Runtime, Settings
 from prismq_desktop.worker.slots import Slot
-
-MAX_CONCURRENCY = 64
-_engine_numbers = itertools.count(1)
-
-
-def default_worker_id() -> str:
-    """``desktop-HOST-PID``, with ``-N`` for the second and later engines of one process."""
-    number = next(_engine_numbers)
-    base = f"desktop-{socket.gethostname()}-{os.getpid()}"
-    return base if number == 1 else f"{base}-{number}"
 
 
 class WorkerEngine:
@@ -55,16 +44,11 @@ class WorkerEngine:
         self._source = db_or_queue
         self.registry = registry if registry is not None else default_handlers()
         self.worker_id = worker_id or default_worker_id()
-        self._concurrency = _check_concurrency(concurrency)
-        self._options = dict(
-            strategy=_check_strategy(strategy), lease_seconds=_check_range(
-                lease_seconds, "lease seconds", 1, 86_400), capabilities=capabilities,
-            poll_interval=_check_range(poll_interval, "poll interval", 0.01, 60),
-            allow_shell=bool(allow_shell or shell_programs is not None),
-            shell_programs=None if shell_programs is None else tuple(shell_programs),
-            max_tasks=None if max_tasks is None else int(_check_range(
-                max_tasks, "max tasks", 1, 10**12)),
-        )
+        self._concurrency = check_concurrency(concurrency)
+        self._options = engine_options(
+            strategy=strategy, lease_seconds=lease_seconds, capabilities=capabilities,
+            poll_interval=poll_interval, allow_shell=allow_shell, shell_programs=shell_programs,
+            max_tasks=max_tasks)
         self._types = None if types is None else tuple(types)
         self.claim_types()  # refuse unknown types now, not at start
         #: Called from the engine's threads with each :class:`EngineEvent`.
@@ -99,6 +83,12 @@ class WorkerEngine:
     def running(self) -> bool:
         return self._rt is not None
 
+    @property
+    def stopping(self) -> bool:
+        """True from the moment ``stop`` begins until it has returned."""
+        rt = self._rt
+        return rt is not None and rt.stopping.is_set()
+
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
         """Register in ``workers`` and start the threads (a no-op when already running)."""
@@ -132,11 +122,7 @@ class WorkerEngine:
             if rt is None or keeper is None:
                 return []
             deadline = time.monotonic() + max(timeout, 0.0)
-            rt.stopping.set()
-            rt.waker.wake()
-            if release:
-                for ctx in rt.contexts():
-                    ctx.cancel("worker stopping", releasing=True)
+            rt.begin_stop(release)
             _join(slots, deadline)
             self._release_stragglers(rt)
             keeper.stop(max(deadline - time.monotonic(), 0.5))
@@ -148,7 +134,7 @@ class WorkerEngine:
 
     def set_concurrency(self, n: int) -> None:
         """Change the number of threads; a removed thread first finishes its current task."""
-        n = _check_concurrency(n)
+        n = check_concurrency(n)
         with self._lock:
             self._concurrency = n
             if self._rt is None:
@@ -225,7 +211,7 @@ class WorkerEngine:
             ctx.cancel("worker stopping", releasing=True)
             if rt.settle(ctx):
                 try:
-                    release(rt, ctx)
+                    release(rt, ctx.task)
                 except Exception as exc:
                     rt.report_error(f"releasing task {ctx.task_id}", exc)
 
@@ -251,23 +237,3 @@ def _join(slots: list[Slot], deadline: float) -> None:
     for slot in slots:
         if slot.thread is not threading.current_thread():
             slot.thread.join(max(deadline - time.monotonic(), 0.0))
-
-
-def _check_concurrency(n: int) -> int:
-    return int(_check_range(n, "concurrency", 1, MAX_CONCURRENCY, whole=True))
-
-
-def _check_strategy(strategy: str) -> str:
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
-    return strategy
-
-
-def _check_range(value: Any, name: str, low: float, high: float, whole: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise ValueError(f"{name} must be a number, not {value!r}")
-    if whole and int(value) != value:
-        raise ValueError(f"{name} must be a whole number, not {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low:g} to {high:g}, not {value:g}")
-    return value

@@ -25,12 +25,17 @@ class Keeper:
 
     def stop(self, timeout: float) -> None:
         self.done.set()
+        self.rt.renew_now.set()
         if self.thread is not threading.current_thread():
             self.thread.join(timeout)
 
     def _loop(self) -> None:
         self.tick()  # a crashed predecessor's tasks come back at once, not a period later
-        while not self.done.wait(self.rt.settings.renew_period):
+        while True:
+            self.rt.renew_now.wait(self.rt.settings.renew_period)
+            self.rt.renew_now.clear()
+            if self.done.is_set():
+                return
             self.tick()
 
     def tick(self) -> None:

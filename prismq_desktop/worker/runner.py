@@ -31,14 +31,18 @@ class Outcome:
         self.elapsed = 0.0
 
 
-def run_task(rt: Runtime, task: Task) -> None:
+def run_task(rt: Runtime, task: Task, go_on: Callable[[], bool]) -> Task | None:
+    """Run one task and record its outcome.
+
+    While ``go_on()`` holds, a completion also claims the next task in the same commit and
+    returns it (the caller runs it, or gives it back with :func:`give_back`).
+    """
     ctx = TaskContext(rt.queue, task, rt.info)
     rt.track(ctx)
     try:
         rt.emit(events.STARTED, f"started (attempt {task.attempts}/{task.max_attempts})", task)
         outcome = call_handler(rt, ctx)
-        if rt.settle(ctx):
-            record(rt, ctx, outcome)
+        return record(rt, ctx, outcome, go_on) if rt.settle(ctx) else None
     finally:
         rt.untrack(ctx)
 
@@ -51,43 +55,66 @@ def call_handler(rt: Runtime, ctx: TaskContext) -> Outcome:
     else:
         try:
             outcome = Outcome(result=handler(ctx))
-        except Exception as exc:
+        except BaseException as exc:  # foreign code: even SystemExit fails the task, not the thread
             outcome = Outcome(error=exc)
     outcome.elapsed = time.perf_counter() - started
     return outcome
 
 
-def record(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:
+def record(rt: Runtime, ctx: TaskContext, outcome: Outcome,
+           go_on: Callable[[], bool]) -> Task | None:
     if ctx.releasing:
-        release(rt, ctx)
+        release(rt, ctx.task)
     elif ctx.cancelled and _status(rt, ctx.task) == "cancelled":
         _stopped_on_cancel(rt, ctx, outcome)
     elif outcome.error is None:
-        _complete(rt, ctx, outcome)
+        return _complete(rt, ctx, outcome, go_on)
     else:
         _fail(rt, ctx, outcome)
+    return None
 
 
-def release(rt: Runtime, ctx: TaskContext) -> bool:
-    """Give the unfinished task back to the queue (worker stopping); True when it was ours."""
-    done = persist(lambda: rt.queue.release(ctx.task_id, rt.settings.worker_id))
+def give_back(rt: Runtime, task: Task) -> None:
+    """A task claimed with the last completion, not to be run after all (thread stopping)."""
+    try:
+        release(rt, task)
+    finally:
+        rt.unreserve_claim()
+
+
+def release(rt: Runtime, task: Task) -> bool:
+    """Give an unfinished task back to the queue (worker stopping); True when it was ours."""
+    done = persist(lambda: rt.queue.release(task.id, rt.settings.worker_id))
     if done:
-        rt.released.append(ctx.task_id)
+        rt.released.append(task.id)
         rt.counters.add("released")
-        rt.emit(events.RELEASED, "released back to the queue", ctx.task)
+        rt.emit(events.RELEASED, "released back to the queue", task)
     return done
 
 
-def _complete(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:
-    task = ctx.task
-    ok = persist(lambda: rt.queue.complete(task.id, rt.settings.worker_id, outcome.result,
-                                           claimed_at=task.claimed_at))
+def _complete(rt: Runtime, ctx: TaskContext, outcome: Outcome,
+              go_on: Callable[[], bool]) -> Task | None:
+    task, settings = ctx.task, rt.settings
+    following = None
+    if go_on() and rt.reserve_claim():
+        try:
+            ok, following = persist(lambda: rt.queue.complete_and_claim(
+                task.id, settings.worker_id, outcome.result, claimed_at=task.claimed_at,
+                lease_seconds=settings.lease_seconds, strategy=settings.strategy,
+                types=settings.types, capabilities=settings.capabilities))
+        finally:
+            if following is None:
+                rt.unreserve_claim()
+    else:
+        ok = persist(lambda: rt.queue.complete(task.id, settings.worker_id, outcome.result,
+                                               claimed_at=task.claimed_at))
     if ok:
         rt.counters.add("done")
         rt.emit(events.COMPLETED, f"completed in {_ms(outcome.elapsed)}", task,
                 elapsed=outcome.elapsed)
     else:
         _discarded(rt, ctx, "result")
+    return following
 
 
 def _fail(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:

@@ -53,6 +53,8 @@ class Runtime:
         self.info = WorkerInfo(settings.worker_id, settings.allow_shell, settings.shell_programs)
         self.waker = Waker()
         self.stopping = threading.Event()
+        #: Set to make the keeper renew leases now instead of at its next period.
+        self.renew_now = threading.Event()
         self._on_event = on_event
         self._lock = threading.Lock()
         self._running: dict[int, TaskContext] = {}
@@ -64,6 +66,7 @@ class Runtime:
         self._idle_since: float | None = None
         #: Ids given back to the queue by this run's stop, in order.
         self.released: list[int] = []
+        self._release_on_stop = False
 
     # -- reporting -------------------------------------------------------------------
     def emit(self, kind: str, message: str, task: Any = None, **extra: Any) -> None:
@@ -112,10 +115,23 @@ class Runtime:
         return 0.0 if since is None else time.monotonic() - since
 
     # -- running tasks ---------------------------------------------------------------
+    def begin_stop(self, release: bool) -> None:
+        """Stop claiming; with ``release`` raise every running task's flag, now and later."""
+        with self._lock:
+            self._release_on_stop = release
+            self.stopping.set()
+            running = list(self._running.values()) if release else []
+        for ctx in running:
+            ctx.cancel("worker stopping", releasing=True)
+        self.waker.wake()
+
     def track(self, ctx: TaskContext) -> None:
         with self._lock:
             self._running[ctx.task_id] = ctx
             self._idle_since = None
+            late = self.stopping.is_set() and self._release_on_stop
+        if late:  # claimed just as the stop began: release it rather than run it to the end
+            ctx.cancel("worker stopping", releasing=True)
 
     def untrack(self, ctx: TaskContext) -> None:
         with self._lock:
@@ -140,7 +156,9 @@ class Runtime:
         """Called in the writer's thread after an enqueue or cancel through ``Queue``."""
         if event == notify.ADDED:
             self.waker.wake()
-        elif event == notify.CANCELLED and task_id is not None:
+        elif event == notify.CANCELLED and task_id is None:
+            self.renew_now.set()  # many cancelled at once: a renewal round finds ours
+        elif event == notify.CANCELLED:
             with self._lock:
                 ctx = self._running.get(task_id)
             if ctx is not None:

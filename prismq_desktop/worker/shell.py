@@ -31,7 +31,7 @@ def run_shell(ctx: TaskContext) -> dict[str, Any]:
     if not ctx.worker.allow_shell:
         raise PermanentError("shell tasks are disabled on this worker (see --allow-shell)")
     argv, cwd, timeout = _arguments(ctx.payload)
-    _check_allowed(argv[0], ctx.worker.shell_programs)
+    argv = [_allowed_program(argv[0], ctx.worker.shell_programs), *argv[1:]]
     try:
         proc = subprocess.Popen(
             argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -64,14 +64,19 @@ def _arguments(payload: dict[str, Any]) -> tuple[list[str], str | None, float | 
     return argv, cwd, None if timeout is None else float(timeout)
 
 
-def _check_allowed(program: str, allowed: tuple[str, ...] | None) -> None:
-    """Compare resolved paths, so ``/tmp/x/ls`` does not pass an allow-list naming ``ls``."""
+def _allowed_program(program: str, allowed: tuple[str, ...] | None) -> str:
+    """The program to run; with an allow-list, its resolved path, compared with the list's.
+
+    Running the resolved path means the program checked is the program run, and a
+    ``/tmp/x/ls`` never passes an allow-list naming ``ls``.
+    """
     if allowed is None:
-        return
+        return program
     found = shutil.which(program)
     permitted = {shutil.which(name) for name in allowed} - {None}
     if found is None or found not in permitted:
         raise PermanentError(f"shell: program {program!r} is not in this worker's allow-list")
+    return found
 
 
 def _follow(ctx: TaskContext, proc: subprocess.Popen[bytes], timeout: float | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 from prismq_desktop.core import Task
-from prismq_desktop.worker.runner import run_task
+from prismq_desktop.worker.runner import give_back, run_task
 from prismq_desktop.worker.runtime import Runtime
 
 ERROR_PAUSE = 1.0
@@ -58,13 +58,24 @@ class Slot:
             rt.waker.mark_empty(generation)
             rt.waker.wait(generation, poll)
             return True
-        rt.waker.wake_if_idle()
+        self._run_chain(task)
+        return True
+
+    def _going_on(self) -> bool:
+        return not (self.retired or self.rt.stopping.is_set())
+
+    def _run_chain(self, task: Task | None) -> None:
+        """Run a task and each next one its completion claimed, while this thread goes on."""
         self.busy = True
         try:
-            run_task(rt, task)
+            while task is not None:
+                if not self._going_on():
+                    give_back(self.rt, task)
+                    return
+                self.rt.waker.wake_if_idle()
+                task = run_task(self.rt, task, self._going_on)
         finally:
             self.busy = False
-        return True
 
     def _claim(self) -> Task | None:
         rt, settings = self.rt, self.rt.settings
