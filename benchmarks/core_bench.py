@@ -422,7 +422,7 @@ def cell(rate: float | str | None, raw: float | None) -> str:
 ORDER = ("raw_apsw", "raw_sqlite3", "core", "core_two_commits", *PEERS, "raw_full_schema")
 
 
-def report(size: dict[str, int], folder: Path, smoke: bool) -> int:
+def report(size: dict[str, int], folder: Path, smoke: bool, systems: tuple[str, ...]) -> int:
     bench = Bench(size, folder, smoke)
     print(f"core bench: tasks/s and ratio to the raw limit, medians of {size['repeats']}"
           f" (single {size['single']:,}, bulk {size['bulk']:,}, claim {size['claim']:,},"
@@ -432,9 +432,9 @@ def report(size: dict[str, int], folder: Path, smoke: bool) -> int:
     print(f"{'':<38}{heads}", flush=True)
     with concurrent.futures.ThreadPoolExecutor(4 if smoke else 1) as pool:
         jobs = {(name, w): pool.submit(bench.measure, name, w) for name in ORDER
-                for w in WORKLOADS}
+                if name in systems for w in WORKLOADS}
         return _print_rows({key: job.result() for key, job in jobs.items()}
-                           if smoke else _Lazy(jobs))
+                           if smoke else _Lazy(jobs), systems)
 
 
 class _Lazy(dict):
@@ -449,11 +449,11 @@ class _Lazy(dict):
         return value
 
 
-def _print_rows(results: dict[tuple[str, str], Any]) -> int:
+def _print_rows(results: dict[tuple[str, str], Any], systems: tuple[str, ...]) -> int:
     notes: list[str] = []
     limit: dict[str, float] = {}
     failed = False
-    for name in ORDER:
+    for name in (name for name in ORDER if name in systems):
         row: dict[str, Any] = {}
         for workload in WORKLOADS:
             value = results[name, workload]
@@ -489,6 +489,8 @@ def _print_rows(results: dict[tuple[str, str], Any]) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks.core_bench")
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--systems", default=",".join(ORDER),
+                        help="comma-separated rows to measure (both raw loops always run)")
     parser.add_argument("--child", choices=sorted(CHILDREN))
     parser.add_argument("args", nargs="*")
     args = parser.parse_args(argv)
@@ -496,7 +498,8 @@ def main(argv: list[str]) -> int:
         print(json.dumps(CHILDREN[args.child](*args.args)))
         return 0
     with tempfile.TemporaryDirectory(prefix="pqd-core-bench-") as folder:
-        return report(SMOKE if args.smoke else FULL, Path(folder), args.smoke)
+        systems = ("raw_apsw", "raw_sqlite3", *args.systems.split(","))
+        return report(SMOKE if args.smoke else FULL, Path(folder), args.smoke, systems)
 
 
 if __name__ == "__main__":
