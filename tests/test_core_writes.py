@@ -9,7 +9,7 @@ import apsw
 import pytest
 from conftest import FakeClock
 
-from prismq_desktop.core import Queue, schema
+from prismq_desktop.core import Queue, QueueDatabaseError, schema
 from prismq_desktop.core.claiming import STRATEGIES, claim_sql
 
 
@@ -101,3 +101,21 @@ def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None
         assert queue.complete(task.id, "w")
         assert queue.counts().get("completed") == 1
         assert queue.integrity_check() == ["ok"]
+
+
+def test_a_transaction_commits_rolls_back_and_translates(queue: Queue) -> None:
+    db = queue.db
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '1')")
+        with pytest.raises(QueueDatabaseError, match="UNIQUE"), db.transaction() as inner:
+            inner.execute("INSERT INTO pqd_meta (key, value) VALUES ('b', '2')")
+            inner.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '3')")
+    with pytest.raises(RuntimeError), db.transaction() as conn:
+        conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('c', '4')")
+        raise RuntimeError("boom")
+    with pytest.raises(QueueDatabaseError, match="no such table"), db.transaction() as conn:
+        conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('d', '5')")
+        conn.execute("INSERT INTO nowhere VALUES (1)")
+    assert db.query("SELECT key, value FROM pqd_meta WHERE key IN ('a','b','c','d')") == [
+        ("a", "1")]
+    assert db.get_connection().get_autocommit()
