@@ -266,12 +266,17 @@ def fill(system: Any, handle: Any, count: int) -> None:
 
 
 # -- children: each prints one JSON line ----------------------------------------------------
+def prepare(name: str, path: Path, count: int) -> None:
+    """A file of the system's with ``count`` tasks waiting (not timed)."""
+    system = SYSTEMS[name]
+    handle = system.open(path)
+    fill(system, handle, count)
+    system.close(handle)
+
+
 def child_fill(name: str, path: str, count: str) -> dict[str, Any]:
     """A template file with ``count`` tasks waiting, copied by each measurement that needs it."""
-    system = SYSTEMS[name]
-    handle = system.open(Path(path))
-    fill(system, handle, int(count))
-    system.close(handle)
+    prepare(name, Path(path), int(count))
     return {}
 
 
