@@ -131,11 +131,9 @@ class EmbeddedPanel(QGroupBox):
             if not isinstance(bar, QProgressBar):
                 bar = QProgressBar()
                 table.setCellWidget(row, 4, bar)
-            if task.progress is None:
-                bar.setRange(0, 0)
-            else:
-                bar.setRange(0, 1000)
-                bar.setValue(int(task.progress * 1000))
+            bar.setRange(0, 1000)
+            bar.setValue(0 if task.progress is None else int(task.progress * 1000))
+            bar.setFormat("running" if task.progress is None else "%p%")
             bar.setToolTip("No progress reported: running" if task.progress is None
                            else f"{task.progress:.0%}")
 

@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from prismq_desktop.core.health import QueueHealth
 from prismq_desktop.gui.formatting import duration, thousands
@@ -37,6 +37,8 @@ class StatusBar(QStatusBar):
         self.health = QLabel(objectName="statusHealth", textFormat=Qt.TextFormat.RichText)
         self.worker = QLabel(objectName="statusWorker")
         self.latency = QLabel(objectName="statusLatency")
+        # The path gives way (it is in the tooltip) so the facts on the right always fit.
+        self.file.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.addWidget(self.file, 1)
         for label in (self.mode, self.counts, self.health, self.worker, self.latency):
             self.addPermanentWidget(label)

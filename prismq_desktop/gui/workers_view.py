@@ -203,6 +203,9 @@ class WorkersView(QWidget):
         super().showEvent(event)
         self._read_timer.start()
         self._tick_timer.start()
+        # A tab switch hands focus to our first child (the spin box); the table is where the
+        # keyboard is wanted.
+        QTimer.singleShot(0, self.table.setFocus)
         if self._dirty:
             QTimer.singleShot(0, self.refresh)
 
