@@ -173,3 +173,21 @@ def test_status_bar_health(qtbot, open_window, tmp_path: Path) -> None:
     warn = status_color("failed", False).name()
     assert text.count(f'color:{warn}') == 3  # old, failing, stale; the WAL is small
     assert "2 failed of 3 finished" in label.toolTip()
+
+
+def test_a_hidden_tab_reads_nothing_and_catches_up_when_shown(qtbot, open_window,
+                                                              tmp_path: Path) -> None:
+    path = tmp_path / "hidden.db"
+    with Queue.open(path) as queue:
+        _beat(queue, "first", 1)
+    window = open_window(path)
+    view = window.findChild(WorkersView, "workersView")
+    assert not view.isVisible() and view.overview is None
+    with Queue.open(path) as queue:
+        _beat(queue, "second", 1)
+        queue.enqueue("echo")
+    qtbot.waitUntil(lambda: window.tasks_page.model.rowCount() == 1, timeout=WAIT_MS)
+    assert view.overview is None and view._dirty  # the change was seen, not read
+    _workers_tab(window)
+    qtbot.waitUntil(lambda: {r.worker_id for r in view.model.rows} == {"first", "second"},
+                    timeout=WAIT_MS)
