@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from prismq_desktop.core import TaskNotFoundError, TaskQuery
 from prismq_desktop.core.models import Task
 from prismq_desktop.core.task_details import TaskDetails
-from prismq_desktop.gui import settings
+from prismq_desktop.gui import settings, unhandled
 from prismq_desktop.gui.detail_panel import DetailPanel
 from prismq_desktop.gui.formatting import display_status
 from prismq_desktop.gui.log_view import TaskLogView
@@ -128,12 +128,14 @@ class TasksPage(QWidget):
 
     def refresh_counts(self) -> None:
         self.session.reader.submit(
-            lambda q: (q.counts(), q.type_counts(), q.count(q.stuck_query())),
+            lambda q: (q.counts(), q.type_counts(), q.count(q.stuck_query()),
+                       unhandled.unhandled_types(q)),
             self._counts_arrived, key="counts")
 
-    def _counts_arrived(self, result: tuple[dict[str, int], dict, int]) -> None:
-        counts, type_counts, stuck = result
-        self.sidebar.set_counts(counts, type_counts, stuck)
+    def _counts_arrived(self, result: tuple[dict[str, int], dict, int, frozenset[str]]) -> None:
+        counts, type_counts, stuck, unhandled_types = result
+        self.sidebar.set_counts(counts, type_counts, stuck, unhandled_types)
+        self.model.set_unhandled_types(unhandled_types)
         self.counts_changed.emit(counts)
 
     # -- the selected task -----------------------------------------------------------------
