@@ -36,14 +36,30 @@ def test_nothing_waiting_means_nothing_unhandled(queue: Queue) -> None:
     assert queue.unhandled_types() == frozenset()
 
 
-def test_odd_capabilities_list_nothing_and_never_raise(queue: Queue) -> None:
+def test_a_live_worker_that_does_not_say_what_it_handles_marks_nothing(
+        queue: Queue, clock: FakeClock) -> None:
+    queue.enqueue("a")
+    queue.register_worker("w-types", {"types": []})
+    assert queue.unhandled_types() == {"a"}
+    queue.register_worker("w-silent", {"region": "eu"})  # another tool's worker: no types
+    assert queue.unhandled_types() == frozenset()
+    clock.advance(61)
+    queue.register_worker("w-types", {"types": []})  # only w-silent went stale
+    assert queue.unhandled_types() == {"a"}
+
+
+def test_odd_capabilities_and_heartbeats_never_raise(queue: Queue) -> None:
     assert declared_types('{"types": ["a", 3, null, "b"]}') == {"a", "b"}
     assert declared_types('{"types": "a"}') == {"a"}
+    assert declared_types('{"types": []}') == set()
     for odd in ("not json", "[1, 2]", "42", '{"types": {"a": 1}}', None, '{"region": "eu"}'):
-        assert declared_types(odd) == set()
+        assert declared_types(odd) is None
     queue.enqueue("a")
     queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
-                     " VALUES ('foreign', 'not json', ?)", (queue.now().strftime("%F %T"),))
-    queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
                      " VALUES ('odd-time', ?, 'yesterday-ish')", (json.dumps({"types": ["a"]}),))
+    queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
+                     " VALUES ('no-beat', 'not json', '')")
     assert queue.unhandled_types() == {"a"}
+    queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
+                     " VALUES ('foreign', 'not json', ?)", (queue.now().strftime("%F %T"),))
+    assert queue.unhandled_types() == frozenset()

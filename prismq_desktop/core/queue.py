@@ -186,7 +186,8 @@ class Queue:
     def unhandled_types(self, handled_here: Iterable[str] = (),
                         stale_after: float = reads.STALE_AFTER_SECONDS) -> frozenset[str]:
         """Types of waiting tasks that no live worker lists in its capabilities ``types``
-        and that are not in ``handled_here`` (what the caller can run itself)."""
+        and that are not in ``handled_here`` (what the caller can run itself); none while a
+        live worker does not say which types it handles (see core/coverage.py)."""
         return coverage.unhandled_types(self.db, self.now(), handled_here, stale_after)
 
     def search_completion(self) -> dict[str, list[str]]:
