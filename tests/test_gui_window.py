@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QListWidget, QTableView, QWidget
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.task_rows import COLUMN_INDEX
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
-from tests.test_gui_support import run_child, table_ids
+from tests.test_gui_support import WAIT_MS, run_child, table_ids
 
 
 def test_opens_file_and_shows_newest_tasks_first(qtbot, open_window, demo_db: Path) -> None:
@@ -53,6 +53,29 @@ def test_search_and_jump_to_a_task(qtbot, open_window, demo_db: Path) -> None:
     qtbot.keyClick(box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == special)
     assert page.table.current_id() == special
+
+
+def test_jump_scrolls_to_a_task_whose_row_is_not_loaded(qtbot, open_window,
+                                                        demo_db: Path) -> None:
+    with Queue.open(demo_db, read_only=True) as queue:
+        tasks = queue.list(limit=1000)
+    oldest = min(task.id for task in tasks)
+    completed = next(task.id for task in tasks if task.status == "completed")
+    window = open_window(demo_db)
+    page = window.tasks_page
+    assert page.model.row_of(oldest) is None  # far below the first window
+    page.jump_to(oldest)
+    qtbot.waitUntil(lambda: page.table.selected_ids() == [oldest], timeout=WAIT_MS)
+    row = page.model.row_of(oldest)
+    assert row == page.model.rowCount() - 1 and page.table.current_id() == oldest
+    assert page.table.rowAt(page.table.viewport().height() // 2) >= row - 20  # in view
+    window.findChild(QListWidget, "statusFilter").setCurrentRow(5)  # failed only
+    qtbot.waitUntil(lambda: page.model.task_row(0) is not None
+                    and page.model.task_row(0).status == "failed")
+    with qtbot.waitSignal(page.message, timeout=WAIT_MS,
+                          check_params_cb=lambda text: "does not match" in text):
+        page.jump_to(completed)
+    qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == completed)
 
 
 def test_header_click_sorts_by_sql_and_keeps_the_selection(qtbot, open_window,

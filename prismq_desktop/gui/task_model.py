@@ -39,6 +39,8 @@ class TaskTableModel(QAbstractTableModel):
     refresh_starting = QtSignal()
     #: A live refresh was applied: how many rows the visible tasks moved down (or up).
     refreshed = QtSignal(int)
+    #: Rows the view scrolled to have arrived.
+    rows_loaded = QtSignal()
 
     def __init__(self, session: Session, query: TaskQuery | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -169,6 +171,7 @@ class TaskTableModel(QAbstractTableModel):
         rows = rows[: max(0, self._count - offset)]
         self._store(offset, rows, gen)
         self._evict(offset)
+        self.rows_loaded.emit()
 
     # -- applying answers ------------------------------------------------------------------
     def _apply_query(self, serial: int, win: Window) -> None:

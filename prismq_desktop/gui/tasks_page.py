@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QSplitter, QVBoxLayout, QWidget
 
 from prismq_desktop.core import TaskNotFoundError, TaskQuery
 from prismq_desktop.core.models import Task
 from prismq_desktop.core.task_details import TaskDetails
-from prismq_desktop.gui import settings, unhandled
+from prismq_desktop.gui import settings, task_source, unhandled
 from prismq_desktop.gui.detail_panel import DetailPanel
 from prismq_desktop.gui.formatting import display_status
 from prismq_desktop.gui.log_view import TaskLogView
@@ -83,6 +83,7 @@ class TasksPage(QWidget):
         self.session.filter_requested.connect(self.apply_query)
         self.model.query_applied.connect(self._select_pending)
         self.model.refreshed.connect(self._select_pending)
+        self.model.rows_loaded.connect(self._select_pending)
 
     # -- query -----------------------------------------------------------------------------
     def _filter(self, statuses: tuple[str, ...], types: tuple[str, ...]) -> None:
@@ -100,13 +101,28 @@ class TasksPage(QWidget):
             self.model.set_query(query)
 
     def jump_to(self, task_id: int) -> None:
-        """Select the task when it is in the loaded rows; show its detail either way."""
+        """Select the task: at once when its row is loaded, else after scrolling to where
+        the query puts it. Its detail shows either way, also when the filter hides it."""
         if self.table.select_task(task_id):
             self.table.setFocus()
             return
         self.show_task(task_id)
-        self.message.emit(f"Task #{task_id} is not among the rows loaded in this view; "
-                          "its details are shown on the right")
+        query = self.model.query
+        self.session.reader.submit(lambda q: task_source.position(q, query, task_id),
+                                   lambda row: self._jump_to_row(task_id, query, row),
+                                   key="task-jump")
+
+    def _jump_to_row(self, task_id: int, query: TaskQuery, row: int | None) -> None:
+        if query != self.model.query or self.log.task_id != task_id:
+            return  # the user moved on meanwhile
+        if row is None or row >= self.model.rowCount():
+            self.message.emit(f"Task #{task_id} does not match the current filter or search; "
+                              "its details are shown on the right")
+            return
+        self._pending_select = task_id
+        self.table.scrollTo(self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.table.setFocus()
+        self._select_pending()
 
     def select_when_loaded(self, task_id: int) -> None:
         """Show a task now and select its row as soon as a refresh brings it in."""
