@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QListWidget, QTableView, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QScrollBar, QTableView, QWidget
 
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.task_rows import COLUMN_INDEX
@@ -148,3 +148,26 @@ def test_odd_rows_do_not_crash_the_table_or_detail(qtbot, open_window, tmp_path:
     assert "1," in page.detail.compatibility.text.toPlainText()
     window.findChild(QListWidget, "statusFilter").setCurrentRow(7)  # Other
     qtbot.waitUntil(lambda: table_ids(window) == [task.id])
+
+
+def test_detail_rows_keep_their_height_while_a_running_task_refreshes(
+        qtbot, open_window, demo_db: Path) -> None:
+    with Queue.open(demo_db) as queue:
+        task_id = queue.enqueue("sleep", {"seconds": 3}).id
+    window = open_window(demo_db)
+    window.resize(1600, 950)
+    page = window.tasks_page
+    page.jump_to(task_id)
+    window.worker.start()
+    progress = page.detail.progress
+    seen: set[int] = set()
+    progress.valueChanged.connect(seen.add)
+    qtbot.waitUntil(lambda: progress.isVisible() and len(seen) >= 3, timeout=WAIT_MS)
+    labels = [label for label in page.detail.widget().findChildren(QLabel)
+              if label.isVisible() and label.parent() is page.detail.widget()]
+    assert len(labels) >= 22  # the heading and every field's name and value
+    squeezed = [label.text() for label in labels
+                if label.height() < label.minimumSizeHint().height()]
+    assert squeezed == []
+    scroll_bars = [bar for bar in page.detail.payload.findChildren(QScrollBar) if bar.isVisible()]
+    assert scroll_bars == []
