@@ -102,6 +102,24 @@ def test_duplicate_key_selects_the_existing_task(qtbot, open_window, demo_db: Pa
         assert queue.count() == page.model.rowCount()
 
 
+def test_duplicate_key_of_a_task_far_down_the_table_scrolls_to_it(
+        qtbot, open_window, demo_db: Path) -> None:
+    with Queue.open(demo_db) as queue:
+        oldest = min(task.id for task in queue.list(limit=1000))
+        queue.db.execute("UPDATE task_queue SET idempotency_key = 'old-key' WHERE id = ?",
+                         (oldest,))
+    window = open_window(demo_db)
+    page = window.tasks_page
+    assert page.model.row_of(oldest) is None
+    dialog = _dialog(window)
+    dialog.type.setCurrentText("echo")
+    dialog.key.setText("old-key")
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.table.selected_ids() == [oldest], timeout=5000)
+    assert f"#{oldest}" in window.banner.text.text()
+
+
 def _rows_with(page, status: str, n: int) -> list[int]:
     """The first n loaded rows showing this status."""
     rows = [r for r in range(page.model.rowCount())

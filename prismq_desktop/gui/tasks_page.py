@@ -107,28 +107,36 @@ class TasksPage(QWidget):
             self.table.setFocus()
             return
         self.show_task(task_id)
-        query = self.model.query
-        self.session.reader.submit(lambda q: task_source.position(q, query, task_id),
-                                   lambda row: self._jump_to_row(task_id, query, row),
-                                   key="task-jump")
-
-    def _jump_to_row(self, task_id: int, query: TaskQuery, row: int | None) -> None:
-        if query != self.model.query or self.log.task_id != task_id:
-            return  # the user moved on meanwhile
-        if row is None or row >= self.model.rowCount():
-            self.message.emit(f"Task #{task_id} does not match the current filter or search; "
-                              "its details are shown on the right")
-            return
-        self._pending_select = task_id
-        self.table.scrollTo(self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
-        self.table.setFocus()
-        self._select_pending()
+        self._find_row(task_id, explicit=True)
 
     def select_when_loaded(self, task_id: int) -> None:
-        """Show a task now and select its row as soon as a refresh brings it in."""
+        """Show a task now and select its row once it is loaded: a new task arrives with the
+        next refresh, an existing one (a repeated idempotency key) is scrolled to."""
         if not self.table.select_task(task_id):
             self._pending_select = task_id
             self.show_task(task_id)
+            self._find_row(task_id, explicit=False)
+
+    def _find_row(self, task_id: int, explicit: bool) -> None:
+        query = self.model.query
+        self.session.reader.submit(lambda q: task_source.position(q, query, task_id),
+                                   lambda row: self._scroll_to_row(task_id, query, row, explicit),
+                                   key="task-jump")
+
+    def _scroll_to_row(self, task_id: int, query: TaskQuery, row: int | None,
+                       explicit: bool) -> None:
+        if query != self.model.query or self.log.task_id != task_id:
+            return  # the user moved on meanwhile
+        if row is None or row >= self.model.rowCount():
+            if explicit:
+                self.message.emit(f"Task #{task_id} does not match the current filter or "
+                                  "search; its details are shown on the right")
+            return  # (a task enqueued just now comes with the next refresh)
+        self._pending_select = task_id
+        self.table.scrollTo(self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+        if explicit:
+            self.table.setFocus()
+        self._select_pending()
 
     def _select_pending(self, *_args: object) -> None:
         if self._pending_select is not None and self.table.select_task(self._pending_select):
