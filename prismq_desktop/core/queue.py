@@ -16,6 +16,7 @@ from typing import Any
 from prismq_desktop.core import (
     bulk,
     claiming,
+    coverage,
     edit,
     enqueue,
     export,
@@ -194,6 +195,13 @@ class Queue:
 
     def type_counts(self) -> dict[tuple[str, str], int]:
         return reads.type_status_counts(self.db)
+
+    def unhandled_types(self, handled_here: Iterable[str] = (),
+                        stale_after: float = reads.STALE_AFTER_SECONDS) -> frozenset[str]:
+        """Types of waiting tasks that no live worker lists in its capabilities ``types``
+        and that are not in ``handled_here`` (what the caller can run itself); none while a
+        live worker does not say which types it handles (see core/coverage.py)."""
+        return coverage.unhandled_types(self.db, self.now(), handled_here, stale_after)
 
     def search_completion(self) -> dict[str, list[str]]:
         """Field names and known values (types, statuses, workers) for the search box."""
