@@ -9,11 +9,11 @@ import apsw
 import pytest
 from conftest import FakeClock
 
-from prismq_desktop.core import Queue, QueueDatabaseError, schema
+from prismq_desktop.core import Queue, QueueDatabaseError, health, schema
 from prismq_desktop.core.claiming import STRATEGIES, claim_sql
 
 
-def _plan(conn: apsw.Connection, sql: str, params: dict[str, object]) -> str:
+def _plan(conn: apsw.Connection, sql: str, params: dict[str, object] | tuple) -> str:
     return " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
 
 
@@ -119,3 +119,13 @@ def test_a_transaction_commits_rolls_back_and_translates(queue: Queue) -> None:
     assert db.query("SELECT key, value FROM pqd_meta WHERE key IN ('a','b','c','d')") == [
         ("a", "1")]
     assert db.get_connection().get_autocommit()
+
+
+def test_queued_time_reads_use_the_partial_index(queue: Queue) -> None:
+    """The oldest ready task and the scheduled count read a few index entries, not a scan."""
+    queue.enqueue_many([{"type": "a"}] * 500)
+    conn = queue.db.get_connection()
+    for sql in (health.OLDEST_READY,
+                "SELECT COUNT(*) FROM task_queue WHERE status = 'queued' AND run_after_utc > ?"):
+        plan = _plan(conn, sql, ("2026-11-23 12:00:00",))
+        assert "pqd_ix_task_queued_run_after (status=? AND run_after_utc" in plan, plan

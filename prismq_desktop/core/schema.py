@@ -194,10 +194,13 @@ CREATE INDEX IF NOT EXISTS pqd_ix_task_finished ON task_queue (finished_at_utc, 
 # FIFO/LIFO claims (and the scheduled count) read queued rows only, so a claim deletes one
 # entry and a completion never touches it; time windows on finished_at_utc read finished rows
 # only (SQLite uses the index for any range term on it), so enqueue and claim never touch it.
-# The rowid is in every index entry, so (run_after_utc) orders as (run_after_utc, id).
+# The rowid ends every index entry, so the first orders as (run_after_utc, id); its leading
+# status column makes the planner prefer it for "status = 'queued' AND run_after_utc ..." reads
+# (oldest ready, scheduled count) as it did the full index.
 _PARTIAL_INDEXES = """
 DROP INDEX IF EXISTS pqd_ix_task_status_run_after;
-CREATE INDEX pqd_ix_task_queued_run_after ON task_queue (run_after_utc) WHERE status = 'queued';
+CREATE INDEX pqd_ix_task_queued_run_after ON task_queue (status, run_after_utc)
+  WHERE status = 'queued';
 DROP INDEX IF EXISTS pqd_ix_task_finished;
 CREATE INDEX pqd_ix_task_finished ON task_queue (finished_at_utc, status)
   WHERE finished_at_utc IS NOT NULL;
