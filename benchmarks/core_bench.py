@@ -37,6 +37,8 @@ FULL = {"single": 5000, "bulk": 100_000, "claim": 5000, "waiting": 100_000, "pai
         "repeats": 3}
 SMOKE = {"single": 200, "bulk": 2000, "claim": 200, "waiting": 2000, "pair": 400, "repeats": 1}
 WORKLOADS = ("single", "bulk", "claim", "waiting", "pair")
+#: A claim measurement stops here even if not all its tasks are done (rate over what was).
+CLAIM_SECONDS = 20.0
 HEADINGS = ("single enqueue", "bulk enqueue", "claim+complete", "…{waiting:,} waiting",
             "2 processes")
 
@@ -308,12 +310,15 @@ def child_measure(name: str, workload: str, path: str, count: str, waiting: str,
     elif workload == "bulk":
         fill(system, handle, n)
         done = n
-    else:
-        done = len(system.take(handle, n))
-        assert done == n, f"took {done} of {n}"
+    else:  # in slices, so a system that crawls is stopped after CLAIM_SECONDS
+        done = 0
+        while done < n and time.perf_counter() - started < CLAIM_SECONDS:
+            took = len(system.take(handle, min(500, n - done)))
+            assert took, f"ran dry after {done} of {n}"
+            done += took
     rate = done / (time.perf_counter() - started)
     system.close(handle)
-    return {"rate": rate}
+    return {"rate": rate, "done": done}
 
 
 def child_share(name: str, path: str) -> dict[str, Any]:
@@ -369,24 +374,24 @@ class Bench:
                     raise RuntimeError(result["error"])
         return path
 
-    def measure(self, name: str, workload: str) -> float | str | dict[str, Any]:
+    def once(self, name: str, workload: str) -> dict[str, Any]:
+        """One measurement in its own process(es): {"rate": ...} (and more), or {"error": ...}."""
         try:
-            return self.pair(name) if workload == "pair" else self.rate(name, workload)
+            if workload == "pair":
+                return self.pair(name)
+            size = self.size
+            n = size["claim"] if workload in ("claim", "waiting") else size[workload]
+            waiting = size["waiting"] if workload == "waiting" else 0
+            template = "-"
+            if workload in ("claim", "waiting") and not self.smoke:
+                template = str(self._template(name, n + waiting))
+            result = run_child("measure", name, workload, self._path(name), n, waiting,
+                               template)
+            if result.get("done", n) < n:
+                result["note"] = f"stopped after {CLAIM_SECONDS:.0f} s at {result['done']:,}"
+            return result
         except RuntimeError as exc:
-            return str(exc)
-
-    def rate(self, name: str, workload: str) -> float | str:
-        """Median tasks/s over the repeats, or the child's error text."""
-        size = self.size
-        n = size["claim"] if workload in ("claim", "waiting") else size[workload]
-        waiting = size["waiting"] if workload == "waiting" else 0
-        template = "-"
-        if workload in ("claim", "waiting") and not self.smoke:
-            template = str(self._template(name, n + waiting))
-        results = [run_child("measure", name, workload, self._path(name), n, waiting, template)
-                   for _ in range(size["repeats"])]
-        errors = [r["error"] for r in results if "error" in r]
-        return errors[0] if errors else statistics.median(r["rate"] for r in results)
+            return {"error": str(exc)}
 
     def pair(self, name: str) -> dict[str, Any]:
         """Two processes drain one file of ``pair`` tasks; rate over the span of both."""
@@ -428,56 +433,64 @@ ORDER = ("raw_apsw", "raw_sqlite3", "core", "core_two_commits", *PEERS, "raw_ful
 
 
 def report(size: dict[str, int], folder: Path, smoke: bool, systems: tuple[str, ...]) -> int:
+    """Each workload's repeats run every system in turn, so the raw loop and the rest are
+    measured seconds apart and a change in the machine's load colours them alike."""
     bench = Bench(size, folder, smoke)
     print(f"core bench: tasks/s and ratio to the raw limit, medians of {size['repeats']}"
           f" (single {size['single']:,}, bulk {size['bulk']:,}, claim {size['claim']:,},"
           f" pair {size['pair']:,}){'; smoke: children run side by side' if smoke else ''}",
           flush=True)
+    names = [name for name in ORDER if name in systems]
+    with concurrent.futures.ThreadPoolExecutor(4 if smoke else 1) as pool:
+        jobs = [((name, workload), pool.submit(bench.once, name, workload))
+                for workload in WORKLOADS for _ in range(size["repeats"]) for name in names]
+        runs: dict[tuple[str, str], list[dict[str, Any]]] = collections.defaultdict(list)
+        for key, job in jobs:
+            runs[key].append(job.result())
     heads = "".join(f"{h.format(waiting=size['waiting']):>17}" for h in HEADINGS)
     print(f"{'':<38}{heads}", flush=True)
-    with concurrent.futures.ThreadPoolExecutor(4 if smoke else 1) as pool:
-        jobs = {(name, w): pool.submit(bench.measure, name, w) for name in ORDER
-                if name in systems for w in WORKLOADS}
-        return _print_rows({key: job.result() for key, job in jobs.items()}
-                           if smoke else _Lazy(jobs), systems)
+    return _print_rows({key: _median(results) for key, results in runs.items()}, names)
 
 
-class _Lazy(dict):
-    """Results looked up as the table prints, so a full run shows each row as it ends."""
+def _median(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median rate of the repeats; duplicates and losses summed over them."""
+    errors = [r["error"] for r in results if "error" in r]
+    if errors:
+        return {"error": errors[0]}
+    merged: dict[str, Any] = {"rate": statistics.median(r["rate"] for r in results)}
+    if "split" in results[0]:
+        merged["split"] = [r["split"] for r in results]
+        merged["doubled"] = sum(r["doubled"] for r in results)
+        merged["lost"] = sum(r["lost"] for r in results)
+    notes = [r["note"] for r in results if "note" in r]
+    if notes:
+        merged["note"] = notes[0]
+    return merged
 
-    def __init__(self, jobs: dict[tuple[str, str], Any]) -> None:
-        super().__init__()
-        self.jobs = jobs
 
-    def __missing__(self, key: tuple[str, str]) -> Any:
-        self[key] = value = self.jobs[key].result()
-        return value
-
-
-def _print_rows(results: dict[tuple[str, str], Any], systems: tuple[str, ...]) -> int:
+def _print_rows(results: dict[tuple[str, str], dict[str, Any]], names: list[str]) -> int:
     notes: list[str] = []
     limit: dict[str, float] = {}
     failed = False
-    for name in (name for name in ORDER if name in systems):
-        row: dict[str, Any] = {}
+    for name in names:
+        row: dict[str, float | str] = {}
         for workload in WORKLOADS:
             value = results[name, workload]
-            if isinstance(value, dict):
-                if "split" in value:
-                    notes.append(f"2 processes, {LABELS[name].strip()}: split"
-                                 f" {value['split'][0]}/{value['split'][1]}, doubled"
-                                 f" {value['doubled']}, lost {value['lost']}")
-                value = value.get("rate", value.get("error"))
-            if isinstance(value, str):
+            label = LABELS[name].strip()
+            if "split" in value:
+                splits = ", ".join(f"{a}/{b}" for a, b in value["split"])
+                notes.append(f"2 processes, {label}: splits {splits}; doubled"
+                             f" {value['doubled']}, lost {value['lost']}")
+            if "note" in value:
+                notes.append(f"{label}, {workload}: {value['note']}")
+            if "error" in value:
                 failed = True
-                notes.append(f"{LABELS[name].strip()}, {workload}: {value}")
-            row[workload] = value
+                notes.append(f"{label}, {workload}: {value['error']}")
+            row[workload] = value.get("rate", value.get("error", "error"))
         if name == "raw_sqlite3":
             for workload in WORKLOADS:
-                found = [results[r, workload] for r in ("raw_apsw", "raw_sqlite3")]
-                found = [f.get("rate") if isinstance(f, dict) else f for f in found]
-                numbers = [f for f in found if isinstance(f, float)]
-                limit[workload] = max(numbers) if numbers else 0.0
+                numbers = [results[r, workload].get("rate") for r in ("raw_apsw", "raw_sqlite3")]
+                limit[workload] = max((n for n in numbers if n is not None), default=0.0)
         cells = "".join(cell(row[w], limit.get(w)) for w in WORKLOADS)
         print(f"{LABELS[name]:<38}{cells}", flush=True)
         if name == "raw_sqlite3":
