@@ -59,7 +59,8 @@ RAW_COMPLETE = (
 
 # -- the systems measured: put one, put many in one commit, take (claim + complete) --------
 class Raw:
-    """The hand-written loop, on PrismQ's DDL or (``full``) on a file this app created."""
+    """The hand-written loop, on PrismQ's DDL or (``full``) on a file this app created and
+    with its connection settings."""
 
     def __init__(self, lib: str, full: bool = False) -> None:
         self.lib, self.full = lib, full
@@ -82,7 +83,12 @@ class Raw:
             script = conn.executescript
         conn.execute("PRAGMA journal_mode=WAL").fetchall()
         conn.execute("PRAGMA synchronous=NORMAL").fetchall()
-        if not self.full:
+        if self.full:  # the app's connection settings too, so the line shows the schema's cost
+            from prismq_desktop.core.database import PRAGMAS
+
+            for pragma, value in PRAGMAS:
+                conn.execute(f"PRAGMA {pragma}={value}").fetchall()
+        else:
             from prismq_desktop.core import schema
 
             script(schema.PRISMQ_TABLES)

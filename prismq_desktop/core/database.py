@@ -19,9 +19,13 @@ import apsw
 from prismq_desktop.core import schema
 from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError, translate, translated
 
+# A checkpoint every 4000 WAL pages (16 MB) rather than SQLite's 1000: each costs two fsyncs
+# and a copy of every page changed since the last, and a transition writes about a dozen
+# pages, so checkpoints four times rarer (rewriting the same hot pages once) make claims and
+# completions about 10 % faster (issue 2).
 PRAGMAS = (
     ("synchronous", "NORMAL"),
-    ("wal_autocheckpoint", "1000"),
+    ("wal_autocheckpoint", "4000"),
     ("foreign_keys", "ON"),
     ("temp_store", "MEMORY"),
     ("mmap_size", "134217728"),
