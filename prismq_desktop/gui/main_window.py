@@ -24,6 +24,7 @@ from prismq_desktop.gui.empty_page import EmptyPage
 from prismq_desktop.gui.file_control import FileControl
 from prismq_desktop.gui.operations import Operations
 from prismq_desktop.gui.session import Session
+from prismq_desktop.gui.stats_view import StatsView
 from prismq_desktop.gui.status_bar import StatusBar
 from prismq_desktop.gui.task_control import TaskControl
 from prismq_desktop.gui.tasks_page import TasksPage
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.worker_status = WorkerStatus(self)
         self.operations = Operations(self)
         self._build()
+        self.add_tab(StatsView, "Stats")
         build_menus(self)
         self._wire()
         self._restore_window()
