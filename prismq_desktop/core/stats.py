@@ -279,9 +279,11 @@ def depth(db: QueueDatabase, edges: np.ndarray, now: float, flow: Throughput, sa
     backlog = backlog_now - after
     starts = sample.finished - np.nan_to_num(sample.run, nan=0.0)
     active_starts = _epochs(db.query(_ACTIVE_SQL))
-    busy = sample.every * _busy_seconds(starts, sample.finished, edges) + _busy_seconds(
-        active_starts, np.full(active_starts.shape, now), edges)
-    running = np.diff(busy) / np.diff(edges)
+    until = np.minimum(edges, now)  # the last bucket has only run until now
+    busy = sample.every * _busy_seconds(starts, sample.finished, until) + _busy_seconds(
+        active_starts, np.full(active_starts.shape, now), until)
+    span = np.diff(until).astype(np.float64)
+    running = np.divide(np.diff(busy), span, out=np.zeros_like(span), where=span > 0)
     spans = db.query(_SCHEDULED_SQL, (edge_text(float(edges[0])),))
     since = np.sort(_epochs([(s,) for s, _ in spans]))
     until = np.sort(_epochs([(u,) for _, u in spans]))
@@ -314,7 +316,7 @@ def with_samples(reconstructed: Depth, edges: np.ndarray, samples: Sequence[Dept
     if not samples:
         return reconstructed
     at = np.array([s.at for s in samples])
-    index = np.searchsorted(edges, at, "left") - 1  # bucket i holds (edges[i], edges[i+1]]
+    index = np.searchsorted(edges, at, "right") - 1  # bucket i: [edges[i], edges[i+1])
     keep = (index >= 0) & (index < len(edges) - 1)
     if not keep.any():
         return reconstructed
