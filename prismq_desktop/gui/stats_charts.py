@@ -184,7 +184,7 @@ class StatsCharts(QWidget):
 
     def plotted(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """The x and y arrays an item holds (what the tests and CSV compare)."""
-        x, y = self.items[key].getData()
+        x, y = self.items[key].getOriginalDataset()
         return np.asarray(x), np.asarray(y)
 
     # -- hover and click ---------------------------------------------------------------------
@@ -217,7 +217,7 @@ class StatsCharts(QWidget):
         text = describe_bucket(self.stats, index)
         self.hovered.emit(text)
         view = self.layout_widget
-        QToolTip.showText(view.mapToGlobal(view.mapFromScene(scene_pos).toPoint()),
+        QToolTip.showText(view.mapToGlobal(view.mapFromScene(scene_pos)),
                           text.replace(" · ", "\n").replace(" | ", "\n"), view)
 
     def _clicked(self, event: pg.GraphicsScene.mouseEvents.MouseClickEvent) -> None:
@@ -230,15 +230,18 @@ class StatsCharts(QWidget):
         start, end = (float(e) for e in self.stats.edges[index:index + 2])
         if name == "throughput":
             y = self.plots[name].getViewBox().mapSceneToView(event.scenePos()).y()
-            self.bucket_clicked.emit(name, nearest_series(self.stats, index, y), start, end)
+            self.bucket_clicked.emit(name, series_at(self.stats, index, y), start, end)
         elif name == "latency":
             self.bucket_clicked.emit(name, "finished", start, end)
 
 
-def nearest_series(stats: Stats, index: int, y: float) -> str:
-    """The throughput series whose value in bucket ``index`` is closest to ``y``."""
-    series = stats.series()
-    return min((c.key for c in THROUGHPUT), key=lambda key: abs(float(series[key][index]) - y))
+def series_at(stats: Stats, index: int, y: float) -> str:
+    """Which throughput series a click at height ``y`` in bucket ``index`` means: on or under
+    the failed line, failed; inside the completed area, completed; above it, enqueued."""
+    flow = stats.throughput
+    if y <= flow.failed[index] + 0.5:
+        return "failed" if flow.failed[index] else "completed"
+    return "completed" if y <= flow.completed[index] else "enqueued"
 
 
 def describe_bucket(stats: Stats, index: int) -> str:
