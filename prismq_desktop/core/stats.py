@@ -52,9 +52,9 @@ BUCKET_STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 
 MAX_BUCKETS = 200
 RUN_SAMPLE_CAP = 20_000
 RATE_SECONDS = 60
-DEPTH_NOTE = ("Before this app started sampling, depth is reconstructed from task timestamps: "
-              "exact for the backlog as a whole; tasks that were retried or delayed and have "
-              "run since count as ready while they waited.")
+DEPTH_NOTE = ("Depth: reconstructed from task timestamps (exact for the backlog as a whole); "
+              "approximate where tasks were retried or delayed: a task keeps only its last "
+              "run_after and start, so once it has run its scheduled wait counts as ready.")
 
 
 def bucket_seconds(span: float, max_buckets: int = MAX_BUCKETS) -> int:

@@ -7,6 +7,7 @@ the status badges' (status_badge.STATUS_COLORS), re-read when the theme changes.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,7 +111,6 @@ class StatsCharts(QWidget):
             plot.addItem(cursor, ignoreBounds=True)
             self.cursors.append(cursor)
             self.plots[name] = plot
-        self.plots["depth"].getViewBox().setToolTip(DEPTH_NOTE)
         scene = self.layout_widget.scene()
         scene.sigMouseMoved.connect(self._moved)
         scene.sigMouseClicked.connect(self._clicked)
@@ -209,16 +209,21 @@ class StatsCharts(QWidget):
                 cursor.setVisible(False)
             self.hovered.emit("")
             return
-        _name, index = found
+        name, index = found
         edges = self.stats.edges
         for cursor in self.cursors:
             cursor.setValue(float(edges[index] + edges[index + 1]) / 2)
             cursor.setVisible(True)
         text = describe_bucket(self.stats, index)
         self.hovered.emit(text)
+        tip = text.replace(" · ", "\n").replace(" | ", "\n")
+        if name == "depth":
+            sampled = self.stats.depth.sampled_from
+            live = sampled is not None and edges[index + 1] > sampled
+            tip += "\n\n" + ("Depth: live samples (exact)." if live
+                              else textwrap.fill(DEPTH_NOTE, 64))
         view = self.layout_widget
-        QToolTip.showText(view.mapToGlobal(view.mapFromScene(scene_pos)),
-                          text.replace(" · ", "\n").replace(" | ", "\n"), view)
+        QToolTip.showText(view.mapToGlobal(view.mapFromScene(scene_pos)), tip, view)
 
     def _clicked(self, event: pg.GraphicsScene.mouseEvents.MouseClickEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self.stats is None:

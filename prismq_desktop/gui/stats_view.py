@@ -10,11 +10,12 @@ sample so the depth chart is exact for the time the app has been watching.
 from __future__ import annotations
 
 import csv
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from prismq_desktop.core import TaskQuery
-from prismq_desktop.core.stats import WINDOWS, DepthSample, Stats
+from prismq_desktop.core.stats import BUCKET_STEPS, WINDOWS, DepthSample, Stats
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.stats_table import TypeStatsTable
@@ -41,8 +42,12 @@ if TYPE_CHECKING:
 
 SETTING = "stats/window"
 DEFAULT_WINDOW = "1h"
-#: Live depth samples kept (one per recompute; a week at one a minute is ~10,000).
+#: Live depth samples kept: one per 15 s slot (the finest bucket), 3.5 days of them.
+SAMPLE_SLOT = BUCKET_STEPS[0]
 MAX_SAMPLES = 20_000
+#: Seconds between recomputes while the queue is busy, by window (a 10-minute bucket gains
+#: nothing from being redrawn twice a second, and the reader serves the table too).
+MIN_INTERVAL = {"15m": 1.0, "1h": 1.0, "24h": 3.0, "7d": 5.0}
 HINT = ("Hover a bucket for its exact values; click a throughput or latency bucket to list "
         "its tasks. Wheel or drag to zoom time; the window buttons reset it.")
 #: (label, value attribute of Rates, badge colour, number format)
@@ -68,6 +73,8 @@ class StatsView(QWidget):
         self.recomputes = 0  # jobs submitted (tests check a quiet queue adds none)
         self._dirty = True
         self._reset_zoom = True
+        self._last_submit = float("-inf")
+        self._later = QTimer(self, singleShot=True, timeout=self._changed)
         self._build()
         session.changed.connect(self._changed)
 
@@ -145,7 +152,12 @@ class StatsView(QWidget):
 
     def _changed(self) -> None:
         self._dirty = True
-        if self.isVisible():
+        if not self.isVisible() or self._later.isActive():
+            return
+        wait = self._last_submit + MIN_INTERVAL[self.window_key] - time.monotonic()
+        if wait > 0:
+            self._later.start(int(wait * 1000) + 1)
+        else:
             self.recompute()
 
     def set_window(self, key: str) -> None:
@@ -164,6 +176,8 @@ class StatsView(QWidget):
     def recompute(self) -> None:
         """Ask the background reader for this window's stats (a newer request replaces it)."""
         self._dirty = False
+        self._later.stop()
+        self._last_submit = time.monotonic()
         self.recomputes += 1
         key, samples = self.window_key, tuple(self.samples)
         self.session.reader.submit(lambda q: q.stats(key, samples), self.apply, key="stats")
@@ -194,7 +208,7 @@ class StatsView(QWidget):
         self.applied.emit(stats)
 
     def _keep_sample(self, sample: DepthSample) -> None:
-        if self.samples and self.samples[-1].at >= sample.at:
+        if self.samples and self.samples[-1].at // SAMPLE_SLOT >= sample.at // SAMPLE_SLOT:
             self.samples[-1] = sample
         else:
             self.samples.append(sample)
