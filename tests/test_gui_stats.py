@@ -8,7 +8,7 @@ from pathlib import Path
 import apsw
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QLabel, QTableView, QTabWidget, QToolButton
+from PySide6.QtWidgets import QLabel, QTableView, QTabWidget, QToolButton, QToolTip
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui import settings
@@ -145,13 +145,16 @@ def test_recomputes_only_when_something_changed_and_the_tab_is_shown(
 
 def test_hover_shows_the_bucket_values(qtbot, open_window, demo_db: Path) -> None:
     view = stats_tab(qtbot, open_window(demo_db))
-    index = int(np.argmax(view.stats.throughput.enqueued))
+    index = int(np.argmax(view.stats.throughput.enqueued[:-1]))  # a bucket before now
     start, end = view.stats.edges[index:index + 2]
     box = view.charts.plots["depth"].getViewBox()
     view.charts._moved(box.mapViewToScene(QPointF(float(start + end) / 2, 0.0)))
     count = int(view.stats.throughput.enqueued[index])
     assert f"enqueued {count:,}" in view.hover.text()
     assert all(cursor.isVisible() for cursor in view.charts.cursors)
+    assert "reconstructed" in QToolTip.text()  # before the app's first live sample
+    view.charts._moved(box.mapViewToScene(QPointF(float(view.stats.edges[-1]) - 1, 0.0)))
+    assert "live samples" in QToolTip.text()
 
 
 def test_an_empty_queue_gets_a_calm_message(qtbot, open_window, tmp_path: Path) -> None:
