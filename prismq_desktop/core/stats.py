@@ -23,9 +23,10 @@ millions of tasks (DESIGN §9; figures in benchmarks/read_bench.py and gui_bench
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -436,6 +437,25 @@ def compute(db: QueueDatabase, window: Window | str, now: datetime,
     """All of the Stats tab for ``window`` ending now; ``samples`` are the live depth samples
     (the exact current counts are always one)."""
     window = WINDOWS[window] if isinstance(window, str) else window
+    with _unmapped(db):
+        return _compute(db, window, now, samples, bucket)
+
+
+@contextlib.contextmanager
+def _unmapped(db: QueueDatabase) -> Iterator[None]:
+    """Read through SQLite's bounded page cache instead of the memory map while the stats scan:
+    a 7-day window touches ~150 MB of index and run pages, which mapped would all count in the
+    app's RSS (budget 300 MB) and, measured, read no faster."""
+    before = int(db.query("PRAGMA mmap_size")[0][0])
+    db.query("PRAGMA mmap_size = 0")
+    try:
+        yield
+    finally:
+        db.query(f"PRAGMA mmap_size = {before}")
+
+
+def _compute(db: QueueDatabase, window: Window, now: datetime, samples: Sequence[DepthSample],
+             bucket: int | None) -> Stats:
     at = now.timestamp()
     step = bucket or bucket_seconds(window.seconds)
     edges = bucket_edges(window.seconds, at, step)
