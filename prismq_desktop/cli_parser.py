@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import apsw
 
@@ -26,6 +28,8 @@ Exit codes: 0 done; 1 refused (e.g. cancel of a completed task); 2 bad input or 
 3 database problem (missing, locked, not a queue file, corrupt, newer schema, read-only);
 4 internal error (a bug: please report it); 130 interrupted."""
 MAX_ID = 2**63 - 1
+#: argparse's message for an option given without its value.
+MISSING_VALUE = re.compile(r"argument (--[\w-]+)(?:/-\w)?: expected one argument")
 
 
 class UsageError(Exception):
@@ -33,10 +37,53 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors raised, not printed with the whole usage block."""
+    """argparse with one-line errors raised, not printed with the whole usage block, and
+    option values that may start with '-' (``--search -status:failed``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: option -> the option name that followed it, for the hint in a missing-value error
+        self._option_values: dict[str, str] = {}
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        missing = MISSING_VALUE.fullmatch(message)
+        value = self._option_values.get(missing.group(1)) if missing else None
+        if missing and value is not None:
+            message += f" (to give it {value!r}, write {missing.group(1)}={value})"
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        self._option_values = {}
+        if args is not None:
+            args = self._join_dash_values(list(args))
+        return super().parse_known_args(args, namespace)
+
+    def _join_dash_values(self, args: list[str]) -> list[str]:
+        """``--opt -x`` becomes ``--opt=-x`` when ``--opt`` takes one value and ``-x`` is
+        not an option of this parser: argparse alone would take ``-x`` for an unknown
+        option and say ``--opt`` has no value. Everything after ``--`` is left alone."""
+        valued = {name for action in self._actions if action.nargs is None
+                  for name in action.option_strings if name.startswith("--")}
+        joined: list[str] = []
+        index = 0
+        while index < len(args):
+            token = args[index]
+            if token == "--":
+                return joined + args[index:]
+            following = args[index + 1] if index + 1 < len(args) else None
+            if (token in valued and following is not None and len(following) > 1
+                    and following.startswith("-") and following != "--"):
+                if not self._is_option(following):
+                    joined.append(f"{token}={following}")
+                    index += 2
+                    continue
+                self._option_values[token] = following
+            joined.append(token)
+            index += 1
+        return joined
+
+    def _is_option(self, token: str) -> bool:
+        return token.split("=", 1)[0] in self._option_string_actions
 
 
 def _number(kind: type, low: float, high: float, what: str) -> Callable[[str], float]:

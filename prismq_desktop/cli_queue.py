@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from prismq_desktop import cli_output as out
 from prismq_desktop.cli_files import db_path, open_for_reading, open_for_writing
@@ -17,11 +18,16 @@ STATUS_ORDER = ("queued", "scheduled", "leased", "processing", "completed", "fai
 def stats(args: argparse.Namespace) -> int:
     with open_for_reading(args) as queue:
         summary = queue.summary()
-    if args.json:
-        out.print_json({"db": str(db_path(args)), **summary.to_dict()})
-    else:
-        _print_summary(summary)
+    _show(args, summary.to_dict(), lambda: _print_summary(summary))
     return 0
+
+
+def _show(args: argparse.Namespace, document: dict, print_text: Callable[[], None]) -> None:
+    """``--json``: the file's path and ``document``; else the human text."""
+    if args.json:
+        out.print_json({"db": str(db_path(args)), **document})
+    else:
+        print_text()
 
 
 def _ordered(statuses: set[str]) -> list[str]:
@@ -65,10 +71,7 @@ def check(args: argparse.Namespace) -> int:
     """Exit 0 when SQLite's integrity check passes, 3 (a database problem) when it does not."""
     with open_for_reading(args) as queue:
         health = queue.file_health()
-    if args.json:
-        out.print_json({"db": str(db_path(args)), **health.to_dict()})
-    else:
-        _print_health(health)
+    _show(args, health.to_dict(), lambda: _print_health(health))
     if not health.ok:
         raise QueueDatabaseError(f"{db_path(args)} failed the integrity check: "
                                  f"{out.clean(health.integrity[0])}")

@@ -3,7 +3,8 @@
     python scripts/screenshots.py [--out docs/screenshots]
 
 Writes main-window.png (light theme), task-detail.png (a failed task with its log),
-stats.png (the Stats tab) and dark.png (the dark theme). Settings go to a throw-away file.
+stats.png (the Stats tab), workers.png (the Workers tab with the embedded worker busy) and
+dark.png (the dark theme). Settings go to a throw-away file.
 """
 
 from __future__ import annotations
@@ -125,6 +126,11 @@ def main() -> int:
         shoot(app, window, args.out / "task-detail.png")
         show_stats(app, window)
         shoot(app, window, args.out / "stats.png")
+        tab(window, "Workers")
+        window.worker.set_concurrency(3)
+        pump(app, lambda: sum(t.progress is not None for t in window.worker.current_tasks())
+             >= 2, seconds=20)
+        shoot(app, window, args.out / "workers.png")
         tab(window, "Tasks")
         window.set_theme("dark")
         shoot(app, window, args.out / "dark.png")

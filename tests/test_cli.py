@@ -146,6 +146,27 @@ def test_list_filters_sorts_and_pages(cli: Run, live: Queue) -> None:
     assert cli("list", "--type", "nothing-like-this").out == "no tasks match\n"
 
 
+def test_option_values_may_start_with_a_dash(cli: Run, live: Queue, tmp_path: Path) -> None:
+    live.enqueue("alpha", {"tag": "-x"})
+    done = finished_task(live)
+    spaced = cli("list", "--search", "-status:completed", "--json")
+    assert spaced.code == 0 and [t["id"] for t in spaced.json] == [1]
+    assert cli("list", "--search=-status:completed", "--json").json == spaced.json
+    assert [t["id"] for t in cli("list", "--search", "-alpha", "--json").json] == [done]
+    made = cli("enqueue", "beta", "--idempotency-key", "-k1", "--payload", "{}", "--json")
+    assert made.code == 0 and made.json["idempotency_key"] == "-k1"
+    target = tmp_path / "out.jsonl"
+    assert cli("export", str(target), "--search", "-type:beta").code == 0
+    assert [json.loads(line)["id"] for line in target.read_text().splitlines()] == [1, done]
+
+
+def test_an_option_name_after_an_option_says_how_to_give_it_as_the_value(cli: Run) -> None:
+    assert_one_line_error(cli("list", "--search", "--json"), 2,
+                          "argument --search: expected one argument (to give it '--json', "
+                          "write --search=--json)")
+    assert_one_line_error(cli("list", "--search"), 2, "argument --search: expected one")
+
+
 def test_list_refuses_an_unknown_status_but_accepts_odd_ones_in_the_file(
         cli: Run, live: Queue) -> None:
     task = live.enqueue("x")

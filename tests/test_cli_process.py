@@ -86,6 +86,18 @@ def test_python_m_version_and_db_after_the_command(tmp_path: Path) -> None:
     assert run("list", "--db", "after.db", "--json", cwd=tmp_path).json[0]["id"] == 1
 
 
+def test_a_search_that_starts_with_a_dash(tmp_path: Path) -> None:
+    with Queue.open(tmp_path / "q.db") as queue:
+        queue.enqueue("echo")
+    complete_one(tmp_path / "q.db")
+    with Queue.open(tmp_path / "q.db") as queue:
+        queue.enqueue("echo")
+    found = run("--db", "q.db", "list", "--search", "-status:completed", "--json", cwd=tmp_path)
+    assert found.code == 0 and [task["id"] for task in found.json] == [2], found
+    assert_one_line_error(run("--db", "q.db", "list", "--search", "--json", cwd=tmp_path), 2,
+                          "write --search=--json")
+
+
 def test_every_exit_code_as_a_script_sees_it(tmp_path: Path) -> None:
     db = tmp_path / "q.db"
     with Queue.open(db) as queue:

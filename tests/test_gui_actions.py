@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QListWidget, QMessageBox
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.enqueue_dialog import EnqueueDialog
+from prismq_desktop.gui.json_editor import check_object
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
 from tests.test_gui_support import message_box, table_ids
 
@@ -51,9 +53,34 @@ def test_enqueue_invalid_json_points_at_the_error_and_writes_nothing(
     dialog.payload.set_text("[1, 2]")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     assert "must be a JSON object" in dialog.payload.error.text()
+    dialog.payload.set_text('{\n  "a": 1,\n  "b": NaN\n}')  # Python reads it; JSON has no NaN
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "line 3, column 8: NaN is not JSON" in dialog.payload.error.text()
+    assert dialog.isVisible() and dialog.payload.editor.textCursor().blockNumber() == 2
     dialog.reject()
     with Queue.open(demo_db, read_only=True) as queue:
         assert queue.count() == before
+
+
+@pytest.mark.parametrize(("text", "where", "hint"), [
+    ('{\n  "a": 1,\n}', (2, 9), "remove the comma before '}'"),
+    ('{"a": ["x",]}', (1, 11), "remove the comma before ']'"),
+    ("{'a': 1}", (1, 2), "JSON needs double quotes"),
+    ("{a: 1}", (1, 2), "put the name 'a' in double quotes"),
+    ('{"a": True}', (1, 7), "write true instead of True"),
+    ('{"a": None}', (1, 7), "write null instead of None"),
+    ('{"a": 1', (1, 8), "a '}' or ']' is missing"),
+    ('{"a": 1 "b": 2}', (1, 9), "a ',' is missing before this"),
+    ('{"a": 1}}', (1, 9), "one '}' too many"),
+    ('{"a": "x\ty"}', (1, 9), "written \\n or \\t"),
+    ('{"s": "NaN \\" x", "n": -Infinity}', (1, 24), "-Infinity is not JSON"),
+])
+def test_json_errors_name_the_slip_and_point_at_it(text: str, where: tuple[int, int],
+                                                   hint: str) -> None:
+    value, message, line, column = check_object(text)
+    assert value is None and (line, column) == where
+    assert message == f"line {line}, column {column}: " + message.split(": ", 1)[1]
+    assert hint in message
 
 
 def test_duplicate_key_selects_the_existing_task(qtbot, open_window, demo_db: Path) -> None:
@@ -73,6 +100,24 @@ def test_duplicate_key_selects_the_existing_task(qtbot, open_window, demo_db: Pa
     assert page.table.current_id() == existing
     with Queue.open(demo_db, read_only=True) as queue:
         assert queue.count() == page.model.rowCount()
+
+
+def test_duplicate_key_of_a_task_far_down_the_table_scrolls_to_it(
+        qtbot, open_window, demo_db: Path) -> None:
+    with Queue.open(demo_db) as queue:
+        oldest = min(task.id for task in queue.list(limit=1000))
+        queue.db.execute("UPDATE task_queue SET idempotency_key = 'old-key' WHERE id = ?",
+                         (oldest,))
+    window = open_window(demo_db)
+    page = window.tasks_page
+    assert page.model.row_of(oldest) is None
+    dialog = _dialog(window)
+    dialog.type.setCurrentText("echo")
+    dialog.key.setText("old-key")
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.table.selected_ids() == [oldest], timeout=5000)
+    assert f"#{oldest}" in window.banner.text.text()
 
 
 def _rows_with(page, status: str, n: int) -> list[int]:

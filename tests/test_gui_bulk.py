@@ -37,6 +37,14 @@ def _search(qtbot, window, text: str) -> None:
     qtbot.keyClick(box, Qt.Key.Key_Return)
 
 
+def _filtered(qtbot, open_window, path: Path, text: str):
+    """A window on ``path`` whose table shows what ``text`` matches."""
+    window = open_window(path)
+    _search(qtbot, window, text)
+    qtbot.waitUntil(lambda: window.tasks_page.model.query.text == text)
+    return window
+
+
 def _statuses(path: Path, text: str) -> dict[str, int]:
     with Queue.open(path, read_only=True) as queue:
         found: dict[str, int] = {}
@@ -49,9 +57,8 @@ def _statuses(path: Path, text: str) -> dict[str, int]:
 
 def test_search_error_shows_its_position_and_the_table_keeps_its_rows(
         qtbot, open_window, echo_db: Path) -> None:
-    window = open_window(echo_db)
+    window = _filtered(qtbot, open_window, echo_db, "type:other")
     page = window.tasks_page
-    _search(qtbot, window, "type:other")
     qtbot.waitUntil(lambda: page.model.rowCount() == 50 and len(table_ids(window)) == 50)
     good = table_ids(window)
     _search(qtbot, window, "type:other stauts:failed")
@@ -101,9 +108,8 @@ def _confirm(qtbot, window, action: str):
 
 def test_cancel_all_states_the_exact_count_and_applies_to_every_match(
         qtbot, open_window, echo_db: Path) -> None:
-    window = open_window(echo_db)
+    window = _filtered(qtbot, open_window, echo_db, "type:echo")
     page = window.tasks_page
-    _search(qtbot, window, "type:echo")
     qtbot.waitUntil(lambda: page.model.rowCount() == ECHOES)
     assert len(table_ids(window)) < ECHOES - DONE  # far from all rows are loaded
     dialog = _confirm(qtbot, window, "bulkCancel")
@@ -126,9 +132,7 @@ def test_cancel_all_states_the_exact_count_and_applies_to_every_match(
 
 def test_cancel_button_stops_the_action_and_leaves_the_rest(qtbot, open_window,
                                                             echo_db: Path) -> None:
-    window = open_window(echo_db)
-    _search(qtbot, window, "type:echo")
-    qtbot.waitUntil(lambda: window.tasks_page.model.query.text == "type:echo")
+    window = _filtered(qtbot, open_window, echo_db, "type:echo")
     gate = threading.Event()
     window.session.writer.submit(lambda _q: gate.wait(10))  # the writer is busy elsewhere
     dialog = _confirm(qtbot, window, "bulkRetry")
@@ -157,8 +161,7 @@ def test_priority_delete_and_run_now_touch_only_what_they_apply_to(
     later = datetime.now(timezone.utc) + timedelta(hours=2)
     with Queue.open(echo_db) as queue:
         scheduled = [queue.enqueue("echo", {"late": n}, run_after=later).id for n in range(5)]
-    window = open_window(echo_db)
-    _search(qtbot, window, "type:echo")
+    window = _filtered(qtbot, open_window, echo_db, "type:echo")
     dialog = _confirm(qtbot, window, action)
     dialog.priority.setValue(7)
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QListWidget, QTableView, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QScrollBar, QTableView, QWidget
 
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.task_rows import COLUMN_INDEX
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
-from tests.test_gui_support import run_child, table_ids
+from tests.test_gui_support import WAIT_MS, run_child, table_ids
 
 
 def test_opens_file_and_shows_newest_tasks_first(qtbot, open_window, demo_db: Path) -> None:
@@ -53,6 +53,29 @@ def test_search_and_jump_to_a_task(qtbot, open_window, demo_db: Path) -> None:
     qtbot.keyClick(box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == special)
     assert page.table.current_id() == special
+
+
+def test_jump_scrolls_to_a_task_whose_row_is_not_loaded(qtbot, open_window,
+                                                        demo_db: Path) -> None:
+    with Queue.open(demo_db, read_only=True) as queue:
+        tasks = queue.list(limit=1000)
+    oldest = min(task.id for task in tasks)
+    completed = next(task.id for task in tasks if task.status == "completed")
+    window = open_window(demo_db)
+    page = window.tasks_page
+    assert page.model.row_of(oldest) is None  # far below the first window
+    page.jump_to(oldest)
+    qtbot.waitUntil(lambda: page.table.selected_ids() == [oldest], timeout=WAIT_MS)
+    row = page.model.row_of(oldest)
+    assert row == page.model.rowCount() - 1 and page.table.current_id() == oldest
+    assert page.table.rowAt(page.table.viewport().height() // 2) >= row - 20  # in view
+    window.findChild(QListWidget, "statusFilter").setCurrentRow(5)  # failed only
+    qtbot.waitUntil(lambda: page.model.task_row(0) is not None
+                    and page.model.task_row(0).status == "failed")
+    with qtbot.waitSignal(page.message, timeout=WAIT_MS,
+                          check_params_cb=lambda text: "does not match" in text):
+        page.jump_to(completed)
+    qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == completed)
 
 
 def test_header_click_sorts_by_sql_and_keeps_the_selection(qtbot, open_window,
@@ -125,3 +148,26 @@ def test_odd_rows_do_not_crash_the_table_or_detail(qtbot, open_window, tmp_path:
     assert "1," in page.detail.compatibility.text.toPlainText()
     window.findChild(QListWidget, "statusFilter").setCurrentRow(7)  # Other
     qtbot.waitUntil(lambda: table_ids(window) == [task.id])
+
+
+def test_detail_rows_keep_their_height_while_a_running_task_refreshes(
+        qtbot, open_window, demo_db: Path) -> None:
+    with Queue.open(demo_db) as queue:
+        task_id = queue.enqueue("sleep", {"seconds": 3}).id
+    window = open_window(demo_db)
+    window.resize(1600, 950)
+    page = window.tasks_page
+    page.jump_to(task_id)
+    window.worker.start()
+    progress = page.detail.progress
+    seen: set[int] = set()
+    progress.valueChanged.connect(seen.add)
+    qtbot.waitUntil(lambda: progress.isVisible() and len(seen) >= 3, timeout=WAIT_MS)
+    labels = [label for label in page.detail.widget().findChildren(QLabel)
+              if label.isVisible() and label.parent() is page.detail.widget()]
+    assert len(labels) >= 22  # the heading and every field's name and value
+    squeezed = [label.text() for label in labels
+                if label.height() < label.minimumSizeHint().height()]
+    assert squeezed == []
+    scroll_bars = [bar for bar in page.detail.payload.findChildren(QScrollBar) if bar.isVisible()]
+    assert scroll_bars == []

@@ -16,10 +16,12 @@ from typing import Any
 from prismq_desktop.core import (
     bulk,
     claiming,
+    coverage,
     edit,
     enqueue,
     export,
     handoff,
+    health,
     logs,
     maintenance,
     notify,
@@ -39,6 +41,7 @@ from prismq_desktop.core.models import Task, TaskLog, Worker
 from prismq_desktop.core.opening import open_queue
 from prismq_desktop.core.reads import TaskQuery
 from prismq_desktop.core.resultset import ResultSet
+from prismq_desktop.core.workers import DONE_WINDOW_MINUTES, STALE_AFTER_SECONDS
 
 
 class Queue:
@@ -161,6 +164,17 @@ class Queue:
     def workers(self) -> list[Worker]:
         return workers.list_workers(self.db)
 
+    def workers_overview(
+        self, window_minutes: float = DONE_WINDOW_MINUTES
+    ) -> workers.WorkersOverview:
+        """Every worker (registered or only holding tasks) with what it holds and has done
+        in the last ``window_minutes`` (the Workers tab)."""
+        return workers.overview(self.db, self.now(), window_minutes)
+
+    def health(self, stale_after: float = STALE_AFTER_SECONDS) -> health.QueueHealth:
+        """Oldest ready task's age, failure rate over 15 min, stale workers, WAL size."""
+        return health.health(self.db, self.now(), stale_after)
+
     # -- logs ----------------------------------------------------------------------------
     def log(self, task_id: int, level: str, message: str, **details: Any) -> None:
         logs.append(self.db, task_id, timeutil.to_db(self.now()), level, message, **details)
@@ -182,6 +196,13 @@ class Queue:
 
     def type_counts(self) -> dict[tuple[str, str], int]:
         return reads.type_status_counts(self.db)
+
+    def unhandled_types(self, handled_here: Iterable[str] = (),
+                        stale_after: float = reads.STALE_AFTER_SECONDS) -> frozenset[str]:
+        """Types of waiting tasks that no live worker lists in its capabilities ``types``
+        and that are not in ``handled_here`` (what the caller can run itself); none while a
+        live worker does not say which types it handles (see core/coverage.py)."""
+        return coverage.unhandled_types(self.db, self.now(), handled_here, stale_after)
 
     def search_completion(self) -> dict[str, list[str]]:
         """Field names and known values (types, statuses, workers) for the search box."""
@@ -244,12 +265,12 @@ class Queue:
         """What export_task writes, as data (for copy to clipboard)."""
         return export.task_document(self.db, task_id)
 
-    def requeue_stuck(self, stale_after: float = reads.STALE_AFTER_SECONDS) -> bulk.BulkResult:
+    def requeue_stuck(self, stale_after: float = STALE_AFTER_SECONDS) -> bulk.BulkResult:
         """Requeue (or fail, when out of attempts) every stuck task: see stuck_query()."""
         return self.bulk("requeue_stuck", self.stuck_query(stale_after))
 
     @staticmethod
-    def stuck_query(stale_after: float = reads.STALE_AFTER_SECONDS) -> TaskQuery:
+    def stuck_query(stale_after: float = STALE_AFTER_SECONDS) -> TaskQuery:
         """Leased/processing tasks whose lease expired or whose worker's heartbeat is older
         than ``stale_after`` seconds (the search text ``status:stuck`` says the same)."""
         return TaskQuery(statuses=(reads.STUCK_FILTER,), stale_after=stale_after)

@@ -32,6 +32,7 @@ from prismq_desktop.core import search, search_sql, timeutil
 from prismq_desktop.core.database import QueueDatabase
 from prismq_desktop.core.errors import ValidationError
 from prismq_desktop.core.models import TASK_SELECT, Task, TaskStatus
+from prismq_desktop.core.workers import STALE_AFTER_SECONDS
 
 #: Sortable columns: the name users and the GUI use -> the SQL expression.
 SORT_KEYS: dict[str, str] = {
@@ -52,8 +53,6 @@ SORT_KEYS: dict[str, str] = {
 SCHEDULED = "scheduled"
 ACTIVE_FILTER = "active"
 STUCK_FILTER = "stuck"
-#: A worker silent for longer than this is stale: its running tasks count as stuck.
-STALE_AFTER_SECONDS = 60.0
 STORED_STATUSES = tuple(status.value for status in TaskStatus)
 
 

@@ -14,15 +14,9 @@ from typing import Any
 
 import apsw
 
-from prismq_desktop.core import maintenance, reads, schema, timeutil, workers
+from prismq_desktop.core import health, maintenance, reads, schema, workers
 from prismq_desktop.core.database import QueueDatabase
 from prismq_desktop.core.models import Worker
-
-#: A worker whose last heartbeat is older than this is probably gone (two lease periods).
-STALE_AFTER_SECONDS = 60.0
-OLDEST_READY = (
-    "SELECT MIN(run_after_utc) FROM task_queue WHERE status = 'queued' AND run_after_utc <= ?"
-)
 
 
 @dataclass(frozen=True)
@@ -32,7 +26,7 @@ class WorkerState:
 
     @property
     def stale(self) -> bool:
-        return self.heartbeat_age is None or self.heartbeat_age > STALE_AFTER_SECONDS
+        return self.heartbeat_age is None or self.heartbeat_age > workers.STALE_AFTER_SECONDS
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.worker.to_dict(), "heartbeat_age_seconds": self.heartbeat_age,
@@ -67,13 +61,12 @@ def summarize(db: QueueDatabase, now: datetime) -> QueueSummary:
     by_type: dict[str, dict[str, int]] = {}
     for (kind, status), n in sorted(reads.type_status_counts(db).items()):
         by_type.setdefault(kind, {})[status] = n
-    oldest = db.query(OLDEST_READY, (timeutil.to_db(now),))[0][0]
-    moment = timeutil.parse(oldest)
+    oldest, age = health.oldest_ready(db, now)
     return QueueSummary(
         counts=reads.status_counts(db, now),
         by_type=by_type,
         oldest_ready_utc=oldest,
-        oldest_ready_age=None if moment is None else max(0.0, (now - moment).total_seconds()),
+        oldest_ready_age=age,
         workers=[WorkerState(w, w.heartbeat_age(now)) for w in workers.list_workers(db)],
     )
 

@@ -7,14 +7,14 @@ stays done; the summary says so. Nothing here waits: every step is a callback.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
 
-from prismq_desktop.core import QueueBusyError, ReadOnlyError, TaskQuery
+from prismq_desktop.core import TaskQuery
 from prismq_desktop.core.bulk_actions import ACTIONS, BulkResult
 from prismq_desktop.gui.bulk_dialog import KINDS, BulkConfirm, BulkKind, eligible_query, plural
 from prismq_desktop.gui.progress import Progress, ProgressPanel
 from prismq_desktop.gui.session import Session
+from prismq_desktop.gui.write_report import WriteReporter, stop_reason
 
 
 class BulkProgressDialog(QDialog):
@@ -34,16 +34,11 @@ class BulkProgressDialog(QDialog):
             self.panel.cancel_button.click()
 
 
-class BulkRunner(QObject):
-    #: A one-line outcome for the status bar.
-    message = Signal(str)
-    #: The action ended (completely or stopped): the core's BulkResult.
-    finished = Signal(object)
+class BulkRunner(WriteReporter):
+    """``finished`` carries the core's BulkResult, also when the action stopped early."""
 
     def __init__(self, session: Session, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.session = session
-        self._parent = parent
+        super().__init__(session, parent)
         self.confirm: BulkConfirm | None = None
         self.progress_dialog: BulkProgressDialog | None = None
         self.summary_box: QMessageBox | None = None
@@ -109,24 +104,14 @@ class BulkRunner(QObject):
     def _failed(self, kind: BulkKind, error: Exception, dialog: BulkProgressDialog,
                 progress: Progress) -> None:
         self._close_progress(dialog, progress)
-        if isinstance(error, QueueBusyError):
-            why = "the queue file stayed locked by another process"
-        elif isinstance(error, ReadOnlyError):
-            why = "the file is read-only"
-        else:
-            why = str(error)
+        why = stop_reason(error)
         self.message.emit(f"{kind.verb} stopped: {why}")
         self._tell(f"{kind.verb} stopped: {why}.\nBatches finished before that stay done; "
                    "nothing else changed.", QMessageBox.Icon.Warning)
 
     def _tell(self, text: str, icon: QMessageBox.Icon) -> None:
         first, _newline, rest = text.partition("\n")
-        box = self.summary_box = QMessageBox(icon, "Bulk action", first,
-                                             QMessageBox.StandardButton.Ok, self._parent)
-        box.setObjectName("bulkSummary")
-        box.setInformativeText(rest)
-        box.finished.connect(box.deleteLater)
-        box.open()
+        self.summary_box = self.report("Bulk action", first, rest, icon, "bulkSummary")
 
 
 def summary_text(result: BulkResult, left_alone: int) -> str:

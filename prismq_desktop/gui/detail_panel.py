@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -81,13 +82,17 @@ class DetailPanel(QScrollArea):
         self.payload = JsonBox("Payload")
         self.compatibility = JsonBox("Compatibility")
         self._build(body)
+        self._body_shown = True
         self.show_details(None)
 
     def _build(self, body: QWidget) -> None:
         for label, column in (("Attempts", "attempts"), *FIELDS):
             value = QLabel()
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
+            # One line each: wrapped labels make the scroll area squeeze every row (it does
+            # not ask heights for the width); a long key or worker id is clipped, and its
+            # full text is in the tooltip and can be selected.
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             self._values[column] = value
             self.fields.addRow(label, value)
         layout = QVBoxLayout(body)
@@ -102,10 +107,7 @@ class DetailPanel(QScrollArea):
 
     def show_details(self, details: TaskDetails | None, status: str = "") -> None:
         """Show one task (or the empty state); ``status`` is the displayed one (scheduled…)."""
-        body = self.widget()
-        for child in body.findChildren(QWidget):
-            if child is not self.heading:
-                child.setVisible(details is not None)
+        self._show_body(details is not None)
         if details is None:
             self.heading.setText("No task selected")
             self.timeline.set_task(None)
@@ -127,6 +129,18 @@ class DetailPanel(QScrollArea):
         self.payload.set_json(task.payload)
         self.compatibility.set_json(task.compatibility)
 
+    def _show_body(self, shown: bool) -> None:
+        """Show or hide everything under the heading, only when that changes: a live refresh
+        every half second must not flip widgets (the layout would jump and squeeze rows).
+        Direct children only: a text box's own scroll bars and viewport are Qt's to show."""
+        if shown == self._body_shown:
+            return
+        self._body_shown = shown
+        for child in self.widget().findChildren(QWidget,
+                                                options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child is not self.heading:
+                child.setVisible(shown)
+
     def _fill_fields(self, details: TaskDetails) -> None:
         task = details.task
         self._values["attempts"].setText(f"{task.attempts} of {task.max_attempts}")
@@ -139,6 +153,7 @@ class DetailPanel(QScrollArea):
                 label.setToolTip(tip)
             else:
                 label.setText("—" if value in (None, "") else str(value))
+                label.setToolTip("" if value in (None, "") else str(value))
 
     def _fill_progress(self, progress: tuple | None) -> None:
         fraction = progress[0] if progress else None

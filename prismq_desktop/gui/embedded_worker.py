@@ -41,6 +41,16 @@ def engine_class() -> tuple[Any, str]:
     return engine, ""
 
 
+def handler_types() -> tuple[str, ...]:
+    """The task types the embedded worker can run: its handlers' types (never ``shell``,
+    which the GUI does not enable)."""
+    try:
+        module = importlib.import_module("prismq_desktop.worker")
+    except ImportError:
+        return ()
+    return tuple(t for t in module.default_handlers().types() if t != "shell")
+
+
 class EmbeddedWorker(QObject):
     #: stopped / starting / running / stopping
     state_changed = Signal(str)
@@ -48,6 +58,8 @@ class EmbeddedWorker(QObject):
     events = Signal(list)
     #: Starting or stopping failed: a one-line reason.
     failed = Signal(str)
+    #: Concurrency, strategy or allowed types changed (controls elsewhere follow it).
+    options_changed = Signal()
     #: (future, next state, unused): a control job ended; crosses back to the GUI thread.
     _finished = Signal(object, object, object)
 
@@ -56,6 +68,8 @@ class EmbeddedWorker(QObject):
         self.db_path: Path | None = None
         self.concurrency = 1
         self.strategy = "fifo"
+        #: Task types it may claim; None means every type it has a handler for.
+        self.types: tuple[str, ...] | None = None
         self.state = STOPPED
         self._engine: Any = None
         self._control = ThreadPoolExecutor(1, thread_name_prefix="prismq-worker-control")
@@ -92,8 +106,9 @@ class EmbeddedWorker(QObject):
             self.failed.emit(reason)
             return
         path, concurrency, strategy = self.db_path, self.concurrency, self.strategy
+        types = self.claimable_types()
         self._set_state(STARTING)
-        self._run(lambda: self._start_engine(cls, path, concurrency, strategy), RUNNING)
+        self._run(lambda: self._start_engine(cls, path, concurrency, strategy, types), RUNNING)
 
     def stop(self) -> None:
         if self.state not in (RUNNING, STARTING):
@@ -102,16 +117,43 @@ class EmbeddedWorker(QObject):
         self._run(self._stop_engine, STOPPED)
 
     def set_concurrency(self, n: int) -> None:
+        if int(n) == self.concurrency:
+            return
         self.concurrency = int(n)
         engine = self._engine
         if engine is not None:
             self._run(lambda: engine.set_concurrency(self.concurrency), None)
+        self.options_changed.emit()
 
     def set_strategy(self, strategy: str) -> None:
         """The strategy is fixed per engine run: a running worker restarts with the new one."""
         if strategy == self.strategy:
             return
         self.strategy = strategy
+        self._restart_if_running()
+        self.options_changed.emit()
+
+    def set_types(self, types: tuple[str, ...] | None) -> None:
+        """Limit the task types it claims (None: all it has handlers for); restarts it."""
+        types = None if types is None else tuple(sorted(set(types)))
+        if types == self.types:
+            return
+        self.types = types
+        self._restart_if_running()
+        self.options_changed.emit()
+
+    def claimable_types(self) -> tuple[str, ...] | None:
+        """The allowed types that have a handler in this build (None: every handled type).
+
+        A remembered type whose handler is gone is skipped rather than refused, so an old
+        setting never keeps the worker from starting.
+        """
+        if self.types is None:
+            return None
+        known = set(handler_types())
+        return tuple(t for t in self.types if t in known)
+
+    def _restart_if_running(self) -> None:
         if self.state == RUNNING:
             self.stop()
             self._run(lambda: None, "restart")
@@ -137,8 +179,9 @@ class EmbeddedWorker(QObject):
         self._control.shutdown(wait=True)
 
     # -- on the control thread ---------------------------------------------------------------
-    def _start_engine(self, cls: Any, path: Path, concurrency: int, strategy: str) -> None:
-        engine = cls(str(path), concurrency=concurrency, strategy=strategy,
+    def _start_engine(self, cls: Any, path: Path, concurrency: int, strategy: str,
+                      types: tuple[str, ...] | None) -> None:
+        engine = cls(str(path), concurrency=concurrency, strategy=strategy, types=types,
                      on_event=self._on_event)
         engine.start()
         self._engine = engine

@@ -1,13 +1,25 @@
-"""A JSON text editor that says where the JSON is wrong (line and column) and marks the line."""
+"""A JSON text editor that says where the JSON is wrong (line and column) and marks the line.
+
+Python's messages name the rule, not the slip ("Expecting property name enclosed in double
+quotes" for a trailing comma), so the commonest slips get a hint in plain words. NaN and
+Infinity are refused here too: Python reads them, but they are not JSON and the core would
+refuse them only after the user pressed the button.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+
+#: Words Python's json accepts that JSON does not have.
+NOT_JSON = ("NaN", "Infinity", "-Infinity")
+#: Python-style literals, and what JSON writes instead.
+LITERALS = {"True": "true", "False": "false", "None": "null"}
 
 
 def check_object(text: str) -> tuple[dict[str, Any] | None, str, int, int]:
@@ -15,12 +27,82 @@ def check_object(text: str) -> tuple[dict[str, Any] | None, str, int, int]:
     if not text.strip():
         return {}, "", 0, 0
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        return None, f"line {exc.lineno}, column {exc.colno}: {exc.msg}", exc.lineno, exc.colno
+        hint = _hint(exc)
+        at = exc.pos if not hint else _slip_position(exc)
+        line, column = _line_column(text, at)
+        return None, f"line {line}, column {column}: {hint or exc.msg}", line, column
+    except _NotJson as exc:
+        line, column = _line_column(text, _outside_strings(text, exc.word))
+        return None, (f"line {line}, column {column}: {exc.word} is not JSON (write a number, "
+                      "null or a string)"), line, column
     if not isinstance(value, dict):
         return None, f"must be a JSON object {{…}}, not {type(value).__name__}", 1, 1
     return value, "", 0, 0
+
+
+class _NotJson(ValueError):
+    def __init__(self, word: str) -> None:
+        super().__init__(word)
+        self.word = word
+
+
+def _refuse_constant(word: str) -> Any:
+    raise _NotJson(word)
+
+
+def _hint(exc: json.JSONDecodeError) -> str:
+    """Plain words for the commonest slips, or "" to keep Python's message."""
+    text, pos = exc.doc, exc.pos
+    here = text[pos:pos + 1]
+    before = text[:pos].rstrip()[-1:]
+    if here in ("}", "]") and before == ",":
+        return f"remove the comma before {here!r}: JSON allows no trailing comma"
+    if here == "'":
+        return "JSON needs double quotes \" around names and text, not '"
+    word = re.match(r"[A-Za-z_]\w*", text[pos:])
+    if word and word.group() in LITERALS:
+        return f"write {LITERALS[word.group()]} instead of {word.group()}"
+    if word and exc.msg.startswith("Expecting property name"):
+        return f"put the name {word.group()!r} in double quotes"
+    if exc.msg == "Extra data":
+        return "more text after the end of the object (one '}' too many?)"
+    if exc.msg == "Expecting ',' delimiter":
+        return ("the object is not closed: a '}' or ']' is missing" if not text[pos:].strip()
+                else "a ',' is missing before this")
+    if exc.msg.startswith("Invalid control character"):
+        return "a line break or tab inside text must be written \\n or \\t"
+    return ""
+
+
+def _slip_position(exc: json.JSONDecodeError) -> int:
+    """Where the slip is: the trailing comma itself, else where Python stopped."""
+    text, pos = exc.doc, exc.pos
+    if text[pos:pos + 1] in ("}", "]") and text[:pos].rstrip().endswith(","):
+        return len(text[:pos].rstrip()) - 1
+    return pos
+
+
+def _line_column(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _outside_strings(text: str, word: str) -> int:
+    """The offset of ``word`` where it stands outside a JSON string (0 if not found)."""
+    in_string = escaped = False
+    for pos, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif in_string:
+            escaped = char == "\\"
+            in_string = char != '"'
+        elif char == '"':
+            in_string = True
+        elif text.startswith(word, pos):
+            return pos
+    return 0
 
 
 class JsonEditor(QWidget):

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from prismq_desktop.core.models import TaskLog
+from prismq_desktop.gui import settings
+from prismq_desktop.gui.export_dialog import export_dir
 from prismq_desktop.gui.log_model import LEVELS, LogFilter, LogModel, entry_text
 from prismq_desktop.gui.session import Session
 
@@ -139,15 +141,32 @@ class TaskLogView(QWidget):
     def copy_selected(self) -> None:
         QGuiApplication.clipboard().setText(self.shown_text(selected_only=True))
 
-    def save(self) -> None:
+    def save(self) -> QFileDialog:
+        """Ask where (starting in the folder used last), without blocking the live views."""
         name = f"task-{self.task_id}.log" if self.task_id else "task.log"
-        path, _ = QFileDialog.getSaveFileName(self, "Save log", name, "Log files (*.log *.txt)")
-        if not path:
-            return
-        try:
-            self.save_to(Path(path))
-        except OSError as exc:
-            QMessageBox.warning(self, "Save log", f"Could not save the log: {exc}")
+        chooser = QFileDialog(self, "Save log", str(export_dir() / name),
+                              "Log files (*.log *.txt);;All files (*)")
+        chooser.setObjectName("saveLogDialog")
+        chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        chooser.setDefaultSuffix("log")
+        text = self.shown_text()  # the lines shown when Save was pressed
+        chooser.fileSelected.connect(lambda chosen: self._write(Path(chosen), text))
+        chooser.finished.connect(chooser.deleteLater)
+        chooser.open()
+        return chooser
 
-    def save_to(self, path: Path) -> None:
-        path.write_text(self.shown_text() + "\n", encoding="utf-8")
+    def _write(self, path: Path, text: str) -> None:
+        try:
+            self.save_to(path, text)
+        except OSError as exc:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Save log",
+                              f"Could not save the log to {path}: {exc.strerror or exc}",
+                              QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("saveLogFailed")
+            box.finished.connect(box.deleteLater)
+            box.open()
+            return
+        settings.set_value("export/dir", str(path.parent))
+
+    def save_to(self, path: Path, text: str | None = None) -> None:
+        path.write_text((self.shown_text() if text is None else text) + "\n", encoding="utf-8")

@@ -25,11 +25,12 @@ from prismq_desktop.gui.file_control import FileControl
 from prismq_desktop.gui.operations import Operations
 from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.stats_view import StatsView
-from prismq_desktop.gui.status_bar import StatusBar
+from prismq_desktop.gui.status_bar import HealthReport, StatusBar
 from prismq_desktop.gui.task_control import TaskControl
 from prismq_desktop.gui.tasks_page import TasksPage
 from prismq_desktop.gui.window_menus import apply_icons, build_menus
 from prismq_desktop.gui.worker_status import WorkerStatus
+from prismq_desktop.gui.workers_view import WorkersView
 
 SessionTab = Callable[[Session], QWidget]
 
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.operations = Operations(self)
         self._build()
         self.add_tab(StatsView, "Stats")
+        self.add_tab(lambda session: WorkersView(session, self.worker), "Workers")
         build_menus(self)
         self._wire()
         self._restore_window()
@@ -124,6 +126,9 @@ class MainWindow(QMainWindow):
         session.polled.connect(lambda s: self.status.set_latency(s, session.paused))
         self.tasks_page.counts_changed.connect(self.status.set_counts)
         self.tasks_page.message.connect(self.status.flash)
+        HealthReport(session, self.status)
+        session.filter_requested.connect(lambda _query: self._show_tab(0))
+        session.task_requested.connect(lambda _task_id: self._show_tab(0))
         self.tasks_page.selection_changed.connect(self.update_actions)
         self.tasks.attach(session, self.tasks_page)
         self.operations.attach(session, self.tasks_page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QLabel,
@@ -16,9 +16,14 @@ from PySide6.QtWidgets import (
 
 from prismq_desktop.gui.formatting import thousands
 from prismq_desktop.gui.status_badge import is_dark, status_color
+from prismq_desktop.gui.unhandled import tip, warning_icon
 
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
 KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+#: True on a type no live worker handles (it has waiting tasks).
+MARK_ROLE = Qt.ItemDataRole.UserRole + 4
+#: Side of the status dots and the type marks, so every label starts at the same x.
+DOT_SIZE = 12
 #: (key, label, stored statuses it covers); "all" and "other" are computed.
 STATUS_FILTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("all", "All tasks", ()),
@@ -99,11 +104,12 @@ class Sidebar(QWidget):
         widget.setObjectName(name)
         widget.setItemDelegate(CountDelegate(widget))
         widget.setUniformItemSizes(True)
+        widget.setIconSize(QSize(DOT_SIZE, DOT_SIZE))
         widget.setFrameShape(QListWidget.Shape.NoFrame)
         return widget
 
     def _type_item(self, kind: str, label: str) -> QListWidgetItem:
-        item = QListWidgetItem(label)
+        item = QListWidgetItem(_dot(None), label)
         item.setData(Qt.ItemDataRole.UserRole, kind)
         self.types.addItem(item)
         return item
@@ -151,10 +157,11 @@ class Sidebar(QWidget):
         self.filter_changed.emit(*self.current_filter())
 
     def set_counts(self, counts: dict[str, int], type_counts: dict[tuple[str, str], int],
-                   stuck: int = 0) -> None:
+                   stuck: int = 0, unhandled: frozenset[str] = frozenset()) -> None:
         """Show live counts; new task types appear in the type list as they arrive.
 
-        ``stuck`` tasks are also counted as leased or processing, so they come separately.
+        ``stuck`` tasks are also counted as leased or processing, so they come separately;
+        types in ``unhandled`` (waiting tasks no live worker handles) get a warning mark.
         """
         self._other = tuple(sorted(s for s in counts if s not in KNOWN))
         for row in range(self.statuses.count()):
@@ -165,6 +172,17 @@ class Sidebar(QWidget):
         for (kind, _status), n in type_counts.items():
             per_type[kind] = per_type.get(kind, 0) + n
         self._sync_types(per_type)
+        self._mark_types(unhandled)
+
+    def _mark_types(self, unhandled: frozenset[str]) -> None:
+        for row in range(1, self.types.count()):
+            item = self.types.item(row)
+            kind = item.data(Qt.ItemDataRole.UserRole)
+            marked = kind in unhandled
+            if bool(item.data(MARK_ROLE)) != marked:
+                item.setData(MARK_ROLE, marked)
+                item.setIcon(warning_icon(DOT_SIZE) if marked else _dot(None))
+                item.setToolTip(tip(kind) if marked else "")
 
     def _sync_types(self, per_type: dict[str, int]) -> None:
         known = {self.types.item(r).data(Qt.ItemDataRole.UserRole): self.types.item(r)
@@ -188,7 +206,7 @@ def _status_count(key: str, counts: dict[str, int]) -> int:
 
 
 def _dot(color: QColor | None) -> QIcon:
-    pixmap = QPixmap(12, 12)
+    pixmap = QPixmap(DOT_SIZE, DOT_SIZE)
     pixmap.fill(Qt.GlobalColor.transparent)
     if color is not None:
         painter = QPainter(pixmap)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from prismq_desktop.core import (
     InvalidTransitionError,
@@ -20,7 +19,7 @@ from prismq_desktop.core import (
     ReadOnlyError,
     TaskNotFoundError,
 )
-from prismq_desktop.gui.session import Session
+from prismq_desktop.gui.write_report import WriteReporter, stop_reason
 
 #: verb -> (title, past, in progress)
 VERBS = {"cancel": ("Cancel", "cancelled", "Cancelling"),
@@ -50,7 +49,7 @@ def run_bulk(queue: Queue, verb: str, ids: list[int]) -> BulkResult:
         except (InvalidTransitionError, TaskNotFoundError) as exc:
             result.refused.append((task_id, str(exc)))
         except (QueueBusyError, ReadOnlyError) as exc:
-            result.stopped, result.not_tried = str(exc), len(ids) - number
+            result.stopped, result.not_tried = stop_reason(exc), len(ids) - number
             break
     return result
 
@@ -75,18 +74,9 @@ def refusal_text(result: BulkResult) -> str:
     return "\n".join(lines)
 
 
-class TaskCommands(QObject):
-    """Asks for confirmation, runs the bulk operation in the writer, reports the outcome."""
-
-    #: A one-line outcome for the status bar.
-    message = Signal(str)
-    #: A bulk operation finished (views refresh on the change token anyway).
-    finished = Signal(object)
-
-    def __init__(self, session: Session, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.session = session
-        self._parent = parent
+class TaskCommands(WriteReporter):
+    """Asks for confirmation, runs the operation per task in the writer, reports the outcome
+    (``finished`` carries the BulkResult; views refresh on the change token anyway)."""
 
     def run(self, verb: str, ids: list[int]) -> None:
         if not ids:
@@ -114,18 +104,14 @@ class TaskCommands(QObject):
 
     def _submit(self, verb: str, ids: list[int]) -> None:
         self.message.emit(f"{VERBS[verb][2]} {len(ids):,} task(s)…")
-        self.session.writer.submit(lambda q: run_bulk(q, verb, ids), self._done,
-                                   lambda exc: self.message.emit(f"{VERBS[verb][0]} failed: {exc}"))
+        self.session.writer.submit(
+            lambda q: run_bulk(q, verb, ids), self._done,
+            lambda exc: self.message.emit(f"{VERBS[verb][0]} failed: {stop_reason(exc)}"))
 
     def _done(self, result: BulkResult) -> None:
         self.message.emit(summary(result))
         self.finished.emit(result)
         if result.refused or result.stopped:
-            box = QMessageBox(QMessageBox.Icon.Warning, f"{VERBS[result.verb][0]} tasks",
-                              summary(result) + ".", QMessageBox.StandardButton.Ok,
-                              self._parent)
-            box.setObjectName("bulkRefused")
-            box.setInformativeText(refusal_text(result))
-            box.finished.connect(box.deleteLater)
-            box.open()
+            self.report(f"{VERBS[result.verb][0]} tasks", summary(result) + ".",
+                        refusal_text(result), QMessageBox.Icon.Warning, "bulkRefused")
         self.session.poll()

@@ -17,10 +17,10 @@ from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QColor
 
 from prismq_desktop.core import TaskQuery
-from prismq_desktop.gui import task_source
+from prismq_desktop.gui import task_source, unhandled
 from prismq_desktop.gui.row_flash import RowFlash
 from prismq_desktop.gui.session import Session
-from prismq_desktop.gui.task_rows import COLUMNS, TaskRow
+from prismq_desktop.gui.task_rows import COLUMN_INDEX, COLUMNS, TaskRow
 from prismq_desktop.gui.task_source import Window
 
 MARGIN = 40
@@ -29,6 +29,7 @@ MAX_CACHED = 6000
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
+TYPE = COLUMN_INDEX["type"]
 
 
 class TaskTableModel(QAbstractTableModel):
@@ -38,6 +39,8 @@ class TaskTableModel(QAbstractTableModel):
     refresh_starting = QtSignal()
     #: A live refresh was applied: how many rows the visible tasks moved down (or up).
     refreshed = QtSignal(int)
+    #: Rows the view scrolled to have arrived.
+    rows_loaded = QtSignal()
 
     def __init__(self, session: Session, query: TaskQuery | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -54,6 +57,7 @@ class TaskTableModel(QAbstractTableModel):
         self.flash = RowFlash(self)
         self.flash.faded.connect(self._repaint_tasks)
         self.loaded_at: float | None = None
+        self._unhandled: frozenset[str] = frozenset()
 
     # -- what the view asks -------------------------------------------------------------
     def rowCount(self, parent: Index = NO_PARENT) -> int:
@@ -86,6 +90,8 @@ class TaskTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return task_row.texts[column]
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == TYPE and self.is_unhandled(task_row):
+                return unhandled.tip(task_row.texts[TYPE])
             return task_row.tips[column] or None
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column].numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -165,6 +171,7 @@ class TaskTableModel(QAbstractTableModel):
         rows = rows[: max(0, self._count - offset)]
         self._store(offset, rows, gen)
         self._evict(offset)
+        self.rows_loaded.emit()
 
     # -- applying answers ------------------------------------------------------------------
     def _apply_query(self, serial: int, win: Window) -> None:
@@ -256,6 +263,18 @@ class TaskTableModel(QAbstractTableModel):
         keep = MAX_CACHED // 2
         for row in [r for r in self._rows if abs(r - center) > keep]:
             self._drop(row)
+
+    # -- waiting tasks of a type no live worker handles ------------------------------------
+    def set_unhandled_types(self, types: frozenset[str]) -> None:
+        """The reader's latest set; repaint the type column when it changed."""
+        if types == self._unhandled:
+            return
+        self._unhandled = types
+        if self._count:
+            self.dataChanged.emit(self.index(0, TYPE), self.index(self._count - 1, TYPE))
+
+    def is_unhandled(self, task_row: TaskRow) -> bool:
+        return unhandled.is_marked(task_row.task.type, task_row.task.status, self._unhandled)
 
     # -- the brief highlight of changed rows ----------------------------------------------
     def flash_color(self, task_id: int) -> QColor | None:

@@ -44,6 +44,11 @@ def window(queue: Queue, query: TaskQuery, offset: int, limit: int) -> Window:
     return Window(total, offset, rows(queue, query, offset, limit))
 
 
+def position(queue: Queue, query: TaskQuery, task_id: int) -> int | None:
+    """The task's row in the query's order, or None when the query does not match it."""
+    return queue.result_set(query).position_of(task_id)
+
+
 def ids(queue: Queue, query: TaskQuery, ranges: list[tuple[int, int]]) -> list[int]:
     """Task ids at the given (first, last) row ranges, for bulk actions on a selection."""
     found: list[int] = []

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from prismq_desktop.core import TaskNotFoundError, TaskQuery
 from prismq_desktop.core.models import Task
 from prismq_desktop.core.task_details import TaskDetails
-from prismq_desktop.gui import settings
+from prismq_desktop.gui import settings, task_source, unhandled
 from prismq_desktop.gui.detail_panel import DetailPanel
 from prismq_desktop.gui.formatting import display_status
 from prismq_desktop.gui.log_view import TaskLogView
@@ -83,6 +83,7 @@ class TasksPage(QWidget):
         self.session.filter_requested.connect(self.apply_query)
         self.model.query_applied.connect(self._select_pending)
         self.model.refreshed.connect(self._select_pending)
+        self.model.rows_loaded.connect(self._select_pending)
 
     # -- query -----------------------------------------------------------------------------
     def _filter(self, statuses: tuple[str, ...], types: tuple[str, ...]) -> None:
@@ -105,19 +106,42 @@ class TasksPage(QWidget):
                 tabs.setCurrentWidget(self)
 
     def jump_to(self, task_id: int) -> None:
-        """Select the task when it is in the loaded rows; show its detail either way."""
+        """Select the task: at once when its row is loaded, else after scrolling to where
+        the query puts it. Its detail shows either way, also when the filter hides it."""
         if self.table.select_task(task_id):
             self.table.setFocus()
             return
         self.show_task(task_id)
-        self.message.emit(f"Task #{task_id} is not among the rows loaded in this view; "
-                          "its details are shown on the right")
+        self._find_row(task_id, explicit=True)
 
     def select_when_loaded(self, task_id: int) -> None:
-        """Show a task now and select its row as soon as a refresh brings it in."""
+        """Show a task now and select its row once it is loaded: a new task arrives with the
+        next refresh, an existing one (a repeated idempotency key) is scrolled to."""
         if not self.table.select_task(task_id):
             self._pending_select = task_id
             self.show_task(task_id)
+            self._find_row(task_id, explicit=False)
+
+    def _find_row(self, task_id: int, explicit: bool) -> None:
+        query = self.model.query
+        self.session.reader.submit(lambda q: task_source.position(q, query, task_id),
+                                   lambda row: self._scroll_to_row(task_id, query, row, explicit),
+                                   key="task-jump")
+
+    def _scroll_to_row(self, task_id: int, query: TaskQuery, row: int | None,
+                       explicit: bool) -> None:
+        if query != self.model.query or self.log.task_id != task_id:
+            return  # the user moved on meanwhile
+        if row is None or row >= self.model.rowCount():
+            if explicit:
+                self.message.emit(f"Task #{task_id} does not match the current filter or "
+                                  "search; its details are shown on the right")
+            return  # (a task enqueued just now comes with the next refresh)
+        self._pending_select = task_id
+        self.table.scrollTo(self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+        if explicit:
+            self.table.setFocus()
+        self._select_pending()
 
     def _select_pending(self, *_args: object) -> None:
         if self._pending_select is not None and self.table.select_task(self._pending_select):
@@ -133,12 +157,14 @@ class TasksPage(QWidget):
 
     def refresh_counts(self) -> None:
         self.session.reader.submit(
-            lambda q: (q.counts(), q.type_counts(), q.count(q.stuck_query())),
+            lambda q: (q.counts(), q.type_counts(), q.count(q.stuck_query()),
+                       unhandled.unhandled_types(q)),
             self._counts_arrived, key="counts")
 
-    def _counts_arrived(self, result: tuple[dict[str, int], dict, int]) -> None:
-        counts, type_counts, stuck = result
-        self.sidebar.set_counts(counts, type_counts, stuck)
+    def _counts_arrived(self, result: tuple[dict[str, int], dict, int, frozenset[str]]) -> None:
+        counts, type_counts, stuck, unhandled_types = result
+        self.sidebar.set_counts(counts, type_counts, stuck, unhandled_types)
+        self.model.set_unhandled_types(unhandled_types)
         self.counts_changed.emit(counts)
 
     # -- the selected task -----------------------------------------------------------------

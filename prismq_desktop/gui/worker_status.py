@@ -26,13 +26,22 @@ class WorkerStatus(QObject):
         self.worker = window.worker
         self.worker.concurrency = int(settings.value("worker/concurrency", 1, int))
         self.worker.strategy = str(settings.value("worker/strategy", "fifo"))
+        types = settings.value("worker/types", None)  # comma-separated; absent means all
+        self.worker.types = (None if types is None
+                             else tuple(t for t in str(types).split(",") if t))
         self.controls = WorkerControls(self.worker)
-        self.controls.threads.valueChanged.connect(
-            lambda n: settings.set_value("worker/concurrency", n))
-        self.controls.strategy.currentTextChanged.connect(
-            lambda s: settings.set_value("worker/strategy", s))
+        self.worker.options_changed.connect(self._remember)
         self._timer = QTimer(self, interval=1000, timeout=self.show_state)
         self.worker.state_changed.connect(self._state_changed)
+
+    def _remember(self) -> None:
+        """Keep the worker's options for the next run, whichever copy of the controls set them."""
+        settings.set_value("worker/concurrency", self.worker.concurrency)
+        settings.set_value("worker/strategy", self.worker.strategy)
+        if self.worker.types is None:
+            settings.settings().remove("worker/types")
+        else:
+            settings.set_value("worker/types", ",".join(self.worker.types))
 
     def update_action(self, write_reason: str) -> None:
         """The toggle's text, check mark and availability (with the reason when unavailable)."""
@@ -71,3 +80,4 @@ class WorkerStatus(QObject):
             text += (f" · {counters.per_second:.1f}/s · {counters.done:,} done"
                      f" · {counters.failed:,} failed")
         return text
+
