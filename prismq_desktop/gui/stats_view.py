@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from prismq_desktop.core import TaskQuery
 from prismq_desktop.core.stats import BUCKET_STEPS, WINDOWS, DepthSample, Stats
@@ -146,6 +147,13 @@ class StatsView(QWidget):
     # -- when to recompute -------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
+        # Later, not now: replacing the Tasks tab shows this one for an instant (file open and
+        # close), which must neither import pyqtgraph nor start a read.
+        QTimer.singleShot(0, self, self._shown)
+
+    def _shown(self) -> None:
+        if not self.isVisible():
+            return
         self._ensure_charts()
         if self._dirty:
             self.recompute()
@@ -184,8 +192,8 @@ class StatsView(QWidget):
 
     # -- showing a result (GUI thread: setData only) ------------------------------------------
     def apply(self, stats: Stats) -> None:
-        if stats.window.key != self.window_key:
-            return  # the user switched windows meanwhile; that result is on its way
+        if not isValid(self) or stats.window.key != self.window_key:
+            return  # closed meanwhile, or the user switched windows (that result is coming)
         self.stats = stats
         self._keep_sample(stats.current)
         charts = self._ensure_charts()
