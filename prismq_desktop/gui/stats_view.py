@@ -51,6 +51,10 @@ MAX_SAMPLES = 20_000
 MIN_INTERVAL = {"15m": 1.0, "1h": 1.0, "24h": 3.0, "7d": 5.0}
 HINT = ("Hover a bucket for its exact values; click a throughput or latency bucket to list "
         "its tasks. Wheel or drag to zoom time; the window buttons reset it.")
+#: The chosen window reads as selected in both themes (palette roles, no fixed colours).
+WINDOW_BUTTON_STYLE = ("QToolButton { padding: 3px 10px; }"
+                       " QToolButton:checked { background: palette(highlight);"
+                       " color: palette(highlighted-text); border-radius: 3px; }")
 #: (label, value attribute of Rates, badge colour, number format)
 BIG_NUMBERS = (("completed / s", "completed_per_s", "completed", "{:,.2f}"),
                ("completed / min", "completed_per_min", "completed", "{:,.0f}"),
@@ -86,6 +90,7 @@ class StatsView(QWidget):
         for key, window in WINDOWS.items():
             button = QToolButton(text=window.label, checkable=True, autoRaise=False)
             button.setObjectName(f"statsWindow{key}")
+            button.setStyleSheet(WINDOW_BUTTON_STYLE)
             button.setChecked(key == self.window_key)
             button.clicked.connect(lambda _=False, k=key: self.set_window(k))
             self.buttons.addButton(button)
@@ -201,9 +206,9 @@ class StatsView(QWidget):
         self._reset_zoom = False
         if stats.empty:
             self._show_placeholder(
-                f"No tasks in the last {stats.window.label}.\n\nTasks enqueued, run or "
+                f"<h3>No tasks in the last {stats.window.label}</h3><p>Tasks enqueued, run or "
                 "waiting in this window show up here as they happen; a longer window may "
-                "show older activity.")
+                "show older activity.</p>")
         else:
             self.chart_stack.setCurrentWidget(charts)
         self.table.set_rows(stats.types)
