@@ -143,6 +143,22 @@ def test_recomputes_only_when_something_changed_and_the_tab_is_shown(
                     timeout=WAIT_MS)
 
 
+def test_a_refresh_keeps_the_users_zoom(qtbot, open_window, demo_db: Path) -> None:
+    view = stats_tab(qtbot, open_window(demo_db))
+    plot = view.charts.plots["latency"]
+    low, high = (float(e) for e in view.stats.edges[[10, 40]])
+    plot.setXRange(low, high, padding=0)  # what a wheel zoom does
+    zoomed = view.charts.plots["throughput"].viewRange()[0]
+    enqueued = view.stats.throughput.enqueued.sum()
+    run_child(ENQUEUE.format(path=str(demo_db)))
+    qtbot.waitUntil(lambda: view.stats.throughput.enqueued.sum() == enqueued + 1,
+                    timeout=WAIT_MS)
+    assert view.charts.plots["throughput"].viewRange()[0] == zoomed
+    view.findChild(QToolButton, "statsWindow1h").click()  # the window button resets it
+    qtbot.waitUntil(lambda: view.charts.plots["throughput"].viewRange()[0][0]
+                    < view.stats.edges[1], timeout=WAIT_MS)
+
+
 def test_hover_shows_the_bucket_values(qtbot, open_window, demo_db: Path) -> None:
     view = stats_tab(qtbot, open_window(demo_db))
     index = int(np.argmax(view.stats.throughput.enqueued[:-1]))  # a bucket before now

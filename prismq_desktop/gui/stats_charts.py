@@ -72,6 +72,7 @@ class StatsCharts(QWidget):
         self.items: dict[str, pg.PlotDataItem] = {}
         self.cursors: list[pg.InfiniteLine] = []
         self.titles: dict[str, tuple[str, tuple[Curve, ...]]] = {}
+        self._shown_range: tuple[float, float] | None = None
         self._build()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -177,10 +178,23 @@ class StatsCharts(QWidget):
         if self.titles["throughput"][0] != title:
             self.titles["throughput"] = (title, THROUGHPUT)
             self.apply_theme()
+        plot = self.plots["throughput"]  # the three share their time axis
+        if reset_zoom or self._following(plot):
+            plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.01)
+            self._shown_range = tuple(plot.viewRange()[0])
         if reset_zoom:
-            for plot in self.plots.values():
-                plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.01)
-                plot.enableAutoRange(axis="y")
+            for each in self.plots.values():
+                each.enableAutoRange(axis="y")
+
+    def _following(self, plot: pg.PlotItem) -> bool:
+        """True while the user has not zoomed or panned: then the view moves with the window
+        as time passes; otherwise their zoom stays put."""
+        if self._shown_range is None:
+            return True
+        low, high = plot.viewRange()[0]
+        slack = (high - low) * 1e-6
+        shown_low, shown_high = self._shown_range
+        return abs(low - shown_low) <= slack and abs(high - shown_high) <= slack
 
     def plotted(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """The x and y arrays an item holds (what the tests and CSV compare)."""
