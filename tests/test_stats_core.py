@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import apsw
 import numpy as np
 import pytest
 
-from prismq_desktop.core import Queue, history, stats, timeutil
+from prismq_desktop.core import Queue, history, schema, stats, timeutil
 from tests.conftest import FakeClock
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
@@ -227,3 +228,27 @@ def test_odd_timestamps_are_counted_where_they_belong_or_skipped(queue: Queue) -
     assert result.throughput.enqueued.sum() == 5 and result.throughput.failed.sum() == 1
     assert np.isnan(result.latency.run_p50).all()
     assert not result.empty
+
+
+def test_a_file_without_this_apps_migrations_is_read_by_one_pass(tmp_path) -> None:
+    """A PrismQ file opened read-only keeps user_version 0: no pqd tables or indexes."""
+    path = tmp_path / "prismq.db"
+    connection = apsw.Connection(str(path))
+    connection.execute(schema.PRISMQ_TABLES)
+    rows = ((50, "completed", 40), (30, "failed", 20), (10, "queued", None), (5, "completed", 1))
+    for minutes, status, finished in rows:
+        created = text(NOW - timedelta(minutes=minutes))
+        connection.execute(
+            "INSERT INTO task_queue (type, payload, status, created_at_utc, run_after_utc,"
+            " finished_at_utc, processing_started_utc) VALUES ('p', '{}', ?, ?, ?, ?, ?)",
+            (status, created, created,
+             None if finished is None else text(NOW - timedelta(minutes=finished)),
+             None if finished is None else text(NOW - timedelta(minutes=finished + 1))))
+    connection.close()
+    with Queue.open(path, read_only=True, clock=lambda: NOW) as queue:
+        assert queue.db.user_version() == 0
+        result = queue.stats("1h")
+    flow = result.throughput
+    assert (flow.enqueued.sum(), flow.completed.sum(), flow.failed.sum()) == (4, 2, 1)
+    assert result.runs_source == "tasks" and np.nanmax(result.latency.run_p50) == 60
+    assert result.depth.ready[-1] == 1 and result.types[0].counts["completed"] == 2
