@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QSplitter, QVBoxLayout, QWidget
 
 from prismq_desktop.core import TaskNotFoundError, TaskQuery
 from prismq_desktop.core.models import Task
@@ -96,14 +96,11 @@ class TasksPage(QWidget):
 
     def apply_query(self, query: TaskQuery) -> None:
         """Show another view's filter (e.g. a chart click), keeping the search box and the
-        sidebar in step, and bring this page to the front."""
+        sidebar in step (the window brings this page to the front)."""
         self.search.set_text_silently(query.text)
         if self.search_assist.check(query.text):
             self.sidebar.show_filter_silently(query.statuses, query.types)
             self.model.set_query(query)
-            tabs = self.parentWidget().parentWidget() if self.parentWidget() else None
-            if isinstance(tabs, QTabWidget):
-                tabs.setCurrentWidget(self)
 
     def jump_to(self, task_id: int) -> None:
         """Select the task: at once when its row is loaded, else after scrolling to where
