@@ -184,3 +184,20 @@ def test_timeline_says_steps_in_the_same_whole_second_are_under_a_second_apart(
     found, gaps = steps(queue.get(task.id))  # the fake clock stood still: all in one second
     assert [step.reached for step in found] == [True, True, True, True]
     assert gaps == ["< 1 s", "< 1 s", "< 1 s"]
+
+
+def test_a_finished_task_shows_its_last_progress_greyed_not_as_running(
+        qtbot, open_window, demo_db: Path) -> None:
+    with Queue.open(demo_db) as queue:
+        task = queue.enqueue("resize", {"path": "a.png"})
+        queue.claim("w1", types=["resize"])
+        queue.set_progress(task.id, 0.5, "step 1 of 2")
+        queue.fail(task.id, "w1", "broken image", permanent=True)
+    window = open_window(demo_db)
+    page = window.tasks_page
+    page.jump_to(task.id)
+    progress = page.detail.progress
+    qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == task.id)
+    qtbot.waitUntil(lambda: progress.isVisible(), timeout=WAIT_MS)
+    assert progress.format() == "last reported: 50 % · step 1 of 2"
+    assert not progress.isEnabled() and progress.maximum() == 1000
