@@ -75,6 +75,17 @@ def bench_counts(queue: Queue) -> None:
         TaskQuery(statuses=("queued", "failed"), types=("transcode",)))))
 
 
+def bench_stats(queue: Queue) -> None:
+    """The Stats tab's 24 h throughput series in 1-minute buckets, and all of its charts."""
+    naive = timed(lambda: queue.db.query(
+        "SELECT (unixepoch(created_at_utc) - ?1) / 60, count(*) FROM task_queue"
+        " WHERE created_at_utc >= ?2 GROUP BY 1", (NOW.timestamp() - 86400, "2026-11-22 12:00")))
+    line("24 h throughput series, 1-min buckets", timed(
+        lambda: queue.throughput_series(86400, 60)), naive, "naive = GROUP BY unixepoch")
+    for key in ("24h", "7d"):
+        line(f"stats: all charts, {key} window", timed(lambda k=key: queue.stats(k)))
+
+
 def bench_windows(queue: Queue, smoke: bool) -> None:
     """Every sort key, both directions, four filters, three depths: build once, then windows."""
     worst: tuple[float, str] = (0.0, "")
@@ -145,6 +156,7 @@ def main(argv: list[str]) -> int:
     print(f"== reads on {tasks:,} tasks ({path.name})", flush=True)
     with Queue.open(path, read_only=True, clock=lambda: NOW) as queue:
         bench_counts(queue)
+        bench_stats(queue)
         bench_windows(queue, smoke)
         bench_search(queue)
     from benchmarks.read_bench_writes import bench_writes

@@ -27,6 +27,7 @@ from prismq_desktop import demo, demo_handlers  # noqa: E402
 from prismq_desktop.core import Queue, TaskQuery  # noqa: E402
 from prismq_desktop.gui import theme  # noqa: E402
 from prismq_desktop.gui.app import create_main_window  # noqa: E402
+from prismq_desktop.gui.stats_view import StatsView  # noqa: E402
 from prismq_desktop.worker import default_handlers  # noqa: E402
 
 SIZE = (1440, 880)
@@ -80,6 +81,14 @@ def show_failures(app: QApplication, window: QWidget) -> None:
     window.session.task_requested.emit(int(newest.id))
 
 
+def show_stats(app: QApplication, window: QWidget) -> None:
+    """The Stats tab over the last 24 hours, once its charts are drawn."""
+    tab(window, "Stats")
+    view = window.findChild(StatsView, "statsView")
+    view.set_window("24h")
+    pump(app, lambda: view.stats is not None and view.stats.window.key == "24h")
+
+
 def tab(window: QWidget, title: str) -> None:
     tabs = window.findChild(QTabWidget, "mainTabs")
     for index in range(tabs.count()):
@@ -115,7 +124,7 @@ def main() -> int:
         shoot(app, window, args.out / "main-window.png")
         show_failures(app, window)
         shoot(app, window, args.out / "task-detail.png")
-        tab(window, "Stats")
+        show_stats(app, window)
         shoot(app, window, args.out / "stats.png")
         tab(window, "Workers")
         window.worker.set_concurrency(3)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QScrollBar, QTable
 
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.task_rows import COLUMN_INDEX
+from prismq_desktop.gui.timeline import steps
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
 from tests.test_gui_support import WAIT_MS, run_child, table_ids
 
@@ -23,6 +24,8 @@ def test_opens_file_and_shows_newest_tasks_first(qtbot, open_window, demo_db: Pa
     assert window.findChild(QWidget, "taskDetail") is not None
     assert window.findChild(QWidget, "taskLogView") is not None
     assert "read-write" in window.status.mode.text()
+    assert window.status.file.text() == demo_db.name
+    assert window.status.file.toolTip() == str(demo_db)
     qtbot.waitUntil(lambda: f"{total:,} tasks" in window.status.counts.text())
 
 
@@ -171,3 +174,30 @@ def test_detail_rows_keep_their_height_while_a_running_task_refreshes(
     assert squeezed == []
     scroll_bars = [bar for bar in page.detail.payload.findChildren(QScrollBar) if bar.isVisible()]
     assert scroll_bars == []
+
+
+def test_timeline_says_steps_in_the_same_whole_second_are_under_a_second_apart(
+        queue: Queue) -> None:
+    task = queue.enqueue("echo")
+    queue.claim("w1")
+    queue.complete(task.id, "w1")
+    found, gaps = steps(queue.get(task.id))  # the fake clock stood still: all in one second
+    assert [step.reached for step in found] == [True, True, True, True]
+    assert gaps == ["< 1 s", "< 1 s", "< 1 s"]
+
+
+def test_a_finished_task_shows_its_last_progress_greyed_not_as_running(
+        qtbot, open_window, demo_db: Path) -> None:
+    with Queue.open(demo_db) as queue:
+        task = queue.enqueue("resize", {"path": "a.png"})
+        queue.claim("w1", types=["resize"])
+        queue.set_progress(task.id, 0.5, "step 1 of 2")
+        queue.fail(task.id, "w1", "broken image", permanent=True)
+    window = open_window(demo_db)
+    page = window.tasks_page
+    page.jump_to(task.id)
+    progress = page.detail.progress
+    qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == task.id)
+    qtbot.waitUntil(lambda: progress.isVisible(), timeout=WAIT_MS)
+    assert progress.format() == "last reported: 50 % · step 1 of 2"
+    assert not progress.isEnabled() and progress.maximum() == 1000

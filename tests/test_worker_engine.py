@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
@@ -347,3 +348,14 @@ def test_a_handler_calling_sys_exit_fails_its_task_not_the_thread(
     echo = queue.enqueue("echo")
     wait_until(lambda: queue.get(echo.id).status == "completed", what="thread still working")
     assert queue.get(quit_task.id).error_message == "SystemExit: 3"
+
+
+def test_the_worker_row_lists_the_claimed_types_so_other_types_show_as_unhandled(
+        queue: Queue, make_engine: Factory) -> None:
+    queue.enqueue("echo")
+    queue.enqueue("resize_image")  # no handler here: it waits for some other worker
+    engine = make_engine(capabilities={"region": "eu"}, types=["echo", "sleep"])
+    engine.start()
+    (row,) = [w for w in queue.workers() if w.worker_id == "w1"]
+    assert json.loads(row.capabilities) == {"region": "eu", "types": ["echo", "sleep"]}
+    assert queue.unhandled_types() == {"resize_image"}

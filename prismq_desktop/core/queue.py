@@ -27,6 +27,7 @@ from prismq_desktop.core import (
     notify,
     reads,
     search,
+    stats,
     summary,
     task_details,
     timeutil,
@@ -273,6 +274,18 @@ class Queue:
         """Leased/processing tasks whose lease expired or whose worker's heartbeat is older
         than ``stale_after`` seconds (the search text ``status:stuck`` says the same)."""
         return TaskQuery(statuses=(reads.STUCK_FILTER,), stale_after=stale_after)
+
+    def stats(self, window: stats.Window | str, samples: Sequence[stats.DepthSample] = (),
+              bucket: int | None = None) -> stats.Stats:
+        """The Stats tab's series for a window ("15m", "1h", "24h", "7d") ending now, as NumPy
+        arrays (core/stats.py); ``samples`` are live depth samples kept by the caller."""
+        return stats.compute(self.db, window, self.now(), samples, bucket)
+
+    def throughput_series(self, seconds: float, bucket: int) -> tuple[Any, stats.Throughput]:
+        """Bucket edges (epoch seconds) and tasks enqueued/completed/failed per bucket for the
+        last ``seconds``."""
+        edges = stats.bucket_edges(seconds, self.now().timestamp(), bucket)
+        return edges, stats.throughput(self.db, edges)
 
     def details(self, task_id: int) -> task_details.TaskDetails:
         """A task with its progress and attempt history (the GUI's detail panel)."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from prismq_desktop.core.models import ACTIVE
 from prismq_desktop.core.task_details import Run, TaskDetails
 from prismq_desktop.gui import formatting as fmt
 from prismq_desktop.gui.timeline import Timeline
@@ -118,7 +119,7 @@ class DetailPanel(QScrollArea):
                              f"&nbsp;&nbsp;<span style='opacity:.7'>{_escape(status)}</span>")
         self.timeline.set_task(task, status)
         self._fill_fields(details)
-        self._fill_progress(details.progress)
+        self._fill_progress(details.progress, task.status in ACTIVE)
         self.attempts.setText(_runs_text(details.runs))
         self.attempts.setVisible(bool(details.runs))
         has_error = bool(task.error_message)
@@ -155,16 +156,20 @@ class DetailPanel(QScrollArea):
                 label.setText("—" if value in (None, "") else str(value))
                 label.setToolTip("" if value in (None, "") else str(value))
 
-    def _fill_progress(self, progress: tuple | None) -> None:
+    def _fill_progress(self, progress: tuple | None, running: bool) -> None:
+        """A live bar while the task runs; once it stopped, its last report greyed out (a
+        busy indicator or a bright bar on a failed task would read as still running)."""
         fraction = progress[0] if progress else None
         self.progress.setVisible(progress is not None)
         if progress is None:
             return
-        self.progress.setRange(0, 0 if fraction is None else 1000)
+        self.progress.setEnabled(running)
+        self.progress.setRange(0, 0 if fraction is None and running else 1000)
         self.progress.setValue(int((fraction or 0) * 1000))
         message = progress[1] or ""
         percent = "" if fraction is None else f"{fraction * 100:.0f} %"
-        self.progress.setFormat(" · ".join(p for p in (percent, message) if p))
+        text = " · ".join(p for p in (percent, message) if p)
+        self.progress.setFormat(text if running else f"last reported: {text}")
 
 
 def fit_height(edit: QPlainTextEdit, text: str, most_lines: int) -> None:

@@ -32,6 +32,15 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime(LOCAL_FORMAT) + " UTC"
 
 
+def clock_range(start: float, end: float) -> str:
+    """A bucket's span in local time: "14:05–14:10", with the date when it is not today."""
+    first = datetime.fromtimestamp(start).astimezone()
+    last = datetime.fromtimestamp(end).astimezone()
+    short = "%H:%M:%S" if (end - start) < 60 or first.second or last.second else "%H:%M"
+    day = "" if first.date() == datetime.now().astimezone().date() else first.strftime("%a %d %b ")
+    return f"{day}{first.strftime(short)}–{last.strftime(short)}"
+
+
 def duration(seconds: float | None) -> str:
     """Short human duration: 850 ms, 2.5 s, 3 m 20 s, 1 h 05 m, 2 d 4 h."""
     if seconds is None:

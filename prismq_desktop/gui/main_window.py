@@ -24,6 +24,7 @@ from prismq_desktop.gui.empty_page import EmptyPage
 from prismq_desktop.gui.file_control import FileControl
 from prismq_desktop.gui.operations import Operations
 from prismq_desktop.gui.session import Session
+from prismq_desktop.gui.stats_view import StatsView
 from prismq_desktop.gui.status_bar import HealthReport, StatusBar
 from prismq_desktop.gui.task_control import TaskControl
 from prismq_desktop.gui.tasks_page import TasksPage
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.worker_status = WorkerStatus(self)
         self.operations = Operations(self)
         self._build()
+        self.add_tab(StatsView, "Stats")
         self.add_tab(lambda session: WorkersView(session, self.worker), "Workers")
         build_menus(self)
         self._wire()

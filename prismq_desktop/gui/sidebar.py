@@ -129,6 +129,20 @@ class Sidebar(QWidget):
             if self.statuses.item(row).data(KEY_ROLE) == key:
                 self.statuses.setCurrentRow(row)
 
+    def show_filter_silently(self, statuses: tuple[str, ...], types: tuple[str, ...]) -> None:
+        """Select the entries matching a filter set elsewhere ("All" when none matches),
+        without emitting filter_changed."""
+        key = next((k for k, _label, s in STATUS_FILTERS if s == statuses and k != "other"),
+                   "all")
+        kind = types[0] if len(types) == 1 else ""
+        for widget, role, wanted in ((self.statuses, KEY_ROLE, key),
+                                     (self.types, Qt.ItemDataRole.UserRole, kind)):
+            blocked = widget.blockSignals(True)
+            for row in range(widget.count()):
+                if widget.item(row).data(role) == wanted:
+                    widget.setCurrentRow(row)
+            widget.blockSignals(blocked)
+
     def current_filter(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         item = self.statuses.currentItem()
         key = item.data(KEY_ROLE) if item else "all"

@@ -46,7 +46,9 @@ class StatusBar(QStatusBar):
         self.set_worker("worker stopped")
 
     def set_file(self, path: Path | None, read_only_reason: str) -> None:
-        self.file.setText(str(path) if path else "No queue open")
+        # The name alone leaves room for the counts and health; the folder is in the tooltip
+        # (and the window title names the file too).
+        self.file.setText(path.name if path else "No queue open")
         self.file.setToolTip(str(path) if path else "")
         if path is None:
             self.mode.setText("")

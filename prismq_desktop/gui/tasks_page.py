@@ -95,9 +95,11 @@ class TasksPage(QWidget):
             self.model.set_query(replace(self.model.query, text=text))
 
     def apply_query(self, query: TaskQuery) -> None:
-        """Show another view's filter (e.g. a chart click), keeping the search box in step."""
+        """Show another view's filter (e.g. a chart click), keeping the search box and the
+        sidebar in step (the window brings this page to the front)."""
         self.search.set_text_silently(query.text)
         if self.search_assist.check(query.text):
+            self.sidebar.show_filter_silently(query.statuses, query.types)
             self.model.set_query(query)
 
     def jump_to(self, task_id: int) -> None:

@@ -30,7 +30,10 @@ def steps(task: Task) -> tuple[list[Step], list[str]]:
                   getattr(task, column) not in (None, "")) for name, column in STEPS]
     gaps = []
     for (_a, first), (_b, second) in zip(STEPS, STEPS[1:], strict=False):
-        gaps.append(fmt.duration(fmt.between(getattr(task, first), getattr(task, second))))
+        gap = fmt.between(getattr(task, first), getattr(task, second))
+        # PrismQ columns hold whole seconds: two steps in the same second are "< 1 s" apart,
+        # not "0 ms" (the attempt history has the exact run time).
+        gaps.append("< 1 s" if gap == 0 else fmt.duration(gap))
     return found, gaps
 
 

@@ -99,7 +99,10 @@ class WorkerEngine:
             try:
                 rt = Runtime(queue, self._settings(), self.registry.copy(), self._counters,
                              lambda: self.on_event)
-                queue.register_worker(self.worker_id, self._options["capabilities"])
+                # The row lists the claimed types so others can see which waiting types
+                # no live worker runs (core/coverage.py); claiming never reads it back.
+                queue.register_worker(self.worker_id, {**(self._options["capabilities"] or {}),
+                                                       "types": list(self.claim_types())})
             except BaseException:
                 queue.close()
                 raise
