@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from benchmarks.core_bench import Core
 from prismq_desktop.core import Queue, TaskQuery, history
 from prismq_desktop.core.models import TASK_SELECT
 from prismq_desktop.core.reads import SORT_KEYS
@@ -78,7 +79,7 @@ def bench_index_cost(folder: Path, now: datetime) -> None:
     base = folder / "index-base.db"
     with Queue.open(base, clock=lambda: now) as queue:
         history.generate(queue.db, 100_000, 7, now, with_logs=False)
-        queue.enqueue_many([{"type": "echo"} for _ in range(20_000)])
+        queue.enqueue_many([{"type": "noop"} for _ in range(20_000)])
         queue.checkpoint("TRUNCATE")
     rates = {}
     for variant in ("none", "sort keys", "sort keys + status, type"):
@@ -96,15 +97,14 @@ def bench_index_cost(folder: Path, now: datetime) -> None:
 
 
 def _write_rates(queue: Queue) -> tuple[float, float]:
+    """core_bench's single-enqueue and claim+complete loops, on this file."""
+    core = Core(handoff=False)
     start = time.perf_counter()
     for i in range(2000):
-        queue.enqueue("echo", {"i": i})
+        core.put(queue, i)
     enqueue = 2000 / (time.perf_counter() - start)
     start = time.perf_counter()
-    for _ in range(1500):
-        task = queue.claim("w1")
-        assert task is not None
-        queue.complete(task.id, "w1", claimed_at=task.claimed_at)
+    assert len(core.take(queue, 1500)) == 1500
     return enqueue, 1500 / (time.perf_counter() - start)
 
 

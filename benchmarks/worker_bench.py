@@ -3,7 +3,8 @@
 ``python -m benchmarks.worker_bench [--smoke]``. Every measurement runs in its own process
 (``--child NAME``) on its own file, so the standard ``sqlite3`` module (raw loop, peers) and
 apsw never share a process, and no run colours the next. Figures are tasks per second,
-medians of three (one in smoke mode), with a no-op handler.
+medians of three (one in smoke mode), with a no-op handler. The raw loop and the peers'
+get-and-ack loops are core_bench's (the same children); huey is measured with its consumer.
 """
 
 from __future__ import annotations
@@ -18,19 +19,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import core_bench
+
 ROOT = Path(__file__).resolve().parents[1]
 FULL = {"n": 5000, "peer_n": 5000, "waiting": 100_000, "repeats": 3, "latency": 60}
 SMOKE = {"n": 300, "peer_n": 50, "waiting": 0, "repeats": 1, "latency": 3}
 POLL = 0.25
 
-CLAIM = ("UPDATE task_queue SET status = 'processing', attempts = attempts + 1,"
-         " locked_by = 'raw', lease_until_utc = datetime('now', '+30 seconds'),"
-         " processing_started_utc = datetime('now') WHERE id = (SELECT id FROM task_queue"
-         " WHERE status = 'queued' AND run_after_utc <= datetime('now')"
-         " ORDER BY priority, run_after_utc, id LIMIT 1) RETURNING id")
-COMPLETE = ("UPDATE task_queue SET status = 'completed', finished_at_utc = datetime('now')"
-            " WHERE id = ? AND status = 'processing' AND locked_by = 'raw'")
-INSERT = "INSERT INTO task_queue (type, payload) VALUES ('noop', '{}')"
 LATENCY_HANDLER = '''
 import json, os, time
 from prismq_desktop.worker import handler
@@ -43,40 +38,6 @@ def lat(ctx):
 
 
 # -- children: each prints one JSON line ---------------------------------------------------
-def raw_loop(conn: Any, n: int, waiting: int, script: Any) -> float:
-    """The physical limit: bulk insert, then n × (claim UPDATE…RETURNING, complete UPDATE).
-
-    On PrismQ's own tables and indexes, each statement its own commit, WAL, synchronous=NORMAL.
-    """
-    from prismq_desktop.core import schema
-
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    script(schema.PRISMQ_TABLES)
-    conn.execute("BEGIN")
-    conn.executemany(INSERT, [()] * (n + waiting))
-    conn.execute("COMMIT")
-    started = time.perf_counter()
-    for _ in range(n):
-        (task_id,) = conn.execute(CLAIM).fetchall()[0]
-        conn.execute(COMPLETE, (task_id,))
-    return n / (time.perf_counter() - started)
-
-
-def child_raw_apsw(path: Path, n: int, waiting: int) -> dict[str, Any]:
-    import apsw
-
-    conn = apsw.Connection(str(path))
-    return {"rate": raw_loop(conn, n, waiting, conn.execute)}
-
-
-def child_raw_sqlite3(path: Path, n: int, waiting: int) -> dict[str, Any]:
-    import sqlite3
-
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    return {"rate": raw_loop(conn, n, waiting, conn.executescript)}
-
-
 def _engine(path: Path, worker_id: str, on_event: Any = None) -> Any:
     from prismq_desktop.worker import HandlerRegistry, WorkerEngine
 
@@ -105,25 +66,7 @@ def _finish_line(n: int) -> tuple[Any, Any]:
 
 
 def _fill(path: Path, count: int) -> None:
-    from prismq_desktop.core import Queue
-
-    with Queue.open(path) as queue:
-        for start in range(0, count, 20_000):
-            queue.enqueue_many([{"type": "noop"}] * min(20_000, count - start))
-
-
-def child_core_loop(path: Path, n: int, waiting: int) -> dict[str, Any]:
-    """The core's claim + complete called in a loop: what the engine adds is the difference."""
-    from prismq_desktop.core import Queue
-
-    _fill(path, n + waiting)
-    with Queue.open(path) as queue:
-        started = time.perf_counter()
-        for _ in range(n):
-            task = queue.claim("bench", types=("noop",))
-            assert task is not None
-            queue.complete(task.id, "bench", None, claimed_at=task.claimed_at)
-        return {"rate": n / (time.perf_counter() - started)}
+    core_bench.prepare("core", path, count)
 
 
 def child_engine(path: Path, n: int, waiting: int) -> dict[str, Any]:
@@ -208,30 +151,6 @@ def child_peer_huey(path: Path, n: int) -> dict[str, Any]:
     return {"rate": rate}
 
 
-def child_peer_persistqueue(path: Path, n: int) -> dict[str, Any]:
-    from persistqueue import SQLiteAckQueue
-
-    queue = SQLiteAckQueue(str(path), multithreading=True)
-    for _ in range(n):
-        queue.put({})
-    started = time.perf_counter()
-    for _ in range(n):
-        queue.ack(queue.get(block=False))
-    return {"rate": n / (time.perf_counter() - started)}
-
-
-def child_peer_litequeue(path: Path, n: int) -> dict[str, Any]:
-    from litequeue import LiteQueue
-
-    queue = LiteQueue(str(path))
-    for _ in range(n):
-        queue.put("{}")
-    started = time.perf_counter()
-    for _ in range(n):
-        queue.done(queue.pop().message_id)
-    return {"rate": n / (time.perf_counter() - started)}
-
-
 CHILDREN = {name[len("child_"):]: fn for name, fn in globals().items()
             if name.startswith("child_")}
 
@@ -249,7 +168,14 @@ def run_child(name: str, folder: Path, *args: Any) -> dict[str, Any]:
 
 
 def median_rate(name: str, folder: Path, repeats: int, *args: Any) -> float | str:
-    results = [run_child(name, folder, *args) for _ in range(repeats)]
+    """A child of this script, or ``core:SYSTEM`` for core_bench's claim+complete loop."""
+    if name.startswith("core:"):
+        system, (n, waiting) = name[len("core:"):], args
+        results = [core_bench.run_child("measure", system, "claim",
+                                        folder / f"{system}-{time.monotonic_ns()}", n, waiting,
+                                        "-") for _ in range(repeats)]
+    else:
+        results = [run_child(name, folder, *args) for _ in range(repeats)]
     errors = [r["error"] for r in results if "error" in r]
     return errors[0] if errors else statistics.median(r["rate"] for r in results)
 
@@ -309,16 +235,17 @@ def fmt(rate: float | str, raw: float | None = None) -> str:
 def report(size: dict[str, int], folder: Path) -> None:
     n, waiting, repeats = size["n"], size["waiting"], size["repeats"]
     print(f"worker bench: n={n}, medians of {repeats}", flush=True)
-    raws = {lib: median_rate(f"raw_{lib}", folder, repeats, n, 0) for lib in ("apsw", "sqlite3")}
+    raws = {lib: median_rate(f"core:raw_{lib}", folder, repeats, n, 0)
+            for lib in ("apsw", "sqlite3")}
     raw = max(r for r in raws.values() if not isinstance(r, str))
     for lib, rate in raws.items():
         print(f"  raw claim+complete ({lib:<7})        {fmt(rate)}")
-    core = median_rate("core_loop", folder, repeats, n, 0)
-    print(f"  core claim+complete loop, no engine  {fmt(core, raw)}", flush=True)
+    core = median_rate("core:core", folder, repeats, n, 0)
+    print(f"  core complete_and_claim loop, no engine {fmt(core, raw)}", flush=True)
     engine = median_rate("engine", folder, repeats, n, 0)
     print(f"  engine, 1 process, concurrency 1     {fmt(engine, raw)}", flush=True)
     if waiting:
-        raw_waiting = median_rate("raw_apsw", folder, repeats, n, waiting)
+        raw_waiting = median_rate("core:raw_apsw", folder, repeats, n, waiting)
         engine_waiting = median_rate("engine", folder, repeats, n, waiting)
         print(f"  raw (apsw), {waiting:,} waiting       {fmt(raw_waiting)}")
         print(f"  engine, {waiting:,} waiting           {fmt(engine_waiting, raw)}", flush=True)
@@ -327,7 +254,9 @@ def report(size: dict[str, int], folder: Path) -> None:
           f"{pair['split'][0]}/{pair['split'][1]}, lost {pair['lost']}, doubled "
           f"{pair['doubled']}", flush=True)
     for peer in ("huey", "persistqueue", "litequeue"):
-        rate = median_rate(f"peer_{peer}", folder, repeats, size["peer_n"])
+        child = "peer_huey" if peer == "huey" else f"core:{peer}"
+        args = (size["peer_n"],) if peer == "huey" else (size["peer_n"], 0)
+        rate = median_rate(child, folder, repeats, *args)
         versus = "" if isinstance(rate, str) or isinstance(engine, str) else \
             f"   engine is {engine / rate:.2f}x"
         print(f"  peer {peer:<12}                    {fmt(rate)}{versus}", flush=True)

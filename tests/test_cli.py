@@ -19,7 +19,7 @@ import pytest
 from cli_support import Result, assert_one_line_error, snapshot
 
 from prismq_desktop.cli import main
-from prismq_desktop.core import Queue, timeutil
+from prismq_desktop.core import Queue, schema, timeutil
 from prismq_desktop.core.models import TASK_COLUMNS
 
 Run = Callable[..., Result]
@@ -332,7 +332,7 @@ def test_newer_schema_reads_but_refuses_writes(cli: Run, db_path: Path) -> None:
         queue.db.execute("PRAGMA user_version = 99")
     before = snapshot(db_path)
     assert cli("list", "--json").json[0]["type"] == "x"
-    assert "99 (this app: 1; newer" in cli("check").out
+    assert f"99 (this app: {schema.SCHEMA_VERSION}; newer" in cli("check").out
     for argv in (["enqueue", "y"], ["cancel", "1"], ["purge", "--older-than", "0"]):
         assert_one_line_error(cli(*argv), 3, "schema version 99 is newer")
     assert snapshot(db_path) == before

@@ -6,6 +6,7 @@ lost its lease or whose task was cancelled changes nothing but a log line (DESIG
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections.abc import Sequence
@@ -27,20 +28,37 @@ _ORDER = {
     "priority": "priority, run_after_utc, id",
     "weighted_random": "priority, run_after_utc, id",
 }
+# Each strategy names the index that yields its order, so a claim never sorts the backlog
+# (SQLite's planner would otherwise pick by its guesses, e.g. sort by priority); FIFO/LIFO read
+# the partial index of queued rows, ordered (run_after_utc, id) since the rowid ends each entry.
+_INDEX = {
+    "fifo": "pqd_ix_task_queued_run_after",
+    "lifo": "pqd_ix_task_queued_run_after",
+    "priority": "ix_task_status_prio_time",
+    "weighted_random": "ix_task_status_prio_time",
+}
 _GUARD = "id = :id AND status IN ('leased', 'processing') AND locked_by = :worker"
 _COMPAT = (
     " AND (compatibility = '{}' OR (json_valid(compatibility) AND NOT EXISTS ("
     "SELECT 1 FROM json_each(compatibility) AS c WHERE NOT EXISTS ("
     "SELECT 1 FROM json_each(:caps, '$.\"' || c.key || '\"') AS v WHERE v.value IS c.value))))"
 )
+# The wait (creation to claim) is worked out in SQL from the row, so recording a run reads
+# nothing back into Python; julianday() reads every timestamp form parse() does, NULL if not.
 INSERT_RUN = (
     "INSERT INTO pqd_runs (task_id, type, attempt, worker_id, outcome, wait_s, run_s, finished)"
-    " SELECT id, type, attempts, :worker, :outcome, :wait, :run, :finished"
-    " FROM task_queue WHERE id = :id"
+    " SELECT id, type, attempts, :worker, :outcome,"
+    " max(:claimed - (julianday(created_at_utc) - 2440587.5) * 86400.0, 0.0),"
+    " :run, :finished FROM task_queue WHERE id = :id"
+)
+COMPLETE = (
+    "UPDATE task_queue SET status = 'completed', finished_at_utc = :now,"
+    f" lease_until_utc = NULL, error_message = NULL, updated_at_utc = :now WHERE {_GUARD}"
 )
 BACKOFF_INITIAL, BACKOFF_CAP, BACKOFF_JITTER = 1.0, 300.0, 0.1
 
 
+@functools.lru_cache(maxsize=256)
 def claim_sql(strategy: str, n_types: int | None, with_caps: bool, with_cutoff: bool) -> str:
     """The claim statement for one strategy and filter shape (a test checks each plan)."""
     if strategy not in _ORDER:
@@ -57,7 +75,8 @@ def claim_sql(strategy: str, n_types: int | None, with_caps: bool, with_cutoff: 
         " lease_until_utc = :lease, reserved_at_utc = :now, finished_at_utc = NULL,"
         " processing_started_utc = CASE WHEN :status = 'processing' THEN :now END,"
         " updated_at_utc = :now"
-        f" WHERE id = (SELECT id FROM task_queue WHERE {where} ORDER BY {_ORDER[strategy]} LIMIT 1)"
+        f" WHERE id = (SELECT id FROM task_queue INDEXED BY {_INDEX[strategy]} WHERE {where}"
+        f" ORDER BY {_ORDER[strategy]} LIMIT 1)"
         f" RETURNING {TASK_SELECT}"
     )
 
@@ -88,6 +107,15 @@ def claim(
     """
     if what.types is not None and not what.types:
         return None
+    with db.transaction() as conn:
+        return claim_in(conn, worker_id, lease_seconds, now, what, start)
+
+
+def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: datetime,
+             what: ClaimFilter, start: bool) -> Task | None:
+    """The claim and its log row, inside the caller's transaction."""
+    if what.types is not None and not what.types:
+        return None
     now_text = timeutil.to_db(now)
     params: dict[str, Any] = {
         "now": now_text, "worker": worker_id, "status": "processing" if start else "leased",
@@ -97,14 +125,13 @@ def claim(
         params[f"t{i}"] = name
     if what.capabilities is not None:
         params["caps"] = json.dumps(what.capabilities)
-    with db.transaction() as conn:
-        rows = _claim_rows(conn, what, params)
-        if not rows:
-            return None
-        task = Task.from_row(rows[0])
-        verb = "claimed by {} and started" if start else "claimed by {}"
-        logs.write(conn, task.id, now_text, "INFO",
-                   f"{verb.format(worker_id)} (attempt {task.attempts}/{task.max_attempts})")
+    rows = _claim_rows(conn, what, params)
+    if not rows:
+        return None
+    task = Task.from_row(rows[0])
+    verb = "and started " if start else ""
+    logs.write(conn, task.id, now_text, "INFO", f"claimed by {worker_id} {verb}(attempt"
+               f" {task.attempts}/{task.max_attempts})")
     task.claimed_at = now.timestamp()
     return task
 
@@ -166,16 +193,9 @@ def _run_row(conn: apsw.Connection, task_id: int, worker_id: str, outcome: str,
              now: datetime, claimed_at: float | None) -> float | None:
     """Record the attempt in pqd_runs; returns its run time in seconds when known."""
     finished = now.timestamp()
-    wait = run = None
-    if claimed_at is not None:
-        run = max(finished - claimed_at, 0.0)
-        created = conn.execute("SELECT created_at_utc FROM task_queue WHERE id = ?",
-                               (task_id,)).fetchall()
-        created_at = timeutil.parse(created[0][0]) if created else None
-        if created_at is not None:
-            wait = max(claimed_at - created_at.timestamp(), 0.0)
+    run = None if claimed_at is None else max(finished - claimed_at, 0.0)
     conn.execute(INSERT_RUN, {"id": task_id, "worker": worker_id, "outcome": outcome,
-                              "wait": wait, "run": run, "finished": finished})
+                              "claimed": claimed_at, "run": run, "finished": finished})
     return run
 
 
@@ -193,21 +213,23 @@ def complete(
     result: Any = None, claimed_at: float | None = None,
 ) -> bool:
     """processing/leased → completed; False (and a log line) when the worker no longer holds it."""
-    now_text = timeutil.to_db(now)
     with db.transaction() as conn:
-        conn.execute(
-            "UPDATE task_queue SET status = 'completed', finished_at_utc = :now,"
-            f" lease_until_utc = NULL, error_message = NULL, updated_at_utc = :now WHERE {_GUARD}",
-            {"id": task_id, "worker": worker_id, "now": now_text},
-        )
-        if not conn.changes():
-            _discard(conn, task_id, worker_id, now_text, "result")
-            return False
-        run = _run_row(conn, task_id, worker_id, "completed", now, claimed_at)
-        message = "completed" if run is None else f"completed in {run * 1000:.0f} ms"
-        logs.write(conn, task_id, now_text, "INFO", message,
-                   None if result is None else {"result": result})
-        return True
+        return complete_in(conn, task_id, worker_id, now, result, claimed_at)
+
+
+def complete_in(conn: apsw.Connection, task_id: int, worker_id: str, now: datetime,
+                result: Any, claimed_at: float | None) -> bool:
+    """The completion, its run row and its log row, inside the caller's transaction."""
+    now_text = timeutil.to_db(now)
+    conn.execute(COMPLETE, {"id": task_id, "worker": worker_id, "now": now_text})
+    if not conn.changes():
+        _discard(conn, task_id, worker_id, now_text, "result")
+        return False
+    run = _run_row(conn, task_id, worker_id, "completed", now, claimed_at)
+    message = "completed" if run is None else f"completed in {run * 1000:.0f} ms"
+    logs.write(conn, task_id, now_text, "INFO", message,
+               None if result is None else {"result": result})
+    return True
 
 
 def fail(

@@ -10,18 +10,22 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import apsw
 
 from prismq_desktop.core import schema
-from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError, translated
+from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError, translate, translated
 
+# A checkpoint every 4000 WAL pages (16 MB) rather than SQLite's 1000: each costs two fsyncs
+# and a copy of every page changed since the last, and a transition writes about a dozen
+# pages, so checkpoints four times rarer (rewriting the same hot pages once) make claims and
+# completions about 10 % faster (issue 2).
 PRAGMAS = (
     ("synchronous", "NORMAL"),
-    ("wal_autocheckpoint", "1000"),
+    ("wal_autocheckpoint", "4000"),
     ("foreign_keys", "ON"),
     ("temp_store", "MEMORY"),
     ("mmap_size", "134217728"),
@@ -39,6 +43,51 @@ def default_db_path() -> Path:
     if sys.platform.startswith("win"):
         return Path(r"C:\Data\PrismQ\queue\queue.db")
     return Path("/tmp/prismq/queue/queue.db")
+
+
+class Transaction:
+    """``with db.transaction() as conn``: commit on success, roll back on any exception.
+
+    A class rather than a generator context manager: every claim and completion enters one,
+    and this costs a few microseconds less each time. apsw errors leave as core errors.
+    """
+
+    __slots__ = ("conn", "savepoint")
+
+    def __init__(self, conn: apsw.Connection) -> None:
+        self.conn = conn
+        self.savepoint = False
+
+    def __enter__(self) -> apsw.Connection:
+        conn = self.conn
+        try:
+            if conn.get_autocommit():
+                conn.execute("BEGIN IMMEDIATE")
+            else:
+                conn.__enter__()  # apsw: a SAVEPOINT inside the outer transaction
+                self.savepoint = True
+        except apsw.Error as exc:
+            raise translate(exc) from exc
+        return conn
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> None:
+        conn = self.conn
+        try:
+            if self.savepoint:
+                conn.__exit__(kind, exc, tb)
+            elif kind is None:
+                conn.execute("COMMIT")
+        except apsw.Error as failure:
+            if kind is None:
+                kind, exc = type(failure), failure
+        if kind is not None and not self.savepoint and not conn.get_autocommit():
+            try:  # never leave the connection mid-transaction
+                conn.execute("ROLLBACK")
+            except apsw.Error:
+                pass  # the first error is the one to report
+        if isinstance(exc, apsw.Error):
+            raise translate(exc) from exc
 
 
 class QueueDatabase:
@@ -121,25 +170,11 @@ class QueueDatabase:
         with translated():
             return list(self.get_connection().execute(sql, params))
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[apsw.Connection]:
+    def transaction(self) -> Transaction:
         """A short ``BEGIN IMMEDIATE`` write transaction (a savepoint when nested)."""
         if self.read_only:
             raise ReadOnlyError(f"cannot write: {self.read_only_reason}")
-        conn = self.get_connection()
-        with translated():
-            if not conn.get_autocommit():
-                with conn:  # apsw: a SAVEPOINT inside the outer transaction
-                    yield conn
-                return
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if not conn.get_autocommit():  # never leave the connection mid-transaction
-                    conn.execute("ROLLBACK")
-                raise
+        return Transaction(self.get_connection())
 
     immediate_transaction = transaction
 

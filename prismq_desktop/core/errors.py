@@ -36,20 +36,25 @@ class ReadOnlyError(QueueDatabaseError):
     """A write was attempted through a read-only database."""
 
 
+def translate(exc: apsw.Error) -> QueueDatabaseError:
+    """The core exception for an apsw one (raise it ``from exc``)."""
+    if isinstance(exc, (apsw.BusyError, apsw.LockedError)):
+        return QueueBusyError(f"the queue file is locked by another process ({exc})")
+    if isinstance(exc, apsw.NotADBError):
+        return QueueSchemaError("the file is not a SQLite database")
+    if isinstance(exc, apsw.CorruptError):
+        return QueueDatabaseError(f"the queue file is corrupt ({exc})")
+    if isinstance(exc, apsw.ReadOnlyError):
+        return ReadOnlyError(f"the queue file is read-only ({exc})")
+    if isinstance(exc, apsw.CantOpenError):
+        return QueueDatabaseError(f"cannot open the queue file ({exc})")
+    return QueueDatabaseError(str(exc))
+
+
 @contextlib.contextmanager
 def translated() -> Iterator[None]:
     """Turn apsw exceptions into core exceptions, keeping ``__cause__``."""
     try:
         yield
-    except (apsw.BusyError, apsw.LockedError) as exc:
-        raise QueueBusyError(f"the queue file is locked by another process ({exc})") from exc
-    except apsw.NotADBError as exc:
-        raise QueueSchemaError("the file is not a SQLite database") from exc
-    except apsw.CorruptError as exc:
-        raise QueueDatabaseError(f"the queue file is corrupt ({exc})") from exc
-    except apsw.ReadOnlyError as exc:
-        raise ReadOnlyError(f"the queue file is read-only ({exc})") from exc
-    except apsw.CantOpenError as exc:
-        raise QueueDatabaseError(f"cannot open the queue file ({exc})") from exc
     except apsw.Error as exc:
-        raise QueueDatabaseError(str(exc)) from exc
+        raise translate(exc) from exc

@@ -2,8 +2,9 @@
 
 A commit is the dearest part of a claim or a completion (the WAL frames it writes), so a worker
 that goes straight on to its next task does both in one ``BEGIN IMMEDIATE`` transaction. The
-two steps are the ordinary guarded operations, run as savepoints: a result that comes too late
-is still refused (and logged), and the claim takes exactly the task a separate claim would.
+two steps are the ordinary guarded operations run in that one transaction: a result that comes
+too late is still refused (and logged), and the claim takes exactly the task a separate claim
+would.
 """
 
 from __future__ import annotations
@@ -22,6 +23,6 @@ def complete_and_claim(
     claimed_at: float | None, lease_seconds: float, what: ClaimFilter,
 ) -> tuple[bool, Task | None]:
     """(whether the result was accepted, the next task started for this worker or None)."""
-    with db.transaction():
-        done = claiming.complete(db, task_id, worker_id, now, result, claimed_at)
-        return done, claiming.claim(db, worker_id, lease_seconds, now, what, start=True)
+    with db.transaction() as conn:
+        done = claiming.complete_in(conn, task_id, worker_id, now, result, claimed_at)
+        return done, claiming.claim_in(conn, worker_id, lease_seconds, now, what, start=True)

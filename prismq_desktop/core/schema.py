@@ -189,7 +189,24 @@ CREATE INDEX IF NOT EXISTS pqd_ix_task_created ON task_queue (created_at_utc);
 CREATE INDEX IF NOT EXISTS pqd_ix_task_finished ON task_queue (finished_at_utc, status);
 """
 
+# Cheaper writes (issue 2): each index a write touches is one more WAL page per commit, the
+# dearest part of a transition. Partial indexes hold only the rows their readers ask for:
+# FIFO/LIFO claims (and the scheduled count) read queued rows only, so a claim deletes one
+# entry and a completion never touches it; time windows on finished_at_utc read finished rows
+# only (SQLite uses the index for any range term on it), so enqueue and claim never touch it.
+# The rowid ends every index entry, so the first orders as (run_after_utc, id); its leading
+# status column makes the planner prefer it for "status = 'queued' AND run_after_utc ..." reads
+# (oldest ready, scheduled count) as it did the full index.
+_PARTIAL_INDEXES = """
+DROP INDEX IF EXISTS pqd_ix_task_status_run_after;
+CREATE INDEX pqd_ix_task_queued_run_after ON task_queue (status, run_after_utc)
+  WHERE status = 'queued';
+DROP INDEX IF EXISTS pqd_ix_task_finished;
+CREATE INDEX pqd_ix_task_finished ON task_queue (finished_at_utc, status)
+  WHERE finished_at_utc IS NOT NULL;
+"""
+
 #: Migration n brings a file from user_version n-1 to n. Append only.
-MIGRATIONS: tuple[str, ...] = (_COUNTS + _RUNS + _INDEXES,)
+MIGRATIONS: tuple[str, ...] = (_COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES)
 SCHEMA_VERSION = len(MIGRATIONS)
 PRISMQ_TABLE_NAMES = ("task_queue", "workers", "task_logs")

@@ -27,6 +27,8 @@ def utc_now() -> datetime:
 
 def to_db(moment: datetime) -> str:
     """Format an aware (or UTC-naive) datetime as PrismQ's column text, whole seconds."""
+    if moment.tzinfo is timezone.utc:  # the clock's own zone: no conversion to pay for
+        return moment.isoformat(" ", "seconds")[:19]
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment.isoformat(" ", "seconds")  # C-fast, unlike strftime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ PRIORITY_RANGE = (0, 1000)
 MAX_ATTEMPTS_RANGE = (1, 100)
 MAX_KEY_LENGTH = 200
 MAX_JSON_BYTES = 1_000_000
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class NewTask:
 
 def canonical_json(value: Any, what: str) -> str:
     """JSON text of an object, canonical (never JSON5: PrismQ's SQLite rejects it)."""
+    if value is None or (type(value) is dict and not value):
+        return "{}"  # the usual case, without json.dumps (bulk enqueue validates every item)
     if isinstance(value, (str, bytes)):
         try:
             value = json.loads(value)
@@ -56,6 +60,8 @@ def canonical_json(value: Any, what: str) -> str:
 
 def check_int(value: Any, name: str, bounds: tuple[int, int]) -> int:
     low, high = bounds
+    if type(value) is int and low <= value <= high:
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValidationError(f"{name} must be a whole number from {low} to {high}")
     try:
@@ -75,7 +81,7 @@ def check_type(value: Any) -> str:
     text = value.strip()
     if len(text) > MAX_TYPE_LENGTH:
         raise ValidationError(f"task type is longer than {MAX_TYPE_LENGTH} characters")
-    if any(ord(ch) < 32 for ch in text):
+    if _CONTROL.search(text):
         raise ValidationError("task type must not contain control characters")
     return text
 
