@@ -29,9 +29,15 @@ def mixed_db(tmp_path: Path) -> Path:
 
 
 def _type_item(window, kind: str):
+    """The sidebar's item for a type; None until the sidebar has listed the types."""
     types = window.tasks_page.sidebar.types
-    return next(types.item(r) for r in range(types.count())
-                if types.item(r).data(Qt.ItemDataRole.UserRole) == kind)
+    return next((types.item(r) for r in range(types.count())
+                 if types.item(r).data(Qt.ItemDataRole.UserRole) == kind), None)
+
+
+def _marked(window, kind: str) -> bool:
+    item = _type_item(window, kind)
+    return item is not None and bool(item.data(MARK_ROLE))
 
 
 def _marked_rows(window) -> dict[int, str]:
@@ -47,10 +53,10 @@ def _marked_rows(window) -> dict[int, str]:
 
 def test_marks_follow_the_live_workers(qtbot, open_window, mixed_db: Path) -> None:
     window = open_window(mixed_db)
-    qtbot.waitUntil(lambda: bool(_type_item(window, "resize").data(MARK_ROLE)), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _marked(window, "resize"), timeout=WAIT_MS)
     resize = _type_item(window, "resize")
     assert resize.toolTip().startswith("No running worker handles type “resize”")
-    assert not _type_item(window, "echo").data(MARK_ROLE)
+    assert not _marked(window, "echo")
     marked = _marked_rows(window)
     assert sorted(marked) == [3, 4]  # the queued resizes; not echo, not the completed one
     assert all("“resize”" in tip for tip in marked.values())
@@ -59,6 +65,6 @@ def test_marks_follow_the_live_workers(qtbot, open_window, mixed_db: Path) -> No
     run_child(f"from prismq_desktop.core import Queue\n"
               f"with Queue.open({str(mixed_db)!r}) as q:\n"
               f"    q.register_worker('w-ext', {{'types': ['resize']}})\n")
-    qtbot.waitUntil(lambda: not _type_item(window, "resize").data(MARK_ROLE), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not _marked(window, "resize"), timeout=WAIT_MS)
     assert _type_item(window, "resize").toolTip() == ""
     qtbot.waitUntil(lambda: _marked_rows(window) == {}, timeout=WAIT_MS)
