@@ -58,6 +58,8 @@ class TaskTableModel(QAbstractTableModel):
         self.flash.faded.connect(self._repaint_tasks)
         self.loaded_at: float | None = None
         self._unhandled: frozenset[str] = frozenset()
+        #: The query's ordered ids; used only inside reader jobs (see task_source.Results).
+        self.results = task_source.Results()
 
     # -- what the view asks -------------------------------------------------------------
     def rowCount(self, parent: Index = NO_PARENT) -> int:
@@ -118,21 +120,24 @@ class TaskTableModel(QAbstractTableModel):
         self._serial += 1
         serial = self._serial
         limit = max(self._visible[1] - self._visible[0] + 1, 50) + MARGIN
+        results = self.results
         self.session.reader.submit(
-            lambda q: task_source.window(q, query, 0, limit),
+            lambda q: task_source.first_window(q, query, limit),
             lambda win: self._apply_query(serial, win), key="task-query")
+        # Next, the ordered ids that make every deeper window cheap (no result to deliver).
+        self.session.reader.submit(lambda q: results.get(q, query), key="task-order")
 
     def reload(self) -> None:
         self.set_query(self._query)
 
     def refresh(self) -> None:
         """Re-read the count and the visible window (a commit happened somewhere)."""
-        serial, query = self._serial, self._query
+        serial, query, results = self._serial, self._query, self.results
         first, last = self._visible
         offset = max(0, first - MARGIN)
         limit = min(MAX_WINDOW, last - first + 1 + 2 * MARGIN)
         self.session.reader.submit(
-            lambda q: task_source.window(q, query, offset, limit),
+            lambda q: task_source.window(q, results, query, offset, limit),
             lambda win: self._apply_refresh(serial, win), key="task-refresh")
 
     def set_visible_rows(self, first: int, last: int) -> None:
@@ -160,9 +165,9 @@ class TaskTableModel(QAbstractTableModel):
         self._want = None
         offset = max(0, first - MARGIN)
         limit = min(MAX_WINDOW, last + MARGIN + 1 - offset)
-        serial, gen, query = self._serial, self._gen, self._query
+        serial, gen, query, results = self._serial, self._gen, self._query, self.results
         self.session.reader.submit(
-            lambda q: task_source.rows(q, query, offset, limit),
+            lambda q: task_source.rows(q, results, query, offset, limit),
             lambda rows: self._apply_rows(serial, gen, offset, rows), key="task-window")
 
     def _apply_rows(self, serial: int, gen: int, offset: int, rows: list[TaskRow]) -> None:
