@@ -20,9 +20,10 @@ No index is added for sorting. Freshness under live writes is :meth:`ResultSet.r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,11 +57,31 @@ def _snapshot(db: QueueDatabase, query: TaskQuery, now: datetime,
     if above is not None:
         where, params = f"id > ? AND ({where})", [above, *params]
     sql = SNAPSHOT.format(where=where, order="" if by_id else f" ORDER BY {query.order_by()}")
-    max_id, text = db.query(sql, params)[0]
+    if above is not None:  # a few new rows: no full read
+        max_id, text = db.query(sql, params)[0]
+    else:
+        with _without_mmap(db):
+            max_id, text = db.query(sql, params)[0]
     ids = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
     if by_id:
         ids = np.sort(ids)[::-1].copy() if query.descending else np.sort(ids)
     return int(max_id or 0), ids
+
+
+@contextlib.contextmanager
+def _without_mmap(db: QueueDatabase) -> Iterator[None]:
+    """A full snapshot reads most of the file once. Through mmap every page it touched stays
+    in this process's RSS (~110 MB more at a million tasks, against a 300 MB budget); through
+    the page cache it takes the same time (measured 0.16-1.5 s either way)."""
+    size = int(db.query("PRAGMA mmap_size")[0][0])
+    if not size:
+        yield
+        return
+    db.query("PRAGMA mmap_size=0")
+    try:
+        yield
+    finally:
+        db.query(f"PRAGMA mmap_size={size}")
 
 
 @dataclass(frozen=True)
