@@ -21,7 +21,9 @@ No index is added for sorting. Freshness under live writes is :meth:`ResultSet.r
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -68,6 +70,24 @@ def _snapshot(db: QueueDatabase, query: TaskQuery, now: datetime,
     return int(max_id or 0), ids
 
 
+def _load_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        return None
+
+
+_MALLOC_TRIM = _load_malloc_trim() if sys.platform.startswith("linux") else None
+
+
+def _return_freed_memory() -> None:
+    """A snapshot's sort and strings (~50 MB at a million tasks) are freed in the reading
+    thread's malloc arena, which glibc keeps: RSS would stay that much higher after every
+    build. malloc_trim hands it back (~3 ms)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 @contextlib.contextmanager
 def _without_mmap(db: QueueDatabase) -> Iterator[None]:
     """A full snapshot reads most of the file once. Through mmap every page it touched stays
@@ -104,6 +124,7 @@ class ResultSet:
         """Run the query once; ids and the file's highest id come from one read snapshot."""
         start = clock()
         max_id, ids = _snapshot(db, query, now)
+        _return_freed_memory()
         done = clock()
         return cls(query, ids, max_id, done, done - start)
 
