@@ -337,9 +337,11 @@ def main(argv: list[str]) -> int:
         seen = sorted(other_process_latency(app, window, path, 4 if args.smoke else 20))
         p95 = seen[min(len(seen) - 1, int(len(seen) * 0.95))]
         report("other process's task visible, p95", p95, BUDGETS["visible"])
+        peak = rss_mb()
         stall, done = longest_stall(app, window, path, 1.5 if args.smoke else 6.0,
                                     3_000 if args.smoke else 60_000)
         report("RSS before the worker load", rss_now_mb(), BUDGETS["rss"], unit="MB")
+        report("peak RSS before the worker load (all sorts built)", peak, BUDGETS["rss"], "MB")
         report(f"longest GUI stall, worker x4 ({done:,} tasks done)", stall, BUDGETS["stall"])
         report("peak RSS", rss_mb(), BUDGETS["rss"], "MB")
         window.close()

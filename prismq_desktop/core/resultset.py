@@ -62,11 +62,12 @@ def _snapshot(db: QueueDatabase, query: TaskQuery, now: datetime,
     if above is not None:  # a few new rows: no full read
         max_id, text = db.query(sql, params)[0]
     else:
-        with _without_mmap(db):
+        with _lean_read(db):
             max_id, text = db.query(sql, params)[0]
     ids = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
     if by_id:
-        ids = np.sort(ids)[::-1].copy() if query.descending else np.sort(ids)
+        ids.sort()
+        ids = ids[::-1].copy() if query.descending else ids
     return int(max_id or 0), ids
 
 
@@ -78,30 +79,37 @@ def _load_malloc_trim() -> Callable[[int], int] | None:
 
 
 _MALLOC_TRIM = _load_malloc_trim() if sys.platform.startswith("linux") else None
-
-
-def _return_freed_memory() -> None:
-    """A snapshot's sort and strings (~50 MB at a million tasks) are freed in the reading
-    thread's malloc arena, which glibc keeps: RSS would stay that much higher after every
-    build. malloc_trim hands it back (~3 ms)."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+#: Connection settings for a full snapshot, and the lean values it reads with.
+LEAN_READ = {"mmap_size": "0", "temp_store": "FILE"}
 
 
 @contextlib.contextmanager
-def _without_mmap(db: QueueDatabase) -> Iterator[None]:
-    """A full snapshot reads most of the file once. Through mmap every page it touched stays
-    in this process's RSS (~110 MB more at a million tasks, against a 300 MB budget); through
-    the page cache it takes the same time (measured 0.16-1.5 s either way)."""
-    size = int(db.query("PRAGMA mmap_size")[0][0])
-    if not size:
-        yield
-        return
-    db.query("PRAGMA mmap_size=0")
+def _lean_read(db: QueueDatabase) -> Iterator[None]:
+    """Hold a full snapshot's memory down; measured at a million tasks, same or less time.
+
+    - mmap off: the read touches most of the file, and every mapped page it touched would
+      stay in this process's RSS (~110 MB); through the page cache it costs the same.
+    - temp_store FILE: the sort spills to a temporary file past the page cache size instead
+      of growing in memory (~15 MB lower peak, and 0.3-0.4 s faster for duration or worker).
+    - afterwards the page cache the read filled and the freed sort and strings (~50 MB,
+      kept by the reading thread's malloc arena) are handed back: shrink_memory, then
+      :func:`_hand_back_freed_memory`.
+    """
+    before = {name: str(db.query(f"PRAGMA {name}")[0][0]) for name in LEAN_READ}
+    for name, value in LEAN_READ.items():
+        db.query(f"PRAGMA {name}={value}")
     try:
         yield
     finally:
-        db.query(f"PRAGMA mmap_size={size}")
+        for name, value in before.items():
+            db.query(f"PRAGMA {name}={value}")
+        db.query("PRAGMA shrink_memory")
+
+
+def _hand_back_freed_memory() -> None:
+    """After a snapshot: see :func:`_lean_read` (~3 ms)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,7 @@ class ResultSet:
         """Run the query once; ids and the file's highest id come from one read snapshot."""
         start = clock()
         max_id, ids = _snapshot(db, query, now)
-        _return_freed_memory()
+        _hand_back_freed_memory()
         done = clock()
         return cls(query, ids, max_id, done, done - start)
 
