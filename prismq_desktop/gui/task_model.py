@@ -10,7 +10,9 @@ selection by task id afterwards.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtCore import Signal as QtSignal
@@ -23,6 +25,7 @@ from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.task_rows import COLUMN_INDEX, COLUMNS, TaskRow
 from prismq_desktop.gui.task_source import Window
 
+T = TypeVar("T")
 MARGIN = 40
 MAX_WINDOW = 400
 MAX_CACHED = 6000
@@ -137,7 +140,8 @@ class TaskTableModel(QAbstractTableModel):
         offset = max(0, first - MARGIN)
         limit = min(MAX_WINDOW, last - first + 1 + 2 * MARGIN)
         self.session.reader.submit(
-            lambda q: task_source.window(q, results, query, offset, limit),
+            lambda q: self._unless_superseded(
+                serial, lambda: task_source.window(q, results, query, offset, limit)),
             lambda win: self._apply_refresh(serial, win), key="task-refresh")
 
     def set_visible_rows(self, first: int, last: int) -> None:
@@ -167,8 +171,15 @@ class TaskTableModel(QAbstractTableModel):
         limit = min(MAX_WINDOW, last + MARGIN + 1 - offset)
         serial, gen, query, results = self._serial, self._gen, self._query, self.results
         self.session.reader.submit(
-            lambda q: task_source.rows(q, results, query, offset, limit),
+            lambda q: self._unless_superseded(
+                serial, lambda: task_source.rows(q, results, query, offset, limit)) or [],
             lambda rows: self._apply_rows(serial, gen, offset, rows), key="task-window")
+
+    def _unless_superseded(self, serial: int, read: Callable[[], T]) -> T | None:
+        """Run a window read in the reader unless a newer query was set meanwhile: a stale
+        read would cost a whole ordered-ids build for a query nobody shows (its answer is
+        dropped anyway). Reading an int another thread sets is safe under the GIL."""
+        return read() if serial == self._serial else None
 
     def _apply_rows(self, serial: int, gen: int, offset: int, rows: list[TaskRow]) -> None:
         if serial != self._serial:
@@ -195,8 +206,8 @@ class TaskTableModel(QAbstractTableModel):
         self.loaded_at = time.perf_counter()
         self.query_applied.emit()
 
-    def _apply_refresh(self, serial: int, win: Window) -> None:
-        if serial != self._serial:
+    def _apply_refresh(self, serial: int, win: Window | None) -> None:
+        if serial != self._serial or win is None:
             return
         self.refresh_starting.emit()
         shift = self._shift(win)
