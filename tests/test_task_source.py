@@ -50,7 +50,7 @@ def test_windows_at_depth_equal_limit_offset(filled: Queue, sort: str, descendin
     for offset in (0, 1, total // 3, total // 2 + 7, total - 60, total - 1, total):
         rows = task_source.rows(filled, results, query, offset, 120)
         assert [r.id for r in rows] == _plain_window(filled, query, offset, 120), offset
-    first = task_source.first_window(filled, query, 90)
+    first = task_source.first_window(filled, task_source.Results(), query, 90)
     assert first.count == total
     assert [r.id for r in first.rows] == _plain_window(filled, query, 0, 90)
 

@@ -125,7 +125,7 @@ class TaskTableModel(QAbstractTableModel):
         limit = max(self._visible[1] - self._visible[0] + 1, 50) + MARGIN
         results = self.results
         self.session.reader.submit(
-            lambda q: task_source.first_window(q, query, limit),
+            lambda q: task_source.first_window(q, results, query, limit),
             lambda win: self._apply_query(serial, win), key="task-query")
         # Next, the ordered ids that make every deeper window cheap (no result to deliver).
         self.session.reader.submit(lambda q: results.get(q, query), key="task-order")

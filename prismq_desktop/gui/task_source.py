@@ -64,8 +64,17 @@ def count(queue: Queue, query: TaskQuery) -> int:
     return queue.count(query)
 
 
-def first_window(queue: Queue, query: TaskQuery, limit: int) -> Window:
-    """The count and the first page of a new query, without waiting for its ordered ids."""
+def first_window(queue: Queue, results: Results, query: TaskQuery, limit: int) -> Window:
+    """The count and the first page of a new query.
+
+    In id order an index walk gives the first page at once (first paint), and the ordered
+    ids follow in the next job. Any other order needs a full read either way: the page then
+    comes from the ordered ids, so the file is read once (a top-N scan first read it twice
+    and, through mmap, added ~100 MB of file pages to RSS).
+    """
+    if query.sort != "id":
+        result = results.get(queue, query)
+        return Window(len(result), 0, _rows(queue, results, result, 0, limit))
     now = queue.now()
     return Window(count(queue, query), 0,
                   [build_row(task, now) for task in queue.list(query, 0, limit)])
