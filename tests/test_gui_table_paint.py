@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtWidgets import QApplication
 
+from prismq_desktop.gui.task_model import CHANGED_ROLES
 from prismq_desktop.gui.task_table import PAINT_STEP_ROWS, ROW_HEIGHT
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
 from tests.test_gui_support import WAIT_MS
@@ -39,7 +40,8 @@ def test_a_change_to_every_visible_row_is_painted_in_steps(qtbot, open_window,
     QApplication.processEvents()
     paints = Paints()
     table.viewport().installEventFilter(paints)
-    model.dataChanged.emit(model.index(0, 0), model.index(last, model.columnCount() - 1))
+    model.dataChanged.emit(model.index(0, 0), model.index(last, model.columnCount() - 1),
+                           CHANGED_ROLES)  # what a live refresh sends for rows on show
 
     def covered() -> bool:
         top = table.rowViewportPosition(last) + 1

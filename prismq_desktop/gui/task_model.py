@@ -30,6 +30,9 @@ MARGIN = 40
 MAX_WINDOW = 400
 MAX_CACHED = 6000
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The roles a live change to a shown row touches (text, tooltip, highlight).
+CHANGED_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                 Qt.ItemDataRole.BackgroundRole]
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
 TYPE = COLUMN_INDEX["type"]
@@ -240,20 +243,27 @@ class TaskTableModel(QAbstractTableModel):
             self.endRemoveRows()
 
     def _store(self, offset: int, rows: list[TaskRow], gen: int) -> None:
-        """Cache rows and announce the ones whose content changed, in narrow ranges."""
+        """Cache rows and announce the ones whose content changed, in narrow ranges: rows
+        that were empty with no roles (paint them now), shown rows that changed with
+        ``CHANGED_ROLES`` (a view may repaint those over a few frames)."""
+        filled: list[int] = []
         changed: list[int] = []
         fresh = self._max_id > 0
         for number, task_row in enumerate(rows, offset):
             old = self._rows.get(number)
             if old is None or old[0] != task_row:
-                changed.append(number)
+                (filled if old is None else changed).append(number)
                 if self._is_news(old, task_row, fresh):
                     self.flash.mark(task_row.id)
             self._put(number, task_row, gen)
         if rows:
             self._max_id = max(self._max_id, max(r.id for r in rows))
+        last_column = len(COLUMNS) - 1
+        for first, last in _runs(filled):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
         for first, last in _runs(changed):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column),
+                                  CHANGED_ROLES)
 
     def _is_news(self, old: tuple[TaskRow, int] | None, new: TaskRow, fresh: bool) -> bool:
         """Worth a highlight: the same task with other values, or a task newer than any seen."""

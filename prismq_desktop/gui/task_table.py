@@ -249,8 +249,9 @@ class TaskTable(QTableView):
     # -- repainting changed rows a few at a time ---------------------------------------------
     def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex,  # noqa: N802
                     roles: list[int] | None = None) -> None:
-        """Small changes as Qt does them; bigger ones repainted in steps (PAINT_STEP_ROWS)."""
-        if bottom_right.row() - top_left.row() < PAINT_STEP_ROWS:
+        """Rows just loaded and small changes as Qt does them (at once); bigger changes to
+        rows on show (the model names the roles) repainted in steps (PAINT_STEP_ROWS)."""
+        if not roles or bottom_right.row() - top_left.row() < PAINT_STEP_ROWS:
             super().dataChanged(top_left, bottom_right, roles or [])
         else:
             self._repaint_rows(top_left.row(), bottom_right.row())
