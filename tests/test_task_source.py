@@ -3,6 +3,7 @@ for every sort both ways, the same rows as a plain ORDER BY ... LIMIT/OFFSET; ke
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -84,3 +85,23 @@ def test_selection_ranges_resolve_to_ids(filled: Queue) -> None:
     query = TaskQuery(sort="duration")
     found = task_source.ids(filled, query, [(0, 4), (1500, 1502)])
     assert found == _plain_window(filled, query, 0, 5) + _plain_window(filled, query, 1500, 3)
+
+
+def test_a_due_rebuild_runs_beside_the_window_reads(queue: Queue,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows keep coming from the current set while the rebuild runs on its own
+    connection; the next refresh after it finished takes the new set."""
+    monkeypatch.setattr(task_source, "INLINE_REBUILD_SECONDS", 0.0)  # as for a big file
+    ids = [queue.enqueue("echo", priority=p).id for p in (5, 1)]
+    query, results = TaskQuery(sort="priority"), task_source.Results()
+    assert results.get(queue, query).ids.tolist() == [ids[0], ids[1]]
+    new = queue.enqueue("echo", priority=3).id
+    deadline = time.monotonic() + 10
+    while not results.get(queue, query).rebuild_due():  # old enough (4x its build time)
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    assert results.refresh(queue, query).ids.tolist() == [ids[0], ids[1]]  # not waited for
+    while len(results.refresh(queue, query)) < 3:
+        assert time.monotonic() < deadline, "the background rebuild never arrived"
+        time.sleep(0.01)
+    assert results.refresh(queue, query).ids.tolist() == [ids[0], new, ids[1]]

@@ -161,8 +161,18 @@ class ResultSet:
         hits = np.flatnonzero(self.ids == task_id)
         return int(hits[0]) if len(hits) else None
 
-    def refresh(self, db: QueueDatabase, now: datetime,
-                clock: Monotonic = time.monotonic) -> ResultSet:
+    def rebuild_due(self, clock: Monotonic = time.monotonic) -> bool:
+        """True when :meth:`refresh` would rebuild for age (see there); never for the
+        unfiltered id order, which follows inserts and deletes by itself."""
+        return (not self._follows_writes()
+                and clock() - self.built_at >= REBUILD_FACTOR * self.build_seconds)
+
+    def _follows_writes(self) -> bool:
+        return self.query.sort == "id" and not (self.query.statuses or self.query.text
+                                                or self.query.extra)
+
+    def refresh(self, db: QueueDatabase, now: datetime, clock: Monotonic = time.monotonic,
+                rebuild: bool = True) -> ResultSet:
         """Keep up with other processes' writes at a bounded cost; call it on every change.
 
         An id-ordered set takes the new tasks (ids above ``max_id`` that match) at its newest
@@ -171,15 +181,16 @@ class ResultSet:
         is all it needs: the count from the totals tells when a rebuild is due. Otherwise a
         rebuild happens once the snapshot is older than ``REBUILD_FACTOR`` times its build
         cost: at once for small results, every second or two for a million rows; rows that
-        changed in between show their new values at their old places.
+        changed in between show their new values at their old places. ``rebuild=False``
+        leaves that rebuild to the caller (:meth:`rebuild_due` says when), e.g. to run it on
+        another connection while this set keeps answering windows.
         """
-        if self.query.sort == "id" and not (self.query.statuses or self.query.text
-                                            or self.query.extra):
+        if self._follows_writes():
             fresh = self._with_new_rows(db, now)
             if len(fresh) == reads.count_tasks(db, self.query, now):
                 return fresh
             return ResultSet.build(db, self.query, now, clock)
-        if clock() - self.built_at >= REBUILD_FACTOR * self.build_seconds:
+        if rebuild and self.rebuild_due(clock):
             return ResultSet.build(db, self.query, now, clock)
         return self._with_new_rows(db, now) if self.query.sort == "id" else self
 
