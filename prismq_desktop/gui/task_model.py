@@ -4,7 +4,8 @@ Anki's browser table idea: the model knows how many rows match and holds only th
 the view has asked for; a live refresh marks every cached row stale in O(1) (a generation
 number) and re-reads just the visible window, announcing changed rows with ``dataChanged``.
 The model resets only when the query (filter, search, sort) changes; the view restores its
-selection by task id afterwards.
+selection by task id afterwards. Windows come from the query's ordered ids, which the reader
+keeps in ``results`` (task_source.Results): any depth at any sort in a few milliseconds.
 """
 
 from __future__ import annotations
