@@ -53,7 +53,8 @@ BUDGETS = {"first": 0.5, "jump": 0.1, "visible": 0.5, "stall": 0.05, "rss": 300.
 
 
 def cached_file(tasks: int) -> Path:
-    """A history file with ``tasks`` tasks (no log rows), built once per size."""
+    """A history file with ``tasks`` tasks (no log rows), built once per size and migrated
+    once per schema version."""
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"gui-{tasks}-seed7.db"
     if not path.exists():
@@ -64,6 +65,8 @@ def cached_file(tasks: int) -> Path:
             history.generate(queue.db, tasks, 7, datetime.now(timezone.utc), with_logs=False,
                              scheduled=200, backlog=500)
         partial.rename(path)
+    with Queue.open(path):  # brings a cache built by an older version to the current schema,
+        pass                # once, so no run times a migration as part of opening the window
     return path
 
 
