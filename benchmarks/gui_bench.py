@@ -41,6 +41,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from prismq_desktop.core import Queue, history, stats, timeutil  # noqa: E402
 from prismq_desktop.core.reads import SORT_KEYS  # noqa: E402
+from prismq_desktop.core.schema import SCHEMA_VERSION  # noqa: E402
 from prismq_desktop.gui import create_main_window  # noqa: E402
 from prismq_desktop.gui.embedded_worker import RUNNING, STOPPED  # noqa: E402
 from prismq_desktop.gui.main_window import MainWindow  # noqa: E402
@@ -53,20 +54,36 @@ BUDGETS = {"first": 0.5, "jump": 0.1, "visible": 0.5, "stall": 0.05, "rss": 300.
 
 
 def cached_file(tasks: int) -> Path:
-    """A history file with ``tasks`` tasks (no log rows), built once per size and migrated
-    once per schema version."""
+    """A history file with ``tasks`` tasks (no log rows) at the current schema, built once.
+
+    The name carries the schema version, as other checkouts share the cache: a cache from an
+    older version is copied and migrated (once), never upgraded in place, which would leave
+    the older checkouts a file too new to write; nor does any run time a migration as the
+    window's first paint.
+    """
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"gui-{tasks}-seed7.db"
-    if not path.exists():
+    legacy = CACHE / f"gui-{tasks}-seed7.db"  # schema 1, before the name said so
+    path = CACHE / f"gui-{tasks}-seed7-schema{SCHEMA_VERSION}.db"
+    if SCHEMA_VERSION == 1:
+        path = legacy
+    if path.exists():
+        return path
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    older = [legacy, *(CACHE / f"gui-{tasks}-seed7-schema{v}.db"
+                       for v in range(2, SCHEMA_VERSION))]
+    seed = next((p for p in reversed(older) if p.exists()), None)
+    if seed is not None:
+        print(f"migrating a copy of {seed.name} to schema {SCHEMA_VERSION} (once)…", flush=True)
+        shutil.copyfile(seed, partial)
+        with Queue.open(partial):
+            pass
+    else:
         print(f"building {path} ({tasks:,} tasks, once)…", flush=True)
-        partial = path.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
         with Queue.open(partial) as queue:
             history.generate(queue.db, tasks, 7, datetime.now(timezone.utc), with_logs=False,
                              scheduled=200, backlog=500)
-        partial.rename(path)
-    with Queue.open(path):  # brings a cache built by an older version to the current schema,
-        pass                # once, so no run times a migration as part of opening the window
+    partial.rename(path)
     return path
 
 
