@@ -8,10 +8,12 @@ How the table gets any window of a million rows in bounded time (figures from
 benchmarks/read_bench.py on this machine, 1,007,000 tasks):
 
 - :class:`resultset.ResultSet` (``Queue.result_set``) holds the query's ordered ids, read
-  once per query (0.14 s for the default order, median 0.4 s, up to ~1.5 s for unindexed
-  orders such as duration); then a 200-row window at any depth in either direction is
-  < 3 ms (OFFSET: 47 ms at 500,000 by id, ~1.9 s by priority), the row count is its length
-  and a task's position 0.4 ms. ``ResultSet.refresh`` keeps it current at a bounded cost.
+  once per query with lean connection settings (0.14 s for the default order, 0.25-0.65 s
+  for unindexed orders such as priority, worker or duration); then a 200-row window at any
+  depth in either direction is < 3 ms (OFFSET: 47 ms at 500,000 by id, ~1.9 s by
+  priority), the row count is its length and a task's position 0.4 ms.
+  ``ResultSet.refresh`` keeps it current at a bounded cost. The task table reads every
+  window below its first page this way (gui/task_source.py), in every order.
 - No index was added for sorting: twelve sort indexes halved single enqueue (4.4k/s to
   2.2k/s) and, covering status and type as filtered windows need, cut claim+complete to
   0.57x (``read_bench --index-cost``).

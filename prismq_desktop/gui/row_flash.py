@@ -9,11 +9,13 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor
 
 FLASH_SECONDS = 1.6
 #: A few repaints per fade, not an animation: each repaint costs the GUI thread.
 FADE_MS = 250
+#: Alpha steps of the painted highlight; the fade repaints only every FADE_MS anyway.
+BRUSH_LEVELS = 16
 
 
 class RowFlash(QObject):
@@ -24,6 +26,7 @@ class RowFlash(QObject):
         super().__init__(parent)
         self._until: dict[int, float] = {}
         self._color = QColor(255, 196, 0)
+        self._brushes: dict[int, QBrush] = {}
         self._timer = QTimer(self, interval=FADE_MS, timeout=self._step)
 
     def mark(self, task_id: int) -> None:
@@ -43,6 +46,20 @@ class RowFlash(QObject):
         color = QColor(self._color)
         color.setAlphaF(0.55 * max(0.0, until - time.monotonic()) / FLASH_SECONDS)
         return color
+
+    def brush(self, task_id: int) -> QBrush | None:
+        """The highlight as one of a few shared brushes (for painting): building a QColor or
+        QBrush releases the GIL, and each re-take can wait for a busy worker thread."""
+        until = self._until.get(task_id)
+        if until is None:
+            return None
+        level = round(BRUSH_LEVELS * max(0.0, until - time.monotonic()) / FLASH_SECONDS)
+        brush = self._brushes.get(level)
+        if brush is None:
+            color = QColor(self._color)
+            color.setAlphaF(0.55 * level / BRUSH_LEVELS)
+            brush = self._brushes[level] = QBrush(color)
+        return brush
 
     def _step(self) -> None:
         lit = list(self._until)

@@ -29,8 +29,9 @@ def status_color(status: str, dark: bool) -> QColor:
     return QColor(dark_hex if dark else light_hex)
 
 
-def paint_badge(painter: QPainter, option: QStyleOptionViewItem, text: str) -> None:
-    """The status text inside a rounded, tinted badge (white on a selected row)."""
+def badge_pixmap(option: QStyleOptionViewItem, text: str) -> tuple[QPixmap, int]:
+    """The status text inside a rounded, tinted badge (white on a selected row), drawn once
+    per look, for a cell of this option's size and state; and its height to centre it."""
     selected = bool(option.state & QStyle.StateFlag.State_Selected)
     dark = is_dark(option.palette) or selected
     color = option.palette.highlightedText().color() if selected else status_color(text, dark)
@@ -41,8 +42,7 @@ def paint_badge(painter: QPainter, option: QStyleOptionViewItem, text: str) -> N
         pixmap = _BADGES[key] = _badge_pixmap(option, text, color, dark, height)
         if len(_BADGES) > 512:
             _BADGES.pop(next(iter(_BADGES)))
-    top = option.rect.center().y() - height // 2
-    painter.drawPixmap(option.rect.left() + 4, top, pixmap)
+    return pixmap, height
 
 
 #: Drawn badges by look: a table repaints the same few badges many times a second.

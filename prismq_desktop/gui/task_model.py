@@ -4,13 +4,16 @@ Anki's browser table idea: the model knows how many rows match and holds only th
 the view has asked for; a live refresh marks every cached row stale in O(1) (a generation
 number) and re-reads just the visible window, announcing changed rows with ``dataChanged``.
 The model resets only when the query (filter, search, sort) changes; the view restores its
-selection by task id afterwards.
+selection by task id afterwards. Windows come from the query's ordered ids, which the reader
+keeps in ``results`` (task_source.Results): any depth at any sort in a few milliseconds.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtCore import Signal as QtSignal
@@ -23,10 +26,14 @@ from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.task_rows import COLUMN_INDEX, COLUMNS, TaskRow
 from prismq_desktop.gui.task_source import Window
 
+T = TypeVar("T")
 MARGIN = 40
 MAX_WINDOW = 400
 MAX_CACHED = 6000
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The roles a live change to a shown row touches (text, tooltip, highlight).
+CHANGED_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                 Qt.ItemDataRole.BackgroundRole]
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
 TYPE = COLUMN_INDEX["type"]
@@ -58,6 +65,8 @@ class TaskTableModel(QAbstractTableModel):
         self.flash.faded.connect(self._repaint_tasks)
         self.loaded_at: float | None = None
         self._unhandled: frozenset[str] = frozenset()
+        #: The query's ordered ids; used only inside reader jobs (see task_source.Results).
+        self.results = task_source.Results()
 
     # -- what the view asks -------------------------------------------------------------
     def rowCount(self, parent: Index = NO_PARENT) -> int:
@@ -118,21 +127,25 @@ class TaskTableModel(QAbstractTableModel):
         self._serial += 1
         serial = self._serial
         limit = max(self._visible[1] - self._visible[0] + 1, 50) + MARGIN
+        results = self.results
         self.session.reader.submit(
-            lambda q: task_source.window(q, query, 0, limit),
+            lambda q: task_source.first_window(q, results, query, limit),
             lambda win: self._apply_query(serial, win), key="task-query")
+        # Next, the ordered ids that make every deeper window cheap (no result to deliver).
+        self.session.reader.submit(lambda q: results.get(q, query), key="task-order")
 
     def reload(self) -> None:
         self.set_query(self._query)
 
     def refresh(self) -> None:
         """Re-read the count and the visible window (a commit happened somewhere)."""
-        serial, query = self._serial, self._query
+        serial, query, results = self._serial, self._query, self.results
         first, last = self._visible
         offset = max(0, first - MARGIN)
         limit = min(MAX_WINDOW, last - first + 1 + 2 * MARGIN)
         self.session.reader.submit(
-            lambda q: task_source.window(q, query, offset, limit),
+            lambda q: self._unless_superseded(
+                serial, lambda: task_source.window(q, results, query, offset, limit)),
             lambda win: self._apply_refresh(serial, win), key="task-refresh")
 
     def set_visible_rows(self, first: int, last: int) -> None:
@@ -160,10 +173,17 @@ class TaskTableModel(QAbstractTableModel):
         self._want = None
         offset = max(0, first - MARGIN)
         limit = min(MAX_WINDOW, last + MARGIN + 1 - offset)
-        serial, gen, query = self._serial, self._gen, self._query
+        serial, gen, query, results = self._serial, self._gen, self._query, self.results
         self.session.reader.submit(
-            lambda q: task_source.rows(q, query, offset, limit),
+            lambda q: self._unless_superseded(
+                serial, lambda: task_source.rows(q, results, query, offset, limit)) or [],
             lambda rows: self._apply_rows(serial, gen, offset, rows), key="task-window")
+
+    def _unless_superseded(self, serial: int, read: Callable[[], T]) -> T | None:
+        """Run a window read in the reader unless a newer query was set meanwhile: a stale
+        read would cost a whole ordered-ids build for a query nobody shows (its answer is
+        dropped anyway). Reading an int another thread sets is safe under the GIL."""
+        return read() if serial == self._serial else None
 
     def _apply_rows(self, serial: int, gen: int, offset: int, rows: list[TaskRow]) -> None:
         if serial != self._serial:
@@ -190,8 +210,8 @@ class TaskTableModel(QAbstractTableModel):
         self.loaded_at = time.perf_counter()
         self.query_applied.emit()
 
-    def _apply_refresh(self, serial: int, win: Window) -> None:
-        if serial != self._serial:
+    def _apply_refresh(self, serial: int, win: Window | None) -> None:
+        if serial != self._serial or win is None:
             return
         self.refresh_starting.emit()
         shift = self._shift(win)
@@ -224,20 +244,27 @@ class TaskTableModel(QAbstractTableModel):
             self.endRemoveRows()
 
     def _store(self, offset: int, rows: list[TaskRow], gen: int) -> None:
-        """Cache rows and announce the ones whose content changed, in narrow ranges."""
+        """Cache rows and announce the ones whose content changed, in narrow ranges: rows
+        that were empty with no roles (paint them now), shown rows that changed with
+        ``CHANGED_ROLES`` (a view may repaint those over a few frames)."""
+        filled: list[int] = []
         changed: list[int] = []
         fresh = self._max_id > 0
         for number, task_row in enumerate(rows, offset):
             old = self._rows.get(number)
             if old is None or old[0] != task_row:
-                changed.append(number)
+                (filled if old is None else changed).append(number)
                 if self._is_news(old, task_row, fresh):
                     self.flash.mark(task_row.id)
             self._put(number, task_row, gen)
         if rows:
             self._max_id = max(self._max_id, max(r.id for r in rows))
+        last_column = len(COLUMNS) - 1
+        for first, last in _runs(filled):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
         for first, last in _runs(changed):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column),
+                                  CHANGED_ROLES)
 
     def _is_news(self, old: tuple[TaskRow, int] | None, new: TaskRow, fresh: bool) -> bool:
         """Worth a highlight: the same task with other values, or a task newer than any seen."""

@@ -120,8 +120,8 @@ class TasksPage(QWidget):
             self._find_row(task_id, explicit=False)
 
     def _find_row(self, task_id: int, explicit: bool) -> None:
-        query = self.model.query
-        self.session.reader.submit(lambda q: task_source.position(q, query, task_id),
+        query, results = self.model.query, self.model.results
+        self.session.reader.submit(lambda q: task_source.position(q, results, query, task_id),
                                    lambda row: self._scroll_to_row(task_id, query, row, explicit),
                                    key="task-jump")
 
