@@ -9,6 +9,7 @@ import apsw
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from prismq_desktop import demo
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.settings import recent_files
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
@@ -114,3 +115,20 @@ def test_missing_file_is_offered_and_declining_creates_nothing(qtbot, open_windo
     with qtbot.waitSignal(window.open_failed, timeout=5000):
         qtbot.mouseClick(box.button(QMessageBox.StandardButton.No), Qt.MouseButton.LeftButton)
     assert not path.exists() and window.session is None
+
+
+def test_a_demo_file_says_so_in_the_title_and_a_banner(qtbot, open_window,
+                                                      tmp_path: Path) -> None:
+    path = demo.build_demo_file(tmp_path / "demo" / "demo.db", tasks=200)
+    window = open_window(path)
+    wait_loaded(qtbot, window)
+    assert window.windowTitle() == "demo.db (demo) — PrismQ Desktop"
+    assert window.banner.isVisible() and "This is a demo queue" in window.banner.text.text()
+    assert window.actions["enqueue"].isEnabled()  # a demo is a real, writable queue
+
+    plain = tmp_path / "mine.db"
+    Queue.open(plain).close()
+    with qtbot.waitSignal(window.session_opened, timeout=10_000):
+        window.files.open_path(plain)
+    assert window.windowTitle() == "mine.db — PrismQ Desktop"
+    assert not window.banner.isVisible()

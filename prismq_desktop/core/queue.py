@@ -24,6 +24,7 @@ from prismq_desktop.core import (
     health,
     logs,
     maintenance,
+    meta,
     notify,
     reads,
     search,
@@ -203,6 +204,10 @@ class Queue:
         and that are not in ``handled_here`` (what the caller can run itself); none while a
         live worker does not say which types it handles (see core/coverage.py)."""
         return coverage.unhandled_types(self.db, self.now(), handled_here, stale_after)
+
+    def is_demo(self) -> bool:
+        """Whether ``prismq-desktop demo`` made this file (the window says so)."""
+        return meta.is_demo(self.db)
 
     def search_completion(self) -> dict[str, list[str]]:
         """Field names and known values (types, statuses, workers) for the search box."""

@@ -63,13 +63,17 @@ class FileControl(QObject):
 
     # -- results ---------------------------------------------------------------------------
     def _opened(self, opened: Opened) -> None:
-        session = Session(opened.path, opened.read_only_reason)
+        session = Session(opened.path, opened.read_only_reason, demo=opened.demo)
         self.window.attach(session)
         self.window.banner.hide()
         if opened.read_only_reason:
             self.window.banner.show_message(
                 f"Opened read-only: {opened.read_only_reason}. Nothing will be written.",
                 "warning", action=("Reopen", lambda: self.open_path(opened.path)))
+        elif opened.demo:
+            self.window.banner.show_message(
+                f"This is a demo queue ({opened.path.name}): made-up tasks, pretend handlers "
+                "and new tasks trickling in. Open your own queue with File → Open.", "info")
         self._remember(opened.path)
         self.window.status.flash(f"Opened {opened.path}")
         if self._start_worker and not opened.read_only_reason:

@@ -134,7 +134,8 @@ class MainWindow(QMainWindow):
         self.operations.attach(session, self.tasks_page)
         self.worker.set_database(session.db_path)
         self.status.set_file(session.db_path, session.read_only_reason)
-        self.setWindowTitle(f"{session.db_path.name} — PrismQ Desktop")
+        demo = " (demo)" if session.demo else ""
+        self.setWindowTitle(f"{session.db_path.name}{demo} — PrismQ Desktop")
         session.set_paused(self.actions["pause"].isChecked())
         self.update_actions()
         self.session_opened.emit(session)

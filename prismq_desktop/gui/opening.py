@@ -24,6 +24,8 @@ class Opened:
     path: Path
     #: Why writes are refused ("" when the file is writable).
     read_only_reason: str
+    #: Made by ``prismq-desktop demo`` (the window says so, so nobody mistakes it for theirs).
+    demo: bool = False
 
 
 class OpenFailed(Exception):
@@ -45,22 +47,24 @@ def open_file(path: Path, create: bool = False) -> Opened:
             return Opened(path, "")
         if not path.exists():
             raise OpenFailed(f"{path} does not exist", missing=True)
-        return Opened(path, _check_then_open(path))
+        return _check_then_open(path)
     except OpenFailed:
         raise
     except QueueDatabaseError as exc:
         raise OpenFailed(str(exc), empty=_is_empty(path, exc)) from exc
 
 
-def _check_then_open(path: Path) -> str:
+def _check_then_open(path: Path) -> Opened:
     with Queue.open(path, read_only=True) as look:
+        demo = look.is_demo()
         if look.db.user_version() > SCHEMA_VERSION:
-            return look.db.read_only_reason
+            return Opened(path, look.db.read_only_reason, demo)
     try:
         with Queue.open(path, create=False) as queue:
-            return queue.db.read_only_reason
+            return Opened(path, queue.db.read_only_reason, demo)
     except QueueBusyError as exc:
-        return f"the file is locked by another process; reopen it to write ({exc})"
+        return Opened(path, f"the file is locked by another process; reopen it to write ({exc})",
+                      demo)
 
 
 def _is_empty(path: Path, error: Exception) -> bool:

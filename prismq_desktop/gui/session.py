@@ -33,10 +33,12 @@ class Session(QObject):
     polled = Signal(float)
 
     def __init__(self, db_path: Path, read_only_reason: str = "",
-                 refresh_ms: int = DEFAULT_REFRESH_MS, parent: QObject | None = None) -> None:
+                 refresh_ms: int = DEFAULT_REFRESH_MS, parent: QObject | None = None,
+                 demo: bool = False) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.read_only_reason = read_only_reason
+        self.demo = demo
         self.reader = Executor(lambda: Queue.open(self.db_path, read_only=True), "prismq-reader",
                                self)
         self.writer = Executor(lambda: Queue.open(self.db_path, create=False), "prismq-writer",
