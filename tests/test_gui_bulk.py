@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from prismq_desktop.core import Queue, TaskQuery
+from prismq_desktop.gui import tasks_page
 from prismq_desktop.gui.search_assist import complete_word, split_word
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
 from tests.test_gui_support import WAIT_MS, table_ids
@@ -201,3 +202,23 @@ def test_stuck_tasks_have_their_own_filter_and_are_requeued_in_one_action(
         task = queue.get(stuck)
     assert task.status == "queued" and "stuck: held by w-gone" in task.error_message
     qtbot.waitUntil(lambda: table_ids(window) == [], timeout=WAIT_MS)
+
+
+def test_a_lease_that_expires_with_nothing_committed_shows_as_stuck(
+        qtbot, open_window, tmp_path: Path, clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tasks_page, "CLOCK_REFRESH_MS", 200)
+    path = tmp_path / "quiet.db"
+    clock.moment = datetime.now(timezone.utc) - timedelta(seconds=29)  # lease ends in ~1-2 s
+    with Queue.open(path, clock=clock) as queue:
+        task = queue.enqueue("echo", {})
+        queue.register_worker("w-busy", {"types": ["echo"]})
+        assert queue.claim("w-busy", lease_seconds=30, types=["echo"]).id == task.id
+    window = open_window(path)
+    statuses = window.tasks_page.sidebar.statuses
+    row = next(r for r in range(statuses.count()) if statuses.item(r).text() == "Stuck")
+    stuck = lambda: statuses.item(row).data(Qt.ItemDataRole.UserRole + 2)  # noqa: E731
+    qtbot.waitUntil(lambda: stuck() is not None)
+    # Nothing is written from here on: only the clock tick can notice the expired lease.
+    qtbot.waitUntil(lambda: stuck() == 1, timeout=WAIT_MS)
+    with Queue.open(path, read_only=True) as queue:
+        assert queue.get(task.id).status == "processing"

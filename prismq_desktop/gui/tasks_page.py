@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QVBoxLayout, QWidget
 
 from prismq_desktop.core import TaskNotFoundError, TaskQuery
@@ -24,6 +24,10 @@ from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.sidebar import Sidebar
 from prismq_desktop.gui.task_model import TaskTableModel
 from prismq_desktop.gui.task_table import TaskTable
+
+#: How often the counts are read again with nothing committed: "stuck" (an expired lease, a
+#: silent worker) and the unhandled-type marks change with the clock, not with commits.
+CLOCK_REFRESH_MS = 10_000
 
 
 class TasksPage(QWidget):
@@ -46,6 +50,9 @@ class TasksPage(QWidget):
         self.log = TaskLogView(session)
         self.shown_task: Task | None = None
         self._pending_select: int | None = None
+        self._clock = QTimer(self, interval=CLOCK_REFRESH_MS)
+        self._clock.timeout.connect(self._clock_tick)
+        self._clock.start()
         self._build()
         self._wire()
         self.model.reload()
@@ -157,6 +164,10 @@ class TasksPage(QWidget):
             lambda q: (q.counts(), q.type_counts(), q.count(q.stuck_query()),
                        unhandled.unhandled_types(q)),
             self._counts_arrived, key="counts")
+
+    def _clock_tick(self) -> None:
+        if not self.session.paused:
+            self.refresh_counts()
 
     def _counts_arrived(self, result: tuple[dict[str, int], dict, int, frozenset[str]]) -> None:
         counts, type_counts, stuck, unhandled_types = result
