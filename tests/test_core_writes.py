@@ -9,7 +9,7 @@ import apsw
 import pytest
 from conftest import FakeClock
 
-from prismq_desktop.core import Queue, QueueDatabaseError, health, schema
+from prismq_desktop.core import Queue, QueueDatabaseError, health, reads, schema
 from prismq_desktop.core.claiming import STRATEGIES, claim_sql
 
 
@@ -125,7 +125,6 @@ def test_queued_time_reads_use_the_partial_index(queue: Queue) -> None:
     """The oldest ready task and the scheduled count read a few index entries, not a scan."""
     queue.enqueue_many([{"type": "a"}] * 500)
     conn = queue.db.get_connection()
-    for sql in (health.OLDEST_READY,
-                "SELECT COUNT(*) FROM task_queue WHERE status = 'queued' AND run_after_utc > ?"):
+    for sql in (health.OLDEST_READY, reads.SCHEDULED_COUNT):
         plan = _plan(conn, sql, ("2026-11-23 12:00:00",))
         assert "pqd_ix_task_queued_run_after (status=? AND run_after_utc" in plan, plan

@@ -199,7 +199,7 @@ class Queue:
         return reads.type_status_counts(self.db)
 
     def unhandled_types(self, handled_here: Iterable[str] = (),
-                        stale_after: float = reads.STALE_AFTER_SECONDS) -> frozenset[str]:
+                        stale_after: float = STALE_AFTER_SECONDS) -> frozenset[str]:
         """Types of waiting tasks that no live worker lists in its capabilities ``types``
         and that are not in ``handled_here`` (what the caller can run itself); none while a
         live worker does not say which types it handles (see core/coverage.py)."""

@@ -170,9 +170,12 @@ def _count_from_totals(db: QueueDatabase, query: TaskQuery, now: datetime) -> in
     return total
 
 
+SCHEDULED_COUNT = "SELECT COUNT(*) FROM task_queue WHERE status = 'queued' AND run_after_utc > ?"
+
+
 def scheduled_count(db: QueueDatabase, now: datetime, types: tuple[str, ...] = ()) -> int:
     """Queued tasks whose run_after is still ahead (an index range, not a scan)."""
-    sql = "SELECT COUNT(*) FROM task_queue WHERE status = 'queued' AND run_after_utc > ?"
+    sql = SCHEDULED_COUNT
     if types:
         sql += f" AND type IN ({', '.join('?' * len(types))})"
     return int(db.query(sql, (timeutil.to_db(now), *types))[0][0])
