@@ -187,17 +187,14 @@ class Runs:
 def runs(db: QueueDatabase, start: float, end: float, expected: int) -> Runs:
     """Attempts finished in [start, end); ``expected`` (about how many) picks the sample."""
     every = max(1, math.ceil(expected / RUN_SAMPLE_CAP))
-    source = "runs"
+    source = "tasks"
     rows: list[tuple] = []
     if db.user_version() >= 1:
         rows = db.query(_RUNS_SQL, (start, end, every))
-        if not rows and not db.query(
+        if rows or db.query(
                 "SELECT 1 FROM pqd_runs WHERE finished >= ? AND finished < ? LIMIT 1",
                 (start, end)):
-            rows = []
-            source = "tasks"
-    else:
-        source = "tasks"
+            source = "runs"
     if source == "tasks":
         rows = db.query(_TASK_RUNS_SQL, (edge_text(start), edge_text(end), every))
     codes: dict[str, int] = {}
