@@ -231,7 +231,7 @@ class StatsView(QWidget):
     def _sampling_note(stats: Stats) -> str:
         lines = [f"{stats.window.label} in {len(stats.edges) - 1} buckets"]
         if stats.runs_every > 1:
-            lines.append(f"latency and run times from every {stats.runs_every}th run "
+            lines.append(f"latency and run times from 1 run in {stats.runs_every:,} "
                          "(a systematic sample: the window holds many)")
         if stats.runs_source == "tasks":
             lines.append("latency from the task timestamps (whole seconds): no run records "
