@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import apsw
@@ -181,3 +182,10 @@ def test_an_empty_queue_gets_a_calm_message(qtbot, open_window, tmp_path: Path) 
     assert view.chart_stack.currentWidget() is placeholder
     assert "No tasks in the last 1 h" in placeholder.text()  # a calm note, not an error
     assert view.findChild(QTableView, "statsTypeTable").model().rowCount() == 0
+
+
+def test_the_sampling_note_says_how_many_runs_were_read(queue: Queue) -> None:
+    result = queue.stats("1h")
+    assert "sample" not in StatsView._sampling_note(result)
+    note = StatsView._sampling_note(replace(result, runs_every=2, runs_source="tasks"))
+    assert "1 run in 2 " in note and "task timestamps" in note

@@ -187,17 +187,14 @@ class Runs:
 def runs(db: QueueDatabase, start: float, end: float, expected: int) -> Runs:
     """Attempts finished in [start, end); ``expected`` (about how many) picks the sample."""
     every = max(1, math.ceil(expected / RUN_SAMPLE_CAP))
-    source = "runs"
+    source = "tasks"
     rows: list[tuple] = []
     if db.user_version() >= 1:
         rows = db.query(_RUNS_SQL, (start, end, every))
-        if not rows and not db.query(
+        if rows or db.query(
                 "SELECT 1 FROM pqd_runs WHERE finished >= ? AND finished < ? LIMIT 1",
                 (start, end)):
-            rows = []
-            source = "tasks"
-    else:
-        source = "tasks"
+            source = "runs"
     if source == "tasks":
         rows = db.query(_TASK_RUNS_SQL, (edge_text(start), edge_text(end), every))
     codes: dict[str, int] = {}
@@ -307,10 +304,10 @@ def depth(db: QueueDatabase, edges: np.ndarray, now: float, flow: Throughput, sa
     span = np.diff(until).astype(np.float64)
     running = np.divide(np.diff(busy), span, out=np.zeros_like(span), where=span > 0)
     spans = db.query(_SCHEDULED_SQL, (edge_text(float(edges[0])),))
-    since = np.sort(_epochs([(s,) for s, _ in spans]))
-    until = np.sort(_epochs([(u,) for _, u in spans]))
-    scheduled = (np.searchsorted(since, moments, "right")
-                 - np.searchsorted(until, moments, "right"))
+    waiting_since = np.sort(_epochs([(s,) for s, _ in spans]))
+    scheduled_until = np.sort(_epochs([(u,) for _, u in spans]))
+    scheduled = (np.searchsorted(waiting_since, moments, "right")
+                 - np.searchsorted(scheduled_until, moments, "right"))
     ready = np.maximum(backlog - running - scheduled, 0)
     return Depth(ready.astype(np.float64), scheduled.astype(np.float64),
                  running.astype(np.float64))

@@ -132,8 +132,7 @@ class Sidebar(QWidget):
     def show_filter_silently(self, statuses: tuple[str, ...], types: tuple[str, ...]) -> None:
         """Select the entries matching a filter set elsewhere ("All" when none matches),
         without emitting filter_changed."""
-        key = next((k for k, _label, s in STATUS_FILTERS if s == statuses and k != "other"),
-                   "all")
+        key = next((k for k, _label, s in STATUS_FILTERS if s == statuses), "all")
         kind = types[0] if len(types) == 1 else ""
         for widget, role, wanted in ((self.statuses, KEY_ROLE, key),
                                      (self.types, Qt.ItemDataRole.UserRole, kind)):

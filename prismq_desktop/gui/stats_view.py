@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from prismq_desktop.core import TaskQuery
-from prismq_desktop.core.stats import BUCKET_STEPS, WINDOWS, DepthSample, Stats
+from prismq_desktop.core.stats import BUCKET_STEPS, WINDOWS, DepthSample, Stats, edge_text
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.stats_table import TypeStatsTable
@@ -231,7 +231,7 @@ class StatsView(QWidget):
     def _sampling_note(stats: Stats) -> str:
         lines = [f"{stats.window.label} in {len(stats.edges) - 1} buckets"]
         if stats.runs_every > 1:
-            lines.append(f"latency and run times from every {stats.runs_every}th run "
+            lines.append(f"latency and run times from 1 run in {stats.runs_every:,} "
                          "(a systematic sample: the window holds many)")
         if stats.runs_source == "tasks":
             lines.append("latency from the task timestamps (whole seconds): no run records "
@@ -290,10 +290,8 @@ class StatsView(QWidget):
             with open(path, "w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(["bucket_start_utc", *names])
-                for row in range(len(series[names[0]])):
-                    start = datetime.fromtimestamp(float(series["bucket_start"][row]),
-                                                   timezone.utc)
-                    writer.writerow([start.strftime("%Y-%m-%d %H:%M:%S"),
+                for row, start in enumerate(series["bucket_start"]):
+                    writer.writerow([edge_text(float(start)),
                                      *(_cell(series[name][row]) for name in names)])
         except OSError as exc:
             self.hover.setText(f"Could not write {path}: {exc.strerror or exc}")
