@@ -172,3 +172,13 @@ def test_retry_with_ctrl_r_requeues_failed_tasks(qtbot, open_window, demo_db: Pa
     qtbot.waitUntil(lambda: task_id not in table_ids(window), timeout=5000)
     with Queue.open(demo_db, read_only=True) as queue:
         assert queue.get(task_id).attempts == 0
+
+
+def test_a_copy_keeps_priority_zero(qtbot, tmp_path: Path) -> None:
+    """0 is the most urgent priority, not a missing one: the copy must not fall back to 100."""
+    with Queue.open(tmp_path / "q.db") as queue:
+        urgent = queue.get(queue.enqueue("echo", priority=0, max_attempts=2).id)
+    dialog = EnqueueDialog(["echo"])
+    qtbot.addWidget(dialog)
+    dialog.fill_from(urgent)
+    assert (dialog.priority.value(), dialog.max_attempts.value()) == (0, 2)

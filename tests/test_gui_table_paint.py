@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtWidgets import QApplication
 
+from prismq_desktop.gui.row_flash import RowFlash
 from prismq_desktop.gui.task_model import CHANGED_ROLES
 from prismq_desktop.gui.task_table import PAINT_STEP_ROWS, ROW_HEIGHT
 from tests.test_gui_support import *  # noqa: F403  (the GUI fixtures)
@@ -71,3 +72,12 @@ def test_a_deep_jump_at_another_sort_fills_from_the_ordered_ids(qtbot, open_wind
                                  done.append)
     qtbot.waitUntil(lambda: bool(done), timeout=WAIT_MS)
     assert [model.task_row(r).id for r in range(row, row + 3)] == done[0]
+
+
+def test_the_highlight_role_and_the_painted_brush_agree(qtbot) -> None:
+    flash = RowFlash()
+    assert flash.color(7) is None and flash.brush(7) is None
+    flash.mark(7)
+    assert flash.color(7) == flash.brush(7).color() and flash.color(7).alphaF() > 0.5
+    flash.clear()
+    assert flash.color(7) is None

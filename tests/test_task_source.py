@@ -3,11 +3,11 @@ for every sort both ways, the same rows as a plain ORDER BY ... LIMIT/OFFSET; ke
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
+from test_worker_support import wait_until
 
 from prismq_desktop.core import Queue, TaskQuery, history
 from prismq_desktop.core.reads import SORT_KEYS
@@ -96,12 +96,8 @@ def test_a_due_rebuild_runs_beside_the_window_reads(queue: Queue,
     query, results = TaskQuery(sort="priority"), task_source.Results()
     assert results.get(queue, query).ids.tolist() == [ids[0], ids[1]]
     new = queue.enqueue("echo", priority=3).id
-    deadline = time.monotonic() + 10
-    while not results.get(queue, query).rebuild_due():  # old enough (4x its build time)
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
+    wait_until(lambda: results.get(queue, query).rebuild_due(), interval=0.005,
+               what="the set to be old enough for a rebuild (4x its build time)")
     assert results.refresh(queue, query).ids.tolist() == [ids[0], ids[1]]  # not waited for
-    while len(results.refresh(queue, query)) < 3:
-        assert time.monotonic() < deadline, "the background rebuild never arrived"
-        time.sleep(0.01)
+    wait_until(lambda: len(results.refresh(queue, query)) >= 3, what="the background rebuild")
     assert results.refresh(queue, query).ids.tolist() == [ids[0], new, ids[1]]

@@ -53,8 +53,11 @@ class EnqueueDialog(TaskFormDialog):
     def fill_from(self, task: Task) -> None:
         """Prefill with a task's fields (duplicate), leaving the idempotency key empty."""
         self.type.setCurrentText(str(task.type or ""))
-        self.priority.setValue(fmt.as_int(task.priority) or DEFAULT_PRIORITY)
-        self.max_attempts.setValue(fmt.as_int(task.max_attempts) or DEFAULT_MAX_ATTEMPTS)
+        for spin, stored, default in ((self.priority, task.priority, DEFAULT_PRIORITY),
+                                      (self.max_attempts, task.max_attempts,
+                                       DEFAULT_MAX_ATTEMPTS)):
+            number = fmt.as_int(stored)  # 0 is a priority (the most urgent), not "unset"
+            spin.setValue(default if number is None else number)
         for editor, stored in ((self.payload, task.payload),
                                (self.compatibility, task.compatibility)):
             text, _note = fmt.pretty_json(stored)

@@ -168,5 +168,5 @@ class TaskLogView(QWidget):
             return
         settings.set_value("export/dir", str(path.parent))
 
-    def save_to(self, path: Path, text: str | None = None) -> None:
-        path.write_text((self.shown_text() if text is None else text) + "\n", encoding="utf-8")
+    def save_to(self, path: Path, text: str) -> None:
+        path.write_text(text + "\n", encoding="utf-8")

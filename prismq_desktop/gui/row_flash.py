@@ -39,13 +39,9 @@ class RowFlash(QObject):
         self._timer.stop()
 
     def color(self, task_id: int) -> QColor | None:
-        """The highlight of a task's row now, None when it has none."""
-        until = self._until.get(task_id)
-        if until is None:
-            return None
-        color = QColor(self._color)
-        color.setAlphaF(0.55 * max(0.0, until - time.monotonic()) / FLASH_SECONDS)
-        return color
+        """The highlight of a task's row now, None when it has none (the painted brush's)."""
+        brush = self.brush(task_id)
+        return None if brush is None else brush.color()
 
     def brush(self, task_id: int) -> QBrush | None:
         """The highlight as one of a few shared brushes (for painting): building a QColor or

@@ -30,23 +30,14 @@ def status_color(status: str, dark: bool) -> QColor:
 
 
 def badge_pixmap(option: QStyleOptionViewItem, text: str) -> tuple[QPixmap, int]:
-    """The status text inside a rounded, tinted badge (white on a selected row), drawn once
-    per look, for a cell of this option's size and state; and its height to centre it."""
+    """The status text inside a rounded, tinted badge (white on a selected row), for a cell
+    of this option's size and state; and its height to centre it. Drawn anew on each call:
+    the caller keeps the pixmaps (row_delegate caches them per look)."""
     selected = bool(option.state & QStyle.StateFlag.State_Selected)
     dark = is_dark(option.palette) or selected
     color = option.palette.highlightedText().color() if selected else status_color(text, dark)
     height = min(option.fontMetrics.height() + 4, option.rect.height() - 4)
-    key = (text, option.rect.width(), height, color.rgba(), dark, option.font.key())
-    pixmap = _BADGES.get(key)
-    if pixmap is None:
-        pixmap = _BADGES[key] = _badge_pixmap(option, text, color, dark, height)
-        if len(_BADGES) > 512:
-            _BADGES.pop(next(iter(_BADGES)))
-    return pixmap, height
-
-
-#: Drawn badges by look: a table repaints the same few badges many times a second.
-_BADGES: dict[tuple, QPixmap] = {}
+    return _badge_pixmap(option, text, color, dark, height), height
 
 
 def _badge_pixmap(option: QStyleOptionViewItem, text: str, color: QColor, dark: bool,

@@ -17,7 +17,6 @@ from typing import TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtCore import Signal as QtSignal
-from PySide6.QtGui import QColor
 
 from prismq_desktop.core import TaskQuery
 from prismq_desktop.gui import task_source, unhandled
@@ -105,7 +104,7 @@ class TaskTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column].numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self.flash_color(task_row.id)
+            return self.flash.color(task_row.id)
         if role == ROW_ROLE:
             return task_row
         return None
@@ -304,9 +303,6 @@ class TaskTableModel(QAbstractTableModel):
         return unhandled.is_marked(task_row.task.type, task_row.task.status, self._unhandled)
 
     # -- the brief highlight of changed rows ----------------------------------------------
-    def flash_color(self, task_id: int) -> QColor | None:
-        return self.flash.color(task_id)
-
     def _repaint_tasks(self, task_ids: list[int]) -> None:
         rows = [self._row_of[i] for i in task_ids if i in self._row_of]
         if rows:
