@@ -38,9 +38,17 @@ from prismq_desktop.gui.session import Session
 SUFFIX = {"csv": ".csv", "jsonl": ".jsonl"}
 
 
+EXPORT_DIR = "export/dir"
+
+
 def export_dir() -> Path:
     """Where the last export went (the home folder at first)."""
-    return Path(str(settings.value("export/dir", str(Path.home()))))
+    return Path(str(settings.value(EXPORT_DIR, str(Path.home()))))
+
+
+def remember_export_dir(written: Path) -> None:
+    """The next export dialog starts in the folder of ``written``."""
+    settings.set_value(EXPORT_DIR, str(written.parent))
 
 
 class ExportDialog(QDialog):
@@ -146,7 +154,7 @@ class ExportDialog(QDialog):
         self.panel.show()
         self.result_label.hide()
         self.start.setEnabled(False)
-        settings.set_value("export/dir", str(path.parent))
+        remember_export_dir(path)
 
     def _finish(self) -> None:
         if self.executor is not None:

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from prismq_desktop.core.models import TaskLog
-from prismq_desktop.gui import settings
-from prismq_desktop.gui.export_dialog import export_dir
+from prismq_desktop.gui.export_dialog import export_dir, remember_export_dir
 from prismq_desktop.gui.log_model import LEVELS, LogFilter, LogModel, entry_text
 from prismq_desktop.gui.session import Session
 
@@ -166,7 +165,7 @@ class TaskLogView(QWidget):
             box.finished.connect(box.deleteLater)
             box.open()
             return
-        settings.set_value("export/dir", str(path.parent))
+        remember_export_dir(path)
 
     def save_to(self, path: Path, text: str) -> None:
         path.write_text(text + "\n", encoding="utf-8")

@@ -26,7 +26,7 @@ from prismq_desktop.core import (
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.bulk_run import BulkRunner
 from prismq_desktop.gui.edit_dialog import EditDialog
-from prismq_desktop.gui.export_dialog import ExportDialog, export_dir
+from prismq_desktop.gui.export_dialog import ExportDialog, export_dir, remember_export_dir
 from prismq_desktop.gui.palette import CommandPalette
 from prismq_desktop.gui.session import Session
 from prismq_desktop.gui.tasks_page import TasksPage
@@ -187,7 +187,7 @@ class Operations(QObject):
         """Write the task with its whole log and attempt history as JSON."""
         if self.session is None:
             return
-        settings.set_value("export/dir", str(path.parent))
+        remember_export_dir(path)
         self.session.reader.submit(
             lambda q: q.export_task(task_id, path),
             lambda written: self.window.status.flash(f"Wrote task #{task_id} to {written}"),
