@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from prismq_desktop.gui.embedded_worker import RUNNING, STARTING, STOPPED, STOPPING, EmbeddedWorker
+from prismq_desktop.gui.embedded_worker import (
+    RUNNING,
+    STARTING,
+    STOPPED,
+    STOPPING,
+    EmbeddedWorker,
+    toggle_availability,
+)
 from prismq_desktop.gui.formatting import duration
 from prismq_desktop.gui.worker_controls import WorkerControls
 
@@ -80,16 +87,10 @@ class EmbeddedPanel(QGroupBox):
     # -- state -------------------------------------------------------------------------------
     def _state_changed(self, state: str) -> None:
         self.toggle.setText(BUTTON_TEXTS.get(state, "Start"))
-        busy = state in (STARTING, STOPPING)
-        if self.blocked and state == STOPPED:
-            for widget in (self.toggle, self.controls):
-                widget.setEnabled(False)
-                widget.setToolTip(f"Unavailable: {self.blocked}")
-        else:
-            self.toggle.setEnabled(not busy)
-            self.toggle.setToolTip("Stop the embedded worker (its running tasks go back to the "
-                                   "queue)" if state == RUNNING else
-                                   "Start a worker inside this app on this file")
+        enabled, tip = toggle_availability(state, self.blocked)
+        self.toggle.setEnabled(enabled)
+        self.toggle.setToolTip(tip)
+        self.controls.setEnabled(not self.blocked or state == RUNNING)
         if state == RUNNING:
             self._timer.start()
         else:

@@ -51,6 +51,17 @@ def handler_types() -> tuple[str, ...]:
     return tuple(t for t in module.default_handlers().types() if t != "shell")
 
 
+def toggle_availability(state: str, blocked: str) -> tuple[bool, str]:
+    """(enabled, tooltip) of a start/stop toggle in ``state``: one rule for the toolbar action
+    and the Workers tab button. ``blocked`` (why this file or build cannot run a worker) never
+    keeps a running worker from being stopped; while starting or stopping, both wait."""
+    if blocked and state != RUNNING:
+        return False, f"Start the embedded worker — unavailable: {blocked}"
+    if state == RUNNING:
+        return True, "Stop the embedded worker (its running tasks go back to the queue)"
+    return state == STOPPED, "Start the embedded worker in this app, on this file"
+
+
 class EmbeddedWorker(QObject):
     #: stopped / starting / running / stopping
     state_changed = Signal(str)

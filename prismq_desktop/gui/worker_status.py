@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from prismq_desktop.gui import settings
-from prismq_desktop.gui.embedded_worker import RUNNING, STARTING, STOPPING
+from prismq_desktop.gui.embedded_worker import (
+    RUNNING,
+    STARTING,
+    STOPPING,
+    toggle_availability,
+)
 from prismq_desktop.gui.worker_controls import WorkerControls
 
 if TYPE_CHECKING:
@@ -48,13 +53,9 @@ class WorkerStatus(QObject):
         action = self.window.actions["workerToggle"]
         state = self.worker.state
         blocked = write_reason or self.worker.unavailable_reason()
-        busy = state in (STARTING, STOPPING)
-        if blocked and state != RUNNING:
-            self.window.actions.disable("workerToggle", blocked)
-        else:
-            action.setEnabled(not busy)
-            action.setToolTip("Stop the embedded worker (releases its running tasks)"
-                              if state == RUNNING else "Start the embedded worker")
+        enabled, tip = toggle_availability(state, blocked)
+        action.setEnabled(enabled)
+        action.setToolTip(tip)
         action.setText(TEXTS.get(state, "Start worker"))
         action.setChecked(state in (RUNNING, STARTING))
         self.controls.setEnabled(not blocked or state == RUNNING)
