@@ -1,15 +1,15 @@
 """The embedded worker in the Workers tab: start/stop, its options, live counters, and the
 tasks it is running with their progress.
 
-Counters and running tasks are in-memory snapshots of the engine (no SQL), read once a second
-while it runs.
+Counters and running tasks are in-memory snapshots of the engine (no SQL), read on the
+worker's ``live`` signal (once a second while it runs).
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -67,11 +67,12 @@ class EmbeddedPanel(QGroupBox):
         self.running.setToolTip("Tasks the embedded worker is running; double-click one to "
                                 "show it in the task table")
         self._build()
-        self._timer = QTimer(self, interval=1000, timeout=self.show_live)
         self.toggle.clicked.connect(worker.toggle)
         self.running.cellDoubleClicked.connect(self._activated)
         worker.state_changed.connect(self._state_changed)
+        worker.live.connect(self.show_live)
         self._state_changed(worker.state)
+        self.show_live()
 
     def _build(self) -> None:
         top = QHBoxLayout()
@@ -91,11 +92,6 @@ class EmbeddedPanel(QGroupBox):
         self.toggle.setEnabled(enabled)
         self.toggle.setToolTip(tip)
         self.controls.setEnabled(not self.blocked or state == RUNNING)
-        if state == RUNNING:
-            self._timer.start()
-        else:
-            self._timer.stop()
-        self.show_live()
 
     def show_live(self) -> None:
         """Counters and running tasks from the engine's in-memory snapshots."""

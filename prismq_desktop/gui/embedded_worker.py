@@ -23,6 +23,8 @@ STRATEGIES = ("fifo", "lifo", "priority", "weighted_random")
 STOPPED, STARTING, RUNNING, STOPPING = "stopped", "starting", "running", "stopping"
 EVENT_BATCH_MS = 250
 MAX_BUFFERED = 2000
+#: How often views re-read the running worker's counters and current tasks.
+LIVE_MS = 1000
 
 
 @functools.cache
@@ -69,6 +71,9 @@ class EmbeddedWorker(QObject):
     events = Signal(list)
     #: Starting or stopping failed: a one-line reason.
     failed = Signal(str)
+    #: Time to re-read counters() and current_tasks() (in-memory snapshots, no SQL): once a
+    #: second while running and after every state change, one clock for every view of them.
+    live = Signal()
     #: Concurrency, strategy or allowed types changed (controls elsewhere follow it).
     options_changed = Signal()
     #: (future, next state, unused): a control job ended; crosses back to the GUI thread.
@@ -87,6 +92,8 @@ class EmbeddedWorker(QObject):
         self._buffer: collections.deque = collections.deque(maxlen=MAX_BUFFERED)
         self._buffer_lock = threading.Lock()
         self._drain = QTimer(self, interval=EVENT_BATCH_MS, timeout=self._deliver)
+        self._live = QTimer(self, interval=LIVE_MS)
+        self._live.timeout.connect(self.live)
         self._finished.connect(self._after)
 
     # -- what the window asks --------------------------------------------------------------
@@ -227,7 +234,12 @@ class EmbeddedWorker(QObject):
         self.state = state
         if state in (RUNNING, STARTING):
             self._drain.start()
+        if state == RUNNING:
+            self._live.start()
+        else:
+            self._live.stop()
         self.state_changed.emit(state)
+        self.live.emit()
         if state == STOPPED:
             self._deliver()
             self._drain.stop()

@@ -1,13 +1,14 @@
 """The embedded worker as the window shows it: the toggle action, its controls, the status bar.
 
-Counters and running tasks are in-memory snapshots of the engine (no SQL), read once a second.
+Counters and running tasks are in-memory snapshots of the engine (no SQL), read on the
+worker's ``live`` signal (once a second while it runs).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.embedded_worker import (
@@ -36,8 +37,7 @@ class WorkerStatus(QObject):
                              else tuple(t for t in str(types).split(",") if t))
         self.controls = WorkerControls(self.worker)
         self.worker.options_changed.connect(self._remember)
-        self._timer = QTimer(self, interval=1000, timeout=self.show_state)
-        self.worker.state_changed.connect(self._state_changed)
+        self.worker.live.connect(self.show_state)
 
     def _remember(self) -> None:
         """Keep the worker's options for the next run, whichever copy of the controls set them."""
@@ -59,13 +59,6 @@ class WorkerStatus(QObject):
         action.setText(TEXTS.get(state, "Start worker"))
         action.setChecked(state in (RUNNING, STARTING))
         self.controls.setEnabled(not blocked or state == RUNNING)
-
-    def _state_changed(self, state: str) -> None:
-        if state == RUNNING:
-            self._timer.start()
-        else:
-            self._timer.stop()
-        self.show_state()
 
     def show_state(self) -> None:
         self.window.status.set_worker(self.describe())
