@@ -14,6 +14,7 @@ from typing import Any
 
 from prismq_desktop.core import maintenance, timeutil, workers
 from prismq_desktop.core.database import QueueDatabase
+from prismq_desktop.core.models import Worker
 
 #: The failure rate looks this far back.
 FAILURE_WINDOW_MINUTES = 15
@@ -65,11 +66,12 @@ def health(db: QueueDatabase, now: datetime,
     oldest, age = oldest_ready(db, now)
     since = timeutil.to_db(now - timedelta(minutes=window_minutes))
     completed, failed = db.query(FINISHED_SINCE, (since,))[0]
-    beats = [timeutil.parse(beat) for (beat,) in db.query("SELECT heartbeat_utc FROM workers")]
-    stale = sum(beat is None or (now - beat).total_seconds() > stale_after for beat in beats)
+    ages = [Worker.from_row(row).heartbeat_age(now)
+            for row in db.query("SELECT worker_id, capabilities, heartbeat_utc FROM workers")]
+    stale = sum(workers.is_stale(age, stale_after) for age in ages)
     return QueueHealth(
         oldest_ready_utc=oldest, oldest_ready_age=age,
         completed_recently=completed, failed_recently=failed,
-        window_minutes=window_minutes, stale_workers=stale, workers=len(beats),
+        window_minutes=window_minutes, stale_workers=stale, workers=len(ages),
         stale_after=stale_after, wal_bytes=maintenance.wal_size(db),
     )

@@ -26,7 +26,7 @@ class WorkerState:
 
     @property
     def stale(self) -> bool:
-        return self.heartbeat_age is None or self.heartbeat_age > workers.STALE_AFTER_SECONDS
+        return workers.is_stale(self.heartbeat_age)
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.worker.to_dict(), "heartbeat_age_seconds": self.heartbeat_age,

@@ -47,6 +47,12 @@ FINISHED_BY = (
 )
 
 
+def is_stale(age: float | None, stale_after: float = STALE_AFTER_SECONDS) -> bool:
+    """Silent for longer than ``stale_after`` seconds, or never heard from in a readable form:
+    the one rule of the Workers tab, the status bar's health and ``queue summary``."""
+    return age is None or age > stale_after
+
+
 def register(db: QueueDatabase, worker_id: str, capabilities: dict[str, Any] | None,
              now: datetime) -> None:
     """Insert or refresh this worker's row (capabilities as canonical JSON)."""
@@ -90,9 +96,7 @@ class WorkerRow:
         return None if self.heartbeat is None else (now - self.heartbeat).total_seconds()
 
     def is_stale(self, now: datetime, stale_after: float = STALE_AFTER_SECONDS) -> bool:
-        """Silent for longer than ``stale_after`` seconds, or never heard from."""
-        age = self.heartbeat_age(now)
-        return age is None or age > stale_after
+        return is_stale(self.heartbeat_age(now), stale_after)
 
     def capabilities_text(self) -> str:
         """Compact JSON when the column is JSON, else the stored text as is."""
@@ -108,12 +112,8 @@ class WorkerRow:
 @dataclass(frozen=True)
 class WorkersOverview:
     rows: list[WorkerRow]
-    #: When it was read (the clock of the reading Queue), and the window of the done counts.
-    read_at: datetime
+    #: The window of the done counts.
     window_minutes: float
-
-    def stale_count(self, now: datetime, stale_after: float = STALE_AFTER_SECONDS) -> int:
-        return sum(row.registered and row.is_stale(now, stale_after) for row in self.rows)
 
 
 def overview(db: QueueDatabase, now: datetime,
@@ -135,7 +135,7 @@ def overview(db: QueueDatabase, now: datetime,
     known = {row.worker_id for row in rows}
     rows.extend(_row(holder, None, None, held, done, False)
                 for holder in held if holder not in known and holder is not None)
-    return WorkersOverview(rows, now, window_minutes)
+    return WorkersOverview(rows, window_minutes)
 
 
 def _row(worker_id: Any, caps: Any, beat: Any, held: dict, done: dict,

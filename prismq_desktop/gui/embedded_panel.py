@@ -1,15 +1,15 @@
 """The embedded worker in the Workers tab: start/stop, its options, live counters, and the
 tasks it is running with their progress.
 
-Counters and running tasks are in-memory snapshots of the engine (no SQL), read once a second
-while it runs.
+Counters and running tasks are in-memory snapshots of the engine (no SQL), read on the
+worker's ``live`` signal (once a second while it runs).
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from prismq_desktop.gui.embedded_worker import RUNNING, STARTING, STOPPED, STOPPING, EmbeddedWorker
+from prismq_desktop.gui.embedded_worker import (
+    RUNNING,
+    STARTING,
+    STOPPED,
+    STOPPING,
+    EmbeddedWorker,
+    toggle_availability,
+)
 from prismq_desktop.gui.formatting import duration
 from prismq_desktop.gui.worker_controls import WorkerControls
 
@@ -60,11 +67,12 @@ class EmbeddedPanel(QGroupBox):
         self.running.setToolTip("Tasks the embedded worker is running; double-click one to "
                                 "show it in the task table")
         self._build()
-        self._timer = QTimer(self, interval=1000, timeout=self.show_live)
         self.toggle.clicked.connect(worker.toggle)
         self.running.cellDoubleClicked.connect(self._activated)
         worker.state_changed.connect(self._state_changed)
+        worker.live.connect(self.show_live)
         self._state_changed(worker.state)
+        self.show_live()
 
     def _build(self) -> None:
         top = QHBoxLayout()
@@ -80,21 +88,10 @@ class EmbeddedPanel(QGroupBox):
     # -- state -------------------------------------------------------------------------------
     def _state_changed(self, state: str) -> None:
         self.toggle.setText(BUTTON_TEXTS.get(state, "Start"))
-        busy = state in (STARTING, STOPPING)
-        if self.blocked and state == STOPPED:
-            for widget in (self.toggle, self.controls):
-                widget.setEnabled(False)
-                widget.setToolTip(f"Unavailable: {self.blocked}")
-        else:
-            self.toggle.setEnabled(not busy)
-            self.toggle.setToolTip("Stop the embedded worker (its running tasks go back to the "
-                                   "queue)" if state == RUNNING else
-                                   "Start a worker inside this app on this file")
-        if state == RUNNING:
-            self._timer.start()
-        else:
-            self._timer.stop()
-        self.show_live()
+        enabled, tip = toggle_availability(state, self.blocked)
+        self.toggle.setEnabled(enabled)
+        self.toggle.setToolTip(tip)
+        self.controls.setEnabled(not self.blocked or state == RUNNING)
 
     def show_live(self) -> None:
         """Counters and running tasks from the engine's in-memory snapshots."""

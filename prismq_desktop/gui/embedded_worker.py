@@ -23,6 +23,8 @@ STRATEGIES = ("fifo", "lifo", "priority", "weighted_random")
 STOPPED, STARTING, RUNNING, STOPPING = "stopped", "starting", "running", "stopping"
 EVENT_BATCH_MS = 250
 MAX_BUFFERED = 2000
+#: How often views re-read the running worker's counters and current tasks.
+LIVE_MS = 1000
 
 
 @functools.cache
@@ -51,6 +53,17 @@ def handler_types() -> tuple[str, ...]:
     return tuple(t for t in module.default_handlers().types() if t != "shell")
 
 
+def toggle_availability(state: str, blocked: str) -> tuple[bool, str]:
+    """(enabled, tooltip) of a start/stop toggle in ``state``: one rule for the toolbar action
+    and the Workers tab button. ``blocked`` (why this file or build cannot run a worker) never
+    keeps a running worker from being stopped; while starting or stopping, both wait."""
+    if blocked and state != RUNNING:
+        return False, f"Start the embedded worker — unavailable: {blocked}"
+    if state == RUNNING:
+        return True, "Stop the embedded worker (its running tasks go back to the queue)"
+    return state == STOPPED, "Start the embedded worker in this app, on this file"
+
+
 class EmbeddedWorker(QObject):
     #: stopped / starting / running / stopping
     state_changed = Signal(str)
@@ -58,6 +71,9 @@ class EmbeddedWorker(QObject):
     events = Signal(list)
     #: Starting or stopping failed: a one-line reason.
     failed = Signal(str)
+    #: Time to re-read counters() and current_tasks() (in-memory snapshots, no SQL): once a
+    #: second while running and after every state change, one clock for every view of them.
+    live = Signal()
     #: Concurrency, strategy or allowed types changed (controls elsewhere follow it).
     options_changed = Signal()
     #: (future, next state, unused): a control job ended; crosses back to the GUI thread.
@@ -76,6 +92,8 @@ class EmbeddedWorker(QObject):
         self._buffer: collections.deque = collections.deque(maxlen=MAX_BUFFERED)
         self._buffer_lock = threading.Lock()
         self._drain = QTimer(self, interval=EVENT_BATCH_MS, timeout=self._deliver)
+        self._live = QTimer(self, interval=LIVE_MS)
+        self._live.timeout.connect(self.live)
         self._finished.connect(self._after)
 
     # -- what the window asks --------------------------------------------------------------
@@ -216,7 +234,12 @@ class EmbeddedWorker(QObject):
         self.state = state
         if state in (RUNNING, STARTING):
             self._drain.start()
+        if state == RUNNING:
+            self._live.start()
+        else:
+            self._live.stop()
         self.state_changed.emit(state)
+        self.live.emit()
         if state == STOPPED:
             self._deliver()
             self._drain.stop()

@@ -1,16 +1,22 @@
 """The embedded worker as the window shows it: the toggle action, its controls, the status bar.
 
-Counters and running tasks are in-memory snapshots of the engine (no SQL), read once a second.
+Counters and running tasks are in-memory snapshots of the engine (no SQL), read on the
+worker's ``live`` signal (once a second while it runs).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
 from prismq_desktop.gui import settings
-from prismq_desktop.gui.embedded_worker import RUNNING, STARTING, STOPPING
+from prismq_desktop.gui.embedded_worker import (
+    RUNNING,
+    STARTING,
+    STOPPING,
+    toggle_availability,
+)
 from prismq_desktop.gui.worker_controls import WorkerControls
 
 if TYPE_CHECKING:
@@ -31,8 +37,7 @@ class WorkerStatus(QObject):
                              else tuple(t for t in str(types).split(",") if t))
         self.controls = WorkerControls(self.worker)
         self.worker.options_changed.connect(self._remember)
-        self._timer = QTimer(self, interval=1000, timeout=self.show_state)
-        self.worker.state_changed.connect(self._state_changed)
+        self.worker.live.connect(self.show_state)
 
     def _remember(self) -> None:
         """Keep the worker's options for the next run, whichever copy of the controls set them."""
@@ -48,23 +53,12 @@ class WorkerStatus(QObject):
         action = self.window.actions["workerToggle"]
         state = self.worker.state
         blocked = write_reason or self.worker.unavailable_reason()
-        busy = state in (STARTING, STOPPING)
-        if blocked and state != RUNNING:
-            self.window.actions.disable("workerToggle", blocked)
-        else:
-            action.setEnabled(not busy)
-            action.setToolTip("Stop the embedded worker (releases its running tasks)"
-                              if state == RUNNING else "Start the embedded worker")
+        enabled, tip = toggle_availability(state, blocked)
+        action.setEnabled(enabled)
+        action.setToolTip(tip)
         action.setText(TEXTS.get(state, "Start worker"))
         action.setChecked(state in (RUNNING, STARTING))
         self.controls.setEnabled(not blocked or state == RUNNING)
-
-    def _state_changed(self, state: str) -> None:
-        if state == RUNNING:
-            self._timer.start()
-        else:
-            self._timer.stop()
-        self.show_state()
 
     def show_state(self) -> None:
         self.window.status.set_worker(self.describe())

@@ -72,9 +72,6 @@ class WorkersModel(QAbstractTableModel):
             return UNREGISTERED
         return STALE if row.is_stale(self.now, self.stale_after) else ALIVE
 
-    def is_stale(self, row: WorkerRow) -> bool:
-        return self.state(row) != ALIVE
-
     def stale_count(self) -> int:
         return sum(self.state(row) == STALE for row in self.rows)
 
