@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from prismq_desktop.core import reads, timeutil
+from prismq_desktop.core import reads, timeutil, workers
 from prismq_desktop.core.database import QueueDatabase
 
 #: The key of ``workers.capabilities`` that lists the task types a worker handles.
@@ -44,7 +44,8 @@ def live_worker_types(db: QueueDatabase, now: datetime, stale_after: float) -> s
     handled: set[str] = set()
     for capabilities, beat in db.query("SELECT capabilities, heartbeat_utc FROM workers"):
         moment = timeutil.parse(beat)
-        if moment is None or (now - moment).total_seconds() > stale_after:
+        if workers.is_stale(None if moment is None else (now - moment).total_seconds(),
+                            stale_after):
             continue
         listed = declared_types(capabilities)
         if listed is None:
@@ -54,7 +55,7 @@ def live_worker_types(db: QueueDatabase, now: datetime, stale_after: float) -> s
 
 
 def unhandled_types(db: QueueDatabase, now: datetime, handled_here: Iterable[str] = (),
-                    stale_after: float = reads.STALE_AFTER_SECONDS) -> frozenset[str]:
+                    stale_after: float = workers.STALE_AFTER_SECONDS) -> frozenset[str]:
     """Types of queued (or scheduled) tasks that neither a live worker nor the caller handles."""
     waiting = {kind for (kind, status), n in reads.type_status_counts(db).items()
                if status == "queued" and n > 0 and kind is not None}
