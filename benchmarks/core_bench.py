@@ -84,12 +84,12 @@ class Raw:
         conn.execute("PRAGMA journal_mode=WAL").fetchall()
         conn.execute("PRAGMA synchronous=NORMAL").fetchall()
         if self.full:  # the app's connection settings too, so the line shows the schema's cost
-            from prismq_desktop.core.database import PRAGMAS
+            from prismq_desktop.core.sqlite.database import PRAGMAS
 
             for pragma, value in PRAGMAS:
                 conn.execute(f"PRAGMA {pragma}={value}").fetchall()
         else:
-            from prismq_desktop.core import schema
+            from prismq_desktop.core.sqlite import schema
 
             script(schema.PRISMQ_TABLES)
         return conn

@@ -39,13 +39,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from prismq_desktop.core import Queue, history, stats, timeutil  # noqa: E402
-from prismq_desktop.core.reads import SORT_KEYS  # noqa: E402
-from prismq_desktop.core.schema import SCHEMA_VERSION  # noqa: E402
+from prismq_desktop.core import Queue, timeutil  # noqa: E402
+from prismq_desktop.core.sqlite import sample_data as history  # noqa: E402
+from prismq_desktop.core.sqlite import stats
+from prismq_desktop.core.sqlite.reads import SORT_KEYS  # noqa: E402
+from prismq_desktop.core.sqlite.schema import SCHEMA_VERSION  # noqa: E402
 from prismq_desktop.gui import create_main_window  # noqa: E402
-from prismq_desktop.gui.embedded_worker import RUNNING, STOPPED  # noqa: E402
-from prismq_desktop.gui.main_window import MainWindow  # noqa: E402
-from prismq_desktop.gui.stats_view import StatsView  # noqa: E402
+from prismq_desktop.gui.stats.stats_view import StatsView  # noqa: E402
+from prismq_desktop.gui.window.main_window import MainWindow  # noqa: E402
+from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "prismq-bench"
 REPO = Path(__file__).resolve().parent.parent

@@ -20,8 +20,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from prismq_desktop.core import Queue, TaskQuery, history, schema
-from prismq_desktop.core.reads import SORT_KEYS
+from prismq_desktop.core import Queue, TaskQuery
+from prismq_desktop.core.sqlite import sample_data as history
+from prismq_desktop.core.sqlite import schema
+from prismq_desktop.core.sqlite.reads import SORT_KEYS
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 CACHE = Path(tempfile.gettempdir()) / "prismq-bench"

@@ -10,9 +10,10 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks.core_bench import Core
-from prismq_desktop.core import Queue, TaskQuery, history
+from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.core.models import TASK_SELECT
-from prismq_desktop.core.reads import SORT_KEYS
+from prismq_desktop.core.sqlite import sample_data as history
+from prismq_desktop.core.sqlite.reads import SORT_KEYS
 
 
 def _fail_some(queue: Queue, wanted: int) -> int:

@@ -12,7 +12,8 @@ import sys
 from datetime import timedelta
 
 from benchmarks.read_bench import NOW, history_file, line, timed
-from prismq_desktop.core import Queue, timeutil, workers
+from prismq_desktop.core import Queue, timeutil
+from prismq_desktop.core.sqlite import workers
 
 NAIVE_FINISHED_BY = workers.FINISHED_BY.replace("+status", "status")
 NAIVE_FAILURE = ("SELECT status, COUNT(*) FROM task_queue WHERE finished_at_utc >= ?"

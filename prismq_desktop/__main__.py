@@ -1,5 +1,5 @@
 import sys
 
-from prismq_desktop.cli import main
+from prismq_desktop.cli.main import main
 
 sys.exit(main())

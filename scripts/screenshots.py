@@ -23,11 +23,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication, QListWidget, QTableView, QTabWidget, QWidget  # noqa: E402
 
-from prismq_desktop import demo, demo_handlers  # noqa: E402
+from prismq_desktop.cli import demo, demo_handlers  # noqa: E402
 from prismq_desktop.core import Queue, TaskQuery  # noqa: E402
 from prismq_desktop.gui import theme  # noqa: E402
 from prismq_desktop.gui.app import create_main_window  # noqa: E402
-from prismq_desktop.gui.stats_view import StatsView  # noqa: E402
+from prismq_desktop.gui.stats.stats_view import StatsView  # noqa: E402
 from prismq_desktop.worker import default_handlers  # noqa: E402
 
 SIZE = (1440, 880)

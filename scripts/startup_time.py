@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from prismq_desktop.core import Queue, history  # noqa: E402
+from prismq_desktop.core import Queue  # noqa: E402
+from prismq_desktop.core.sqlite import sample_data as history  # noqa: E402
 
 
 def sample_file(tasks: int) -> Path:

@@ -7,25 +7,12 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator  # noqa: E402
-from datetime import datetime, timedelta, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
 from prismq_desktop.core import Queue  # noqa: E402
-
-
-class FakeClock:
-    """A clock tests move by hand, so leases and backoff are tested without sleeping."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.moment = start or datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
+from tests.support import FakeClock  # noqa: E402
 
 
 @pytest.fixture

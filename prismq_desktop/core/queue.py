@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from prismq_desktop.core import (
+from prismq_desktop.core import notify, search, timeutil, transitions, validation
+from prismq_desktop.core.models import Task, TaskLog, Worker
+from prismq_desktop.core.sqlite import (
     bulk,
     claiming,
-    coverage,
     edit,
     enqueue,
     export,
@@ -25,24 +26,19 @@ from prismq_desktop.core import (
     logs,
     maintenance,
     meta,
-    notify,
     reads,
-    search,
     stats,
     summary,
     task_details,
-    timeutil,
-    transitions,
-    validation,
     workers,
 )
-from prismq_desktop.core.claiming import ClaimFilter
-from prismq_desktop.core.database import BUSY_TIMEOUT_MS, QueueDatabase
-from prismq_desktop.core.models import Task, TaskLog, Worker
-from prismq_desktop.core.opening import open_queue
-from prismq_desktop.core.reads import TaskQuery
-from prismq_desktop.core.resultset import ResultSet
-from prismq_desktop.core.workers import DONE_WINDOW_MINUTES, STALE_AFTER_SECONDS
+from prismq_desktop.core.sqlite import unhandled as coverage
+from prismq_desktop.core.sqlite.claiming import ClaimFilter
+from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS, QueueDatabase
+from prismq_desktop.core.sqlite.opening import open_queue
+from prismq_desktop.core.sqlite.reads import TaskQuery
+from prismq_desktop.core.sqlite.resultset import ResultSet
+from prismq_desktop.core.sqlite.workers import DONE_WINDOW_MINUTES, STALE_AFTER_SECONDS
 
 
 class Queue:

@@ -6,10 +6,11 @@ from datetime import datetime
 
 import apsw
 
-from prismq_desktop.core import logs, timeutil
-from prismq_desktop.core.database import QueueDatabase
+from prismq_desktop.core import timeutil
 from prismq_desktop.core.errors import InvalidTransitionError, TaskNotFoundError
 from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TASK_SELECT, Task
+from prismq_desktop.core.sqlite import logs
+from prismq_desktop.core.sqlite.database import QueueDatabase
 
 
 def _in(values: tuple[str, ...]) -> str:

@@ -10,10 +10,10 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from prismq_desktop import __version__, crash
+from prismq_desktop import __version__
 from prismq_desktop.core import default_db_path
-from prismq_desktop.gui import settings, theme
-from prismq_desktop.gui.main_window import MainWindow
+from prismq_desktop.gui import crash, settings, theme
+from prismq_desktop.gui.window.main_window import MainWindow
 from prismq_desktop.paths import resource_path
 
 

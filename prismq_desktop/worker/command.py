@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from prismq_desktop.core import Queue, QueueDatabaseError
-from prismq_desktop.core.claiming import STRATEGIES
-from prismq_desktop.core.database import BUSY_TIMEOUT_MS
+from prismq_desktop.core.sqlite.claiming import STRATEGIES
+from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS
 from prismq_desktop.worker.console import ConsoleLog, summary
 from prismq_desktop.worker.engine import WorkerEngine
 from prismq_desktop.worker.loading import default_handlers, load_handlers

@@ -11,7 +11,7 @@ import socket
 from collections.abc import Iterable
 from typing import Any
 
-from prismq_desktop.core.claiming import STRATEGIES
+from prismq_desktop.core.sqlite.claiming import STRATEGIES
 
 MAX_CONCURRENCY = 64
 _engine_numbers = itertools.count(1)

@@ -1,0 +1,111 @@
+"""The `prismq-desktop` command line (DESIGN §8): parse, run one command, map errors to codes.
+
+Every failure ends here as exactly one line on stderr and an exit code a script can branch
+on; a traceback is never shown, not even for a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+
+import apsw
+
+from prismq_desktop.cli import delegates as cli_delegates
+from prismq_desktop.cli import logs as cli_logs
+from prismq_desktop.cli import queue_commands as cli_queue
+from prismq_desktop.cli import tasks as cli_tasks
+from prismq_desktop.cli.files import db_path
+from prismq_desktop.cli.parser import PROG, UsageError, build_parser
+from prismq_desktop.core import (
+    InvalidTransitionError,
+    QueueDatabaseError,
+    TaskNotFoundError,
+    ValidationError,
+)
+
+OK, REFUSED, BAD_INPUT, DATABASE, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: cli_delegates.gui,
+    "gui": cli_delegates.gui,
+    "enqueue": cli_tasks.enqueue,
+    "list": cli_tasks.list_tasks,
+    "export": cli_tasks.export,
+    "show": cli_tasks.show,
+    "cancel": cli_tasks.cancel,
+    "retry": cli_tasks.retry,
+    "logs": cli_logs.logs,
+    "stats": cli_queue.stats,
+    "backup": cli_queue.backup,
+    "check": cli_queue.check,
+    "purge": cli_queue.purge,
+    "worker": cli_delegates.worker,
+    "demo": cli_delegates.demo,
+    "self-test": cli_delegates.self_test,
+}
+
+#: Most specific first: the first matching class decides the exit code.
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (InvalidTransitionError, REFUSED),
+    (ValidationError, BAD_INPUT),
+    (TaskNotFoundError, BAD_INPUT),
+    (UsageError, BAD_INPUT),
+    (QueueDatabaseError, DATABASE),
+    (apsw.Error, DATABASE),
+    (OSError, DATABASE),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code (``__main__`` passes it to ``sys.exit``)."""
+    args: argparse.Namespace | None = None
+    try:
+        args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows up here, inside the handlers below
+        return code
+    except SystemExit as exc:  # --help and --version print, then exit 0
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or OK
+        return _fail(" ".join(str(exc.code).split()), INTERNAL)
+    except KeyboardInterrupt:
+        return _fail("interrupted", INTERRUPTED)
+    except BrokenPipeError:
+        return _reader_went_away()
+    except Exception as exc:  # the one place every error becomes one line
+        return _fail(_message(exc, args), _exit_code(exc))
+
+
+def _exit_code(exc: BaseException) -> int:
+    for kind, code in EXIT_CODES:
+        if isinstance(exc, kind):
+            return code
+    return INTERNAL
+
+
+def _message(exc: BaseException, args: argparse.Namespace | None) -> str:
+    """The error on one line; a database error names the file when the core did not."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if _exit_code(exc) == INTERNAL:
+        return f"internal error ({type(exc).__name__}: {text}); please report it"
+    if _exit_code(exc) == DATABASE and not isinstance(exc, OSError) and args is not None:
+        path = str(db_path(args))
+        if path not in text:
+            return f"{path}: {text}"
+    return text
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def _reader_went_away() -> int:
+    """`prismq-desktop list | head`: the pipe closed early; that is not an error."""
+    with contextlib.suppress(OSError, ValueError):  # stdout may not be a real file
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return OK

@@ -1,0 +1,1 @@
+"""The SQLite backend (apsw): connections, schema and migrations, and its SQL."""

@@ -1,0 +1,346 @@
+"""The worker side of a task's life: claim, start, renew, complete, fail, release, reclaim.
+
+Every write is guarded by status and ``locked_by`` in SQL, so a late result from a worker that
+lost its lease or whose task was cancelled changes nothing but a log line (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import apsw
+
+from prismq_desktop.core import timeutil
+from prismq_desktop.core.errors import ValidationError
+from prismq_desktop.core.models import ACTIVE, TASK_SELECT, Task
+from prismq_desktop.core.sqlite import logs
+from prismq_desktop.core.sqlite.database import QueueDatabase
+
+STRATEGIES = ("fifo", "lifo", "priority", "weighted_random")
+_ORDER = {
+    "fifo": "run_after_utc, id",
+    "lifo": "run_after_utc DESC, id DESC",
+    "priority": "priority, run_after_utc, id",
+    "weighted_random": "priority, run_after_utc, id",
+}
+# Each strategy names the index that yields its order, so a claim never sorts the backlog
+# (SQLite's planner would otherwise pick by its guesses, e.g. sort by priority); FIFO/LIFO read
+# the partial index of queued rows, ordered (run_after_utc, id) since the rowid ends each entry.
+_INDEX = {
+    "fifo": "pqd_ix_task_queued_run_after",
+    "lifo": "pqd_ix_task_queued_run_after",
+    "priority": "ix_task_status_prio_time",
+    "weighted_random": "ix_task_status_prio_time",
+}
+_GUARD = "id = :id AND status IN ('leased', 'processing') AND locked_by = :worker"
+_COMPAT = (
+    " AND (compatibility = '{}' OR (json_valid(compatibility) AND NOT EXISTS ("
+    "SELECT 1 FROM json_each(compatibility) AS c WHERE NOT EXISTS ("
+    "SELECT 1 FROM json_each(:caps, '$.\"' || c.key || '\"') AS v WHERE v.value IS c.value))))"
+)
+# The wait (creation to claim) is worked out in SQL from the row, so recording a run reads
+# nothing back into Python; julianday() reads every timestamp form parse() does, NULL if not.
+INSERT_RUN = (
+    "INSERT INTO pqd_runs (task_id, type, attempt, worker_id, outcome, wait_s, run_s, finished)"
+    " SELECT id, type, attempts, :worker, :outcome,"
+    " max(:claimed - (julianday(created_at_utc) - 2440587.5) * 86400.0, 0.0),"
+    " :run, :finished FROM task_queue WHERE id = :id"
+)
+COMPLETE = (
+    "UPDATE task_queue SET status = 'completed', finished_at_utc = :now,"
+    f" lease_until_utc = NULL, error_message = NULL, updated_at_utc = :now WHERE {_GUARD}"
+)
+BACKOFF_INITIAL, BACKOFF_CAP, BACKOFF_JITTER = 1.0, 300.0, 0.1
+
+
+@functools.lru_cache(maxsize=256)
+def claim_sql(strategy: str, n_types: int | None, with_caps: bool, with_cutoff: bool) -> str:
+    """The claim statement for one strategy and filter shape (a test checks each plan)."""
+    if strategy not in _ORDER:
+        raise ValidationError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+    where = "status = 'queued' AND run_after_utc <= :now AND attempts < max_attempts"
+    if n_types is not None:
+        where += f" AND type IN ({', '.join(f':t{i}' for i in range(n_types))})"
+    if with_caps:
+        where += _COMPAT
+    if with_cutoff:
+        where += " AND priority >= :cutoff"
+    return (
+        "UPDATE task_queue SET status = :status, attempts = attempts + 1, locked_by = :worker,"
+        " lease_until_utc = :lease, reserved_at_utc = :now, finished_at_utc = NULL,"
+        " processing_started_utc = CASE WHEN :status = 'processing' THEN :now END,"
+        " updated_at_utc = :now"
+        f" WHERE id = (SELECT id FROM task_queue INDEXED BY {_INDEX[strategy]} WHERE {where}"
+        f" ORDER BY {_ORDER[strategy]} LIMIT 1)"
+        f" RETURNING {TASK_SELECT}"
+    )
+
+
+def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
+    """PrismQ's backoff: 1 s doubling per attempt, capped at 300 s, ±10 % jitter."""
+    base = min(BACKOFF_CAP, BACKOFF_INITIAL * 2 ** max(attempts - 1, 0))
+    return base * (rng or random).uniform(1 - BACKOFF_JITTER, 1 + BACKOFF_JITTER)
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """What a worker may take: its strategy, task types (None: any) and capabilities."""
+
+    strategy: str = "fifo"
+    types: Sequence[str] | None = None
+    capabilities: dict[str, Any] | None = None
+
+
+def claim(
+    db: QueueDatabase, worker_id: str, lease_seconds: float, now: datetime,
+    what: ClaimFilter = ClaimFilter(), start: bool = True,
+) -> Task | None:
+    """Take the next runnable task in one ``BEGIN IMMEDIATE`` transaction, or None.
+
+    With ``start`` (what the engine does) the task goes straight to ``processing``; attempts
+    are counted here so a crash mid-task still counts.
+    """
+    if what.types is not None and not what.types:
+        return None
+    with db.transaction() as conn:
+        return claim_in(conn, worker_id, lease_seconds, now, what, start)
+
+
+def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: datetime,
+             what: ClaimFilter, start: bool) -> Task | None:
+    """The claim and its log row, inside the caller's transaction."""
+    if what.types is not None and not what.types:
+        return None
+    now_text = timeutil.to_db(now)
+    params: dict[str, Any] = {
+        "now": now_text, "worker": worker_id, "status": "processing" if start else "leased",
+        "lease": timeutil.to_db_ceil(now + timedelta(seconds=lease_seconds)),
+    }
+    for i, name in enumerate(what.types or ()):
+        params[f"t{i}"] = name
+    if what.capabilities is not None:
+        params["caps"] = json.dumps(what.capabilities)
+    rows = _claim_rows(conn, what, params)
+    if not rows:
+        return None
+    task = Task.from_row(rows[0])
+    verb = "and started " if start else ""
+    logs.write(conn, task.id, now_text, "INFO", f"claimed by {worker_id} {verb}(attempt"
+               f" {task.attempts}/{task.max_attempts})")
+    task.claimed_at = now.timestamp()
+    return task
+
+
+def _claim_rows(conn: apsw.Connection, what: ClaimFilter, params: dict[str, Any]) -> list:
+    n_types = len(what.types) if what.types is not None else None
+    caps = what.capabilities is not None
+    if what.strategy == "weighted_random":
+        cutoff = _random_cutoff(conn)
+        if cutoff is not None:
+            params["cutoff"] = cutoff
+            rows = conn.execute(claim_sql(what.strategy, n_types, caps, True), params).fetchall()
+            if rows:
+                return rows
+            del params["cutoff"]
+    return conn.execute(claim_sql(what.strategy, n_types, caps, False), params).fetchall()
+
+
+def _random_cutoff(conn: apsw.Connection) -> int | None:
+    """A priority floor drawn so urgent (low-number) tasks win more often, none starve."""
+    low, high = conn.execute(
+        "SELECT (SELECT min(priority) FROM task_queue WHERE status = 'queued'),"
+        " (SELECT max(priority) FROM task_queue WHERE status = 'queued')"
+    ).fetchall()[0]
+    if low is None or high is None or low == high:
+        return None
+    return int(low + (high - low + 1) * random.random() ** 2)
+
+
+def start(db: QueueDatabase, task_id: int, worker_id: str, now: datetime) -> bool:
+    """leased → processing (for claimers that claim first and start later)."""
+    now_text = timeutil.to_db(now)
+    with db.transaction() as conn:
+        conn.execute(
+            "UPDATE task_queue SET status = 'processing', processing_started_utc = :now,"
+            f" updated_at_utc = :now WHERE {_GUARD} AND status = 'leased'",
+            {"id": task_id, "worker": worker_id, "now": now_text},
+        )
+        if not conn.changes():
+            return False
+        logs.write(conn, task_id, now_text, "INFO", "started")
+        return True
+
+
+def renew_lease(
+    db: QueueDatabase, task_id: int, worker_id: str, lease_seconds: float, now: datetime
+) -> bool:
+    """Extend the lease; False means the task was cancelled or the lease lost: stop work."""
+    with db.transaction() as conn:
+        conn.execute(
+            f"UPDATE task_queue SET lease_until_utc = :lease WHERE {_GUARD}",
+            {"id": task_id, "worker": worker_id,
+             "lease": timeutil.to_db_ceil(now + timedelta(seconds=lease_seconds))},
+        )
+        return conn.changes() == 1
+
+
+def _run_row(conn: apsw.Connection, task_id: int, worker_id: str, outcome: str,
+             now: datetime, claimed_at: float | None) -> float | None:
+    """Record the attempt in pqd_runs; returns its run time in seconds when known."""
+    finished = now.timestamp()
+    run = None if claimed_at is None else max(finished - claimed_at, 0.0)
+    conn.execute(INSERT_RUN, {"id": task_id, "worker": worker_id, "outcome": outcome,
+                              "claimed": claimed_at, "run": run, "finished": finished})
+    return run
+
+
+def _discard(conn: apsw.Connection, task_id: int, worker_id: str, now_text: str, what: str) -> None:
+    rows = conn.execute("SELECT status, locked_by FROM task_queue WHERE id = ?",
+                        (task_id,)).fetchall()
+    status, holder = rows[0] if rows else ("missing", None)
+    logs.write(conn, task_id, now_text, "WARNING",
+               f"late {what} from {worker_id} discarded: task is {status}"
+               + (f" and held by {holder}" if holder and holder != worker_id else ""))
+
+
+def complete(
+    db: QueueDatabase, task_id: int, worker_id: str, now: datetime,
+    result: Any = None, claimed_at: float | None = None,
+) -> bool:
+    """processing/leased → completed; False (and a log line) when the worker no longer holds it."""
+    with db.transaction() as conn:
+        return complete_in(conn, task_id, worker_id, now, result, claimed_at)
+
+
+def complete_in(conn: apsw.Connection, task_id: int, worker_id: str, now: datetime,
+                result: Any, claimed_at: float | None) -> bool:
+    """The completion, its run row and its log row, inside the caller's transaction."""
+    now_text = timeutil.to_db(now)
+    conn.execute(COMPLETE, {"id": task_id, "worker": worker_id, "now": now_text})
+    if not conn.changes():
+        _discard(conn, task_id, worker_id, now_text, "result")
+        return False
+    run = _run_row(conn, task_id, worker_id, "completed", now, claimed_at)
+    message = "completed" if run is None else f"completed in {run * 1000:.0f} ms"
+    logs.write(conn, task_id, now_text, "INFO", message,
+               None if result is None else {"result": result})
+    return True
+
+
+def fail(
+    db: QueueDatabase, task_id: int, worker_id: str, error: str, now: datetime,
+    permanent: bool = False, details: dict[str, Any] | None = None,
+    claimed_at: float | None = None, rng: random.Random | None = None,
+) -> str | None:
+    """Retry with backoff while attempts remain, else ``failed``; returns the new status.
+
+    None means the worker no longer held the task and nothing changed but the log.
+    """
+    now_text = timeutil.to_db(now)
+    with db.transaction() as conn:
+        rows = conn.execute(
+            f"SELECT attempts, max_attempts FROM task_queue WHERE {_GUARD}",
+            {"id": task_id, "worker": worker_id},
+        ).fetchall()
+        if not rows:
+            _discard(conn, task_id, worker_id, now_text, "failure")
+            return None
+        attempts, max_attempts = rows[0]
+        _run_row(conn, task_id, worker_id, "failed", now, claimed_at)
+        if permanent or _int(attempts) >= _int(max_attempts):
+            _finish_failed(conn, task_id, error, now_text)
+            why = "permanent error" if permanent else f"attempt {attempts}/{max_attempts}"
+            logs.write(conn, task_id, now_text, "ERROR", f"failed ({why}): {error}", details)
+            return "failed"
+        delay = timedelta(seconds=backoff_seconds(_int(attempts), rng))
+        run_after = timeutil.to_db_ceil(now + delay)
+        _requeue(conn, task_id, error, run_after, now_text)
+        logs.write(conn, task_id, now_text, "ERROR",
+                   f"failed (attempt {attempts}/{max_attempts}): {error}; next run at {run_after}",
+                   details)
+        return "queued"
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _finish_failed(conn: apsw.Connection, task_id: int, error: str, now_text: str) -> None:
+    conn.execute(
+        "UPDATE task_queue SET status = 'failed', finished_at_utc = :now, lease_until_utc = NULL,"
+        " error_message = :error, updated_at_utc = :now WHERE id = :id",
+        {"id": task_id, "error": error, "now": now_text},
+    )
+
+
+def _requeue(conn: apsw.Connection, task_id: int, error: str | None, run_after: str,
+             now_text: str, refund: bool = False) -> None:
+    conn.execute(
+        "UPDATE task_queue SET status = 'queued', run_after_utc = :run_after,"
+        " lease_until_utc = NULL, locked_by = NULL,"
+        " error_message = coalesce(:error, error_message),"
+        " attempts = CASE WHEN :refund THEN max(attempts - 1, 0) ELSE attempts END,"
+        " updated_at_utc = :now WHERE id = :id",
+        {"id": task_id, "error": error, "run_after": run_after, "now": now_text, "refund": refund},
+    )
+
+
+def release(db: QueueDatabase, task_id: int, worker_id: str, now: datetime) -> bool:
+    """Give an unfinished task back to ``queued`` (graceful stop), refunding its attempt."""
+    now_text = timeutil.to_db(now)
+    with db.transaction() as conn:
+        held = conn.execute(f"SELECT 1 FROM task_queue WHERE {_GUARD}",
+                            {"id": task_id, "worker": worker_id}).fetchall()
+        if not held:
+            return False
+        _requeue(conn, task_id, None, now_text, now_text, refund=True)
+        logs.write(conn, task_id, now_text, "WARNING", f"released by {worker_id} (worker stopping)")
+        return True
+
+
+def reclaim_expired(db: QueueDatabase, now: datetime) -> dict[int, str]:
+    """Requeue (or fail, when out of attempts) every leased/processing task whose lease passed.
+
+    Idempotent; any worker or the app may run it. Returns {task id: new status}.
+    """
+    now_text = timeutil.to_db(now)
+    done: dict[int, str] = {}
+    with db.transaction() as conn:
+        expired = conn.execute(
+            "SELECT id, attempts, max_attempts, locked_by FROM task_queue"
+            f" WHERE status IN ({', '.join(repr(s) for s in ACTIVE)})"
+            " AND lease_until_utc IS NOT NULL AND lease_until_utc < ?", (now_text,)
+        ).fetchall()
+        for task_id, attempts, max_attempts, holder in expired:
+            error = f"lease expired (held by {holder})"
+            if _int(attempts) >= _int(max_attempts):
+                _finish_failed(conn, task_id, error, now_text)
+                done[task_id] = "failed"
+            else:
+                _requeue(conn, task_id, error, now_text, now_text)
+                done[task_id] = "queued"
+            logs.write(conn, task_id, now_text, "WARNING", f"{error}; now {done[task_id]}")
+    return done
+
+
+def set_progress(db: QueueDatabase, task_id: int, fraction: float | None, message: str | None,
+                 now: datetime) -> None:
+    """Store a running task's progress for the GUI (one row per task, replaced)."""
+    if fraction is not None and not 0.0 <= fraction <= 1.0:
+        raise ValidationError("progress must be between 0 and 1")
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO pqd_progress (task_id, fraction, message, updated) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (task_id) DO UPDATE SET fraction = excluded.fraction,"
+            " message = excluded.message, updated = excluded.updated",
+            (task_id, fraction, message, now.timestamp()),
+        )

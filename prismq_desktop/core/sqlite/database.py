@@ -1,0 +1,231 @@
+"""Connections to the queue file: one per thread, the PRAGMAs, and write transactions.
+
+Only apsw opens the file (DESIGN §3: the stdlib's older SQLite carries the WAL-reset bug,
+and two SQLite copies in one process break each other's POSIX locks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import apsw
+
+from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError, translate, translated
+from prismq_desktop.core.sqlite import schema
+
+# The seeds' PRAGMAs (DESIGN §3). wal_autocheckpoint stays at 1000 although 4000 measured
+# about 10 % faster claims: the WAL of a file shared with the PrismQ backend stays at ~4 MB.
+PRAGMAS = (
+    ("synchronous", "NORMAL"),
+    ("wal_autocheckpoint", "1000"),
+    ("foreign_keys", "ON"),
+    ("temp_store", "MEMORY"),
+    ("mmap_size", "134217728"),
+    ("cache_size", "-20000"),
+)
+BUSY_TIMEOUT_MS = 5000
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def default_db_path() -> Path:
+    """``PRISMQ_QUEUE_DB_PATH``, else the PrismQ backend's default, so both open one queue."""
+    env = os.environ.get("PRISMQ_QUEUE_DB_PATH")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform.startswith("win"):
+        return Path(r"C:\Data\PrismQ\queue\queue.db")
+    return Path("/tmp/prismq/queue/queue.db")
+
+
+class Transaction:
+    """``with db.transaction() as conn``: commit on success, roll back on any exception.
+
+    A class rather than a generator context manager: every claim and completion enters one,
+    and this costs a few microseconds less each time. apsw errors leave as core errors.
+    """
+
+    __slots__ = ("conn", "savepoint")
+
+    def __init__(self, conn: apsw.Connection) -> None:
+        self.conn = conn
+        self.savepoint = False
+
+    def __enter__(self) -> apsw.Connection:
+        conn = self.conn
+        try:
+            if conn.get_autocommit():
+                conn.execute("BEGIN IMMEDIATE")
+            else:
+                conn.__enter__()  # apsw: a SAVEPOINT inside the outer transaction
+                self.savepoint = True
+        except apsw.Error as exc:
+            raise translate(exc) from exc
+        return conn
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> None:
+        conn = self.conn
+        try:
+            if self.savepoint:
+                conn.__exit__(kind, exc, tb)
+            elif kind is None:
+                conn.execute("COMMIT")
+        except apsw.Error as failure:
+            if kind is None:
+                kind, exc = type(failure), failure
+        if kind is not None and not self.savepoint and not conn.get_autocommit():
+            try:  # never leave the connection mid-transaction
+                conn.execute("ROLLBACK")
+            except apsw.Error:
+                pass  # the first error is the one to report
+        if isinstance(exc, apsw.Error):
+            raise translate(exc) from exc
+
+
+class QueueDatabase:
+    """The queue file: per-thread apsw connections and ``BEGIN IMMEDIATE`` transactions.
+
+    ``read_only`` opens every connection read-only (the GUI's reader, or a file the app must
+    not write); ``read_only_reason`` says why, for messages and disabled actions.
+    """
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> None:
+        self.path = Path(db_path) if db_path is not None else default_db_path()
+        self.read_only = read_only
+        self.read_only_reason = "opened read-only" if read_only else ""
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._all: list[apsw.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # -- connections -----------------------------------------------------------------
+    def get_connection(self) -> apsw.Connection:
+        """This thread's connection, opened on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise QueueSchemaError("the queue database is closed")
+            conn = self._open_connection()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    connection = get_connection
+
+    def _open_connection(self) -> apsw.Connection:
+        flags = apsw.SQLITE_OPEN_READONLY if self.read_only else apsw.SQLITE_OPEN_READWRITE
+        with translated():
+            conn = apsw.Connection(str(self.path), flags=flags)
+            conn.set_busy_timeout(self.busy_timeout_ms)
+            if not self.read_only:
+                conn.execute("PRAGMA journal_mode=WAL")
+            for name, value in PRAGMAS:
+                conn.execute(f"PRAGMA {name}={value}")
+        return conn
+
+    def close(self) -> None:
+        """Close every thread's connection; later use raises."""
+        self._closed = True
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            with contextlib.suppress(apsw.Error):
+                conn.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> QueueDatabase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- statements ------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> apsw.Cursor:
+        """Run one statement on this thread's connection (autocommit unless in a transaction)."""
+        with translated():
+            return self.get_connection().execute(sql, params)
+
+    def execute_many(self, sql: str, param_list: Sequence[Sequence[Any]]) -> None:
+        with translated():
+            self.get_connection().executemany(sql, param_list)
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
+        """All rows of a read, fetched at once so no read transaction stays open."""
+        with translated():
+            return list(self.get_connection().execute(sql, params))
+
+    def transaction(self) -> Transaction:
+        """A short ``BEGIN IMMEDIATE`` write transaction (a savepoint when nested)."""
+        if self.read_only:
+            raise ReadOnlyError(f"cannot write: {self.read_only_reason}")
+        return Transaction(self.get_connection())
+
+    immediate_transaction = transaction
+
+    def change_token(self) -> tuple[int, int]:
+        """Cheap "did anything commit?" token: data_version (others) + total_changes (us)."""
+        conn = self.get_connection()
+        with translated():
+            version = conn.execute("PRAGMA data_version").fetchall()[0][0]
+        return version, conn.total_changes()
+
+    # -- schema ----------------------------------------------------------------------
+    def user_version(self) -> int:
+        return int(self.query("PRAGMA user_version")[0][0])
+
+    def table_names(self) -> set[str]:
+        rows = self.query("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')")
+        return {name for (name,) in rows}
+
+    def initialize_schema(self) -> None:
+        """Create PrismQ's tables and views if missing, then run this app's migrations.
+
+        A newer ``user_version`` than we know makes the database read-only instead.
+        """
+        current = self.user_version()
+        if current > schema.SCHEMA_VERSION:
+            self.mark_read_only(
+                f"the file's schema version {current} is newer than this app knows "
+                f"({schema.SCHEMA_VERSION}); update PrismQ Desktop to write to it"
+            )
+            return
+        if self.read_only:
+            return
+        with self.transaction() as conn:
+            conn.execute(schema.PRISMQ_TABLES)
+            conn.execute(schema.PRISMQ_VIEWS)
+            for version in range(current, schema.SCHEMA_VERSION):
+                conn.execute(schema.MIGRATIONS[version])
+            if current < schema.SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
+
+    def mark_read_only(self, reason: str) -> None:
+        """Refuse writes from now on, saying why; reopens connections read-only."""
+        self.read_only = True
+        self.read_only_reason = reason
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            with contextlib.suppress(apsw.Error):
+                conn.close()
+        self._local = threading.local()
+
+    def needs_migration(self) -> bool:
+        return self.user_version() < schema.SCHEMA_VERSION
+
+    def sqlite_version(self) -> str:
+        return apsw.sqlite_lib_version()

@@ -1,0 +1,80 @@
+"""Creating tasks: one at a time (idempotent) and in bulk, each with its 'enqueued' log row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import apsw
+
+from prismq_desktop.core import timeutil
+from prismq_desktop.core.models import TASK_SELECT, Task
+from prismq_desktop.core.sqlite import logs
+from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.validation import NewTask
+
+INSERT_TASK = (
+    "INSERT INTO task_queue (type, priority, payload, compatibility, status, max_attempts,"
+    " run_after_utc, idempotency_key, created_at_utc, updated_at_utc)"
+    " VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)"
+)
+SELECT_BY_KEY = f"SELECT {TASK_SELECT} FROM task_queue WHERE idempotency_key = ?"
+LOG_RANGE = (
+    "INSERT INTO task_logs (task_id, at_utc, level, message)"
+    " SELECT id, ?, 'INFO', 'enqueued' FROM task_queue WHERE id BETWEEN ? AND ?"
+)
+
+
+def _row(spec: NewTask, now_text: str) -> tuple:
+    return (
+        spec.type, spec.priority, spec.payload, spec.compatibility, spec.max_attempts,
+        spec.run_after_utc or now_text, spec.idempotency_key, now_text, now_text,
+    )
+
+
+def _insert_one(conn: apsw.Connection, spec: NewTask, now_text: str) -> Task:
+    if spec.idempotency_key is not None:
+        found = conn.execute(SELECT_BY_KEY, (spec.idempotency_key,)).fetchall()
+        if found:
+            return Task.from_row(found[0])
+    row = _row(spec, now_text)
+    conn.execute(INSERT_TASK, row)
+    task_id = conn.last_insert_rowid()
+    message = "enqueued"
+    if spec.run_after_utc is not None:
+        message += f", runs after {spec.run_after_utc}"
+    logs.write(conn, task_id, now_text, "INFO", message)
+    task = Task(task_id, spec.type, spec.priority, spec.payload, spec.compatibility, "queued", 0,
+                spec.max_attempts, row[5], None, None, None, None, None, None,
+                spec.idempotency_key, now_text, now_text)
+    task.is_new = True
+    return task
+
+
+def enqueue(db: QueueDatabase, spec: NewTask, now: datetime) -> Task:
+    """Insert one task, or return the existing one with the same idempotency key.
+
+    The key check and the insert share one ``BEGIN IMMEDIATE`` transaction, so two processes
+    racing on one key create one row.
+    """
+    with db.transaction() as conn:
+        return _insert_one(conn, spec, timeutil.to_db(now))
+
+
+def enqueue_many(db: QueueDatabase, specs: Sequence[NewTask], now: datetime) -> list[int]:
+    """Insert many tasks in one transaction; returns their ids in order.
+
+    Without idempotency keys the rows and their log rows go in with two C-level loops; with
+    keys each row takes the one-by-one path so known keys return the existing id.
+    """
+    if not specs:
+        return []
+    now_text = timeutil.to_db(now)
+    with db.transaction() as conn:
+        if any(spec.idempotency_key is not None for spec in specs):
+            return [_insert_one(conn, spec, now_text).id for spec in specs]
+        conn.executemany(INSERT_TASK, [_row(spec, now_text) for spec in specs])
+        last = conn.last_insert_rowid()
+        first = last - len(specs) + 1
+        conn.execute(LOG_RANGE, (now_text, first, last))
+        return list(range(first, last + 1))

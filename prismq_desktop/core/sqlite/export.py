@@ -1,0 +1,149 @@
+"""Export: every row a query matches, streamed to CSV or JSON Lines; one task with its log.
+
+The query's ids are read once in its order (8 bytes a row); rows are then read and written a
+chunk at a time, each chunk its own short read, so memory stays flat and no read transaction
+pins the WAL for the whole export (which would let it grow without bound while workers write).
+A row changed meanwhile is written as it is when its chunk is read; one deleted is skipped.
+The file appears under its name only when complete: a stopped or failed export leaves none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from prismq_desktop.core.errors import ValidationError
+from prismq_desktop.core.models import TASK_COLUMNS
+from prismq_desktop.core.sqlite import logs
+from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.sqlite.reads import TaskQuery
+from prismq_desktop.core.sqlite.resultset import SELECT_BY_IDS, ResultSet
+from prismq_desktop.core.transitions import get
+
+FORMATS = ("csv", "jsonl")
+CHUNK = 5000
+Progress = Callable[[int, int], Any]
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    rows: int
+    total: int
+    stopped: bool
+    seconds: float
+
+
+def export(db: QueueDatabase, query: TaskQuery, now: datetime, path: str | os.PathLike[str],
+           fmt: str = "csv", *, progress: Progress | None = None,
+           cancel: threading.Event | None = None) -> ExportResult:
+    """Write every task ``query`` matches, in its order, with task_queue's column names.
+
+    ``progress(written, total)`` after each chunk; returning False, or setting ``cancel``,
+    stops and removes the partial file.
+    """
+    if fmt not in FORMATS:
+        raise ValidationError(f"unknown export format {fmt!r}; use {' or '.join(FORMATS)}")
+    started = time.perf_counter()
+    ids = ResultSet.build(db, query, now).ids
+    target = Path(path)
+    written, stopped = 0, False
+    with _file_when_complete(target) as handle:
+        write = _writer(handle, fmt)
+        for start in range(0, len(ids), CHUNK):
+            if cancel is not None and cancel.is_set():
+                stopped = True
+                break
+            written += write(_rows(db, ids[start:start + CHUNK].tolist()))
+            if progress is not None and progress(min(start + CHUNK, len(ids)), len(ids)) is False:
+                stopped = start + CHUNK < len(ids)
+                break
+        if stopped:
+            raise _Stopped
+    return ExportResult(target, written, len(ids), stopped, time.perf_counter() - started)
+
+
+class _Stopped(Exception):
+    """Unwinds the file context so the partial file is removed."""
+
+
+def _rows(db: QueueDatabase, wanted: list[int]) -> list[tuple]:
+    found = {row[0]: row for row in db.query(SELECT_BY_IDS, (json.dumps(wanted),))}
+    return [found[task_id] for task_id in wanted if task_id in found]
+
+
+def _writer(handle: IO[str], fmt: str) -> Callable[[list[tuple]], int]:
+    if fmt == "csv":
+        out = csv.writer(handle)
+        out.writerow(TASK_COLUMNS)
+
+        def write_csv(rows: list[tuple]) -> int:
+            out.writerows(rows)
+            return len(rows)
+        return write_csv
+
+    def write_jsonl(rows: list[tuple]) -> int:
+        handle.writelines(json.dumps(dict(zip(TASK_COLUMNS, row, strict=True)),
+                                     ensure_ascii=False) + "\n" for row in rows)
+        return len(rows)
+    return write_jsonl
+
+
+@contextlib.contextmanager
+def _file_when_complete(target: Path) -> Iterator[IO[str]]:
+    """Write to ``<name>.part`` and rename at the end; remove it on error or stop."""
+    if target.is_dir():
+        raise ValidationError(f"{target} is a directory; give a file name")
+    part = target.with_name(target.name + ".part")
+    try:
+        handle = open(part, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise ValidationError(f"cannot write {target}: {exc.strerror}") from exc
+    try:
+        with handle:
+            yield handle
+    except _Stopped:
+        part.unlink(missing_ok=True)
+        return
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    os.replace(part, target)
+
+
+def task_document(db: QueueDatabase, task_id: int) -> dict[str, Any]:
+    """One task with its whole log and attempt history, as plain data."""
+    task = get(db, task_id)
+    entries, after = [], 0
+    while True:
+        chunk = logs.since(db, task_id, after, 10_000)
+        entries += [entry.to_dict() for entry in chunk]
+        if len(chunk) < 10_000:
+            break
+        after = chunk[-1].log_id
+    runs = []
+    if db.user_version() >= 1:
+        rows = db.query("SELECT attempt, worker_id, outcome, wait_s, run_s, finished FROM"
+                        " pqd_runs WHERE task_id = ? ORDER BY run_id", (task_id,))
+        runs = [dict(zip(("attempt", "worker_id", "outcome", "wait_s", "run_s", "finished"), r,
+                         strict=True)) for r in rows]
+    return {"task": task.to_dict(), "logs": entries, "runs": runs}
+
+
+def export_task(db: QueueDatabase, task_id: int, path: str | os.PathLike[str]) -> Path:
+    """Write :func:`task_document` as indented JSON."""
+    document = task_document(db, task_id)
+    target = Path(path)
+    with _file_when_complete(target) as handle:
+        json.dump(document, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+    return target

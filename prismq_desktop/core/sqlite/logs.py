@@ -1,0 +1,61 @@
+"""task_logs: the one owner of its writes, and the tail reads the GUI and CLI follow."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import apsw
+
+from prismq_desktop.core.errors import TaskNotFoundError
+from prismq_desktop.core.models import TaskLog
+from prismq_desktop.core.sqlite.database import QueueDatabase
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+INSERT_LOG = "INSERT INTO task_logs (task_id, at_utc, level, message, details) VALUES (?,?,?,?,?)"
+SELECT_LOGS = (
+    "SELECT log_id, task_id, at_utc, level, message, details FROM task_logs "
+    "WHERE task_id = ? AND log_id > ? ORDER BY log_id LIMIT ?"
+)
+
+
+def details_json(details: dict[str, Any] | None) -> str | None:
+    """Details as canonical JSON; values JSON cannot hold become their repr."""
+    if not details:
+        return None
+    return json.dumps(details, ensure_ascii=False, default=repr, allow_nan=False)
+
+
+def write(
+    conn: apsw.Connection,
+    task_id: int,
+    at: str,
+    level: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append one log row inside the caller's transaction."""
+    conn.execute(INSERT_LOG, (task_id, at, normalize_level(level), message, details_json(details)))
+
+
+def normalize_level(level: str) -> str:
+    upper = str(level).upper()
+    return "WARNING" if upper == "WARN" else upper if upper in LEVELS else "INFO"
+
+
+def append(
+    db: QueueDatabase, task_id: int, at: str, level: str, message: str, **details: Any
+) -> None:
+    """A standalone log entry (handlers' ``ctx.log``) in its own short transaction."""
+    with db.transaction() as conn:
+        if not conn.execute("SELECT 1 FROM task_queue WHERE id = ?", (task_id,)).fetchall():
+            raise TaskNotFoundError(f"no task with id {task_id}")
+        write(conn, task_id, at, level, message, details)
+
+
+def since(
+    db: QueueDatabase, task_id: int, after_log_id: int = 0, limit: int = 10_000
+) -> list[TaskLog]:
+    """Log rows of one task after ``after_log_id``, oldest first (for tailing)."""
+    rows = db.query(SELECT_LOGS, (task_id, after_log_id, limit))
+    return [TaskLog.from_row(row) for row in rows]

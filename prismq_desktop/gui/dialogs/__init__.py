@@ -1,0 +1,1 @@
+"""Dialogs: enqueue, edit, bulk actions, export."""

@@ -1,0 +1,1 @@
+"""The Stats tab: charts and the per-type table."""

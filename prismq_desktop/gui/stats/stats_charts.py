@@ -1,0 +1,282 @@
+"""The Stats tab's three pyqtgraph plots: throughput, queue depth and latency.
+
+Plot items are made once; a refresh only calls ``setData``, so the charts never flicker and
+the time zoom the user chose (wheel or drag; the three plots share it) survives. Colours are
+the status badges' (status_badge.STATUS_COLORS), re-read when the theme changes.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+
+from prismq_desktop.core.sqlite.stats import DEPTH_NOTE, Stats
+from prismq_desktop.gui.formatting import clock_range, duration
+from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One plotted series: its name in the CSV, legend label, badge colour, and style."""
+
+    key: str
+    label: str
+    status: str
+    dashed: bool = False
+    filled: bool = False
+
+
+THROUGHPUT = (Curve("enqueued", "enqueued", "queued"),
+              Curve("completed", "completed", "completed", filled=True),
+              Curve("failed", "failed", "failed"))
+DEPTH = (Curve("ready", "ready", "queued"), Curve("scheduled", "scheduled", "scheduled"),
+         Curve("active", "leased/processing", "processing"))
+LATENCY = (Curve("wait_p50_s", "wait p50", "queued"),
+           Curve("wait_p95_s", "wait p95", "queued", dashed=True),
+           Curve("run_p50_s", "run p50", "processing"),
+           Curve("run_p95_s", "run p95", "processing", dashed=True))
+#: Latency below this is drawn at it (a log axis has no zero).
+LATENCY_FLOOR = 1e-3
+
+
+class SecondsAxis(pg.AxisItem):
+    """A log-scale axis labelled in durations (1 s, 10 s, 2 m) rather than powers of ten."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
+        return [duration(10.0 ** v) if float(v).is_integer() else "" for v in values]
+
+
+def bucket_label(seconds: int) -> str:
+    return f"{seconds} s" if seconds < 60 else (
+        f"{seconds // 60} min" if seconds < 3600 else f"{seconds // 3600} h")
+
+
+class StatsCharts(QWidget):
+    #: A click on a bucket: (chart "throughput"/"latency", series key, start, end epoch).
+    bucket_clicked = Signal(str, str, float, float)
+    #: The values under the cursor, as one line of text ("" when it leaves the charts).
+    hovered = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stats: Stats | None = None
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget.setObjectName("statsCharts")
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.items: dict[str, pg.PlotDataItem] = {}
+        self.cursors: list[pg.InfiniteLine] = []
+        self.titles: dict[str, tuple[str, tuple[Curve, ...]]] = {}
+        self._shown_range: tuple[float, float] | None = None
+        self._build()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.layout_widget)
+        self.apply_theme()
+
+    # -- building (once) ---------------------------------------------------------------------
+    def _build(self) -> None:
+        specs = (("throughput", "Tasks per bucket", THROUGHPUT),
+                 ("depth", "Queue depth", DEPTH),
+                 ("latency", "Latency", LATENCY))
+        first: pg.PlotItem | None = None
+        for row, (name, title, curves) in enumerate(specs):
+            axes = {"bottom": pg.DateAxisItem(orientation="bottom")}
+            if name == "latency":
+                axes["left"] = SecondsAxis(orientation="left")
+            plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
+            self.titles[name] = (title, curves)
+            plot.setMenuEnabled(False)
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.setMouseEnabled(x=True, y=False)
+            plot.getViewBox().setAutoVisible(y=True)
+            plot.hideButtons()
+            plot.getAxis("left").setWidth(52)
+            for curve in curves:
+                item = plot.plot(name=curve.label, connect="finite",
+                                 stepMode="center" if name == "throughput" else None)
+                self.items[curve.key] = item
+            if name == "latency":
+                plot.setLogMode(x=False, y=True)
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            cursor = pg.InfiniteLine(angle=90, movable=False)
+            cursor.setVisible(False)
+            plot.addItem(cursor, ignoreBounds=True)
+            self.cursors.append(cursor)
+            self.plots[name] = plot
+        scene = self.layout_widget.scene()
+        scene.sigMouseMoved.connect(self._moved)
+        scene.sigMouseClicked.connect(self._clicked)
+
+    def apply_theme(self) -> None:
+        """Colours from the palette and the status badges (light or dark)."""
+        palette = self.palette()
+        dark = is_dark(palette)
+        text = palette.color(QPalette.ColorRole.Text)
+        self.layout_widget.setBackground(palette.color(QPalette.ColorRole.Base))
+        for plot in self.plots.values():
+            for side in ("left", "bottom"):
+                axis = plot.getAxis(side)
+                axis.setPen(pg.mkPen(palette.color(QPalette.ColorRole.Mid)))
+                axis.setTextPen(pg.mkPen(text))
+        for curve in (*THROUGHPUT, *DEPTH, *LATENCY):
+            color = status_color(curve.status, dark)
+            item = self.items[curve.key]
+            style = Qt.PenStyle.DashLine if curve.dashed else Qt.PenStyle.SolidLine
+            item.setPen(pg.mkPen(color, width=1.6, style=style))
+            if curve.filled:
+                fill = QColor(color)
+                fill.setAlphaF(0.28 if dark else 0.2)
+                item.setFillLevel(0)
+                item.setBrush(fill)
+            if curve in LATENCY:
+                item.setSymbol("o")
+                item.setSymbolSize(3)
+                item.setSymbolPen(None)
+                item.setSymbolBrush(color)
+        for name, (title, curves) in self.titles.items():
+            keys = "&nbsp;&nbsp;&nbsp;".join(
+                f"<span style='color:{status_color(c.status, dark).name()}'>"
+                f"{'╍╍' if c.dashed else '━━'}</span>&nbsp;{c.label}" for c in curves)
+            self.plots[name].setTitle(
+                f"<span style='color:{text.name()}'><b>{title}</b>&nbsp;&nbsp;&nbsp;&nbsp;"
+                f"{keys}</span>", justify="left", size="9pt")
+        for cursor in self.cursors:
+            cursor.setPen(pg.mkPen(palette.color(QPalette.ColorRole.PlaceholderText), width=1))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_theme()
+
+    # -- data --------------------------------------------------------------------------------
+    def show_stats(self, stats: Stats, reset_zoom: bool) -> None:
+        """Set new data on the existing items; ``reset_zoom`` when the window changed."""
+        self.stats = stats
+        series = stats.series()
+        edges = stats.edges.astype(np.float64)
+        centers = (edges[:-1] + edges[1:]) / 2
+        moments = np.minimum(edges[1:], stats.now)
+        for curve in THROUGHPUT:
+            self.items[curve.key].setData(edges, series[curve.key].astype(np.float64))
+        for curve in DEPTH:
+            self.items[curve.key].setData(moments, series[curve.key])
+        for curve in LATENCY:  # empty buckets are skipped: the line joins its neighbours
+            values = series[curve.key]
+            known = ~np.isnan(values)
+            self.items[curve.key].setData(centers[known],
+                                          np.maximum(values[known], LATENCY_FLOOR))
+        title = f"Tasks per {bucket_label(stats.bucket)}"
+        if self.titles["throughput"][0] != title:
+            self.titles["throughput"] = (title, THROUGHPUT)
+            self.apply_theme()
+        plot = self.plots["throughput"]  # the three share their time axis
+        if reset_zoom or self._following(plot):
+            plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.01)
+            self._shown_range = tuple(plot.viewRange()[0])
+        if reset_zoom:
+            for each in self.plots.values():
+                each.enableAutoRange(axis="y")
+
+    def _following(self, plot: pg.PlotItem) -> bool:
+        """True while the user has not zoomed or panned: then the view moves with the window
+        as time passes; otherwise their zoom stays put."""
+        if self._shown_range is None:
+            return True
+        low, high = plot.viewRange()[0]
+        slack = (high - low) * 1e-6
+        shown_low, shown_high = self._shown_range
+        return abs(low - shown_low) <= slack and abs(high - shown_high) <= slack
+
+    def plotted(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """The x and y arrays an item holds (what the tests and CSV compare)."""
+        x, y = self.items[key].getOriginalDataset()
+        return np.asarray(x), np.asarray(y)
+
+    # -- hover and click ---------------------------------------------------------------------
+    def _at(self, scene_pos: QPointF) -> tuple[str, int] | None:
+        """(plot name, bucket index) under a scene position, or None."""
+        if self.stats is None:
+            return None
+        for name, plot in self.plots.items():
+            box = plot.getViewBox()
+            if box.sceneBoundingRect().contains(scene_pos):
+                x = box.mapSceneToView(scene_pos).x()
+                edges = self.stats.edges
+                index = int(np.searchsorted(edges, x, "right")) - 1
+                if 0 <= index < len(edges) - 1:
+                    return name, index
+        return None
+
+    def _moved(self, scene_pos: QPointF) -> None:
+        found = self._at(scene_pos)
+        if found is None or self.stats is None:
+            for cursor in self.cursors:
+                cursor.setVisible(False)
+            self.hovered.emit("")
+            return
+        name, index = found
+        edges = self.stats.edges
+        for cursor in self.cursors:
+            cursor.setValue(float(edges[index] + edges[index + 1]) / 2)
+            cursor.setVisible(True)
+        text = describe_bucket(self.stats, index)
+        self.hovered.emit(text)
+        tip = text.replace(" · ", "\n").replace(" | ", "\n")
+        if name == "depth":
+            sampled = self.stats.depth.sampled_from
+            live = sampled is not None and edges[index + 1] > sampled
+            tip += "\n\n" + ("Depth: live samples (exact)." if live
+                              else textwrap.fill(DEPTH_NOTE, 64))
+        view = self.layout_widget
+        QToolTip.showText(view.mapToGlobal(view.mapFromScene(scene_pos)), tip, view)
+
+    def _clicked(self, event: pg.GraphicsScene.mouseEvents.MouseClickEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self.stats is None:
+            return
+        found = self._at(event.scenePos())
+        if found is None:
+            return
+        name, index = found
+        start, end = (float(e) for e in self.stats.edges[index:index + 2])
+        if name == "throughput":
+            y = self.plots[name].getViewBox().mapSceneToView(event.scenePos()).y()
+            self.bucket_clicked.emit(name, series_at(self.stats, index, y), start, end)
+        elif name == "latency":
+            self.bucket_clicked.emit(name, "finished", start, end)
+
+
+def series_at(stats: Stats, index: int, y: float) -> str:
+    """Which throughput series a click at height ``y`` in bucket ``index`` means: on or under
+    the failed line, failed; inside the completed area, completed; above it, enqueued."""
+    flow = stats.throughput
+    if y <= flow.failed[index] + 0.5:
+        return "failed" if flow.failed[index] else "completed"
+    return "completed" if y <= flow.completed[index] else "enqueued"
+
+
+def describe_bucket(stats: Stats, index: int) -> str:
+    """The exact values of one bucket, for the hover line and tooltip."""
+    series = stats.series()
+
+    def seconds(key: str) -> str:
+        value = float(series[key][index])
+        return "–" if np.isnan(value) else duration(value)
+
+    def count(key: str, digits: int = 0) -> str:
+        return f"{float(series[key][index]):,.{digits}f}"
+
+    when = clock_range(float(stats.edges[index]), float(stats.edges[index + 1]))
+    return (f"{when} · enqueued {count('enqueued')} · completed {count('completed')}"
+            f" · failed {count('failed')} | ready {count('ready')}"
+            f" · scheduled {count('scheduled')} · running {count('active', 1)}"
+            f" | wait p50 {seconds('wait_p50_s')}, p95 {seconds('wait_p95_s')}"
+            f" · run p50 {seconds('run_p50_s')}, p95 {seconds('run_p95_s')}")

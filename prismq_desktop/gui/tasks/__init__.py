@@ -1,0 +1,1 @@
+"""The Tasks page: table, sidebar, detail panel and log."""

@@ -1,0 +1,208 @@
+"""The selected task: every field, timeline, progress, attempts, error and pretty JSON.
+
+Odd rows are shown as they are: JSON that does not parse appears raw with a note, unknown
+statuses and unreadable timestamps as stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from prismq_desktop.core.models import ACTIVE
+from prismq_desktop.core.sqlite.task_details import Run, TaskDetails
+from prismq_desktop.gui import formatting as fmt
+from prismq_desktop.gui.tasks.timeline import Timeline
+
+FIELDS = (
+    ("Priority", "priority"), ("Worker", "locked_by"), ("Lease until", "lease_until_utc"),
+    ("Idempotency key", "idempotency_key"), ("Created", "created_at_utc"),
+    ("Run after", "run_after_utc"), ("Claimed", "reserved_at_utc"),
+    ("Started", "processing_started_utc"), ("Finished", "finished_at_utc"),
+    ("Updated", "updated_at_utc"),
+)
+
+
+class JsonBox(QWidget):
+    """A titled, read-only JSON text with a note when the stored text is not valid JSON."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = _section(title)
+        self.note = QLabel()
+        self.note.setObjectName("jsonNote")
+        self.note.setWordWrap(True)
+        self.text = _mono_text()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.title, self.note, self.text):
+            layout.addWidget(widget)
+
+    def set_json(self, stored: object) -> None:
+        text, note = fmt.pretty_json(stored)
+        self.text.setPlainText(text)
+        self.note.setText(f"⚠ {note}" if note else "")
+        self.note.setVisible(bool(note))
+        fit_height(self.text, text, 14)
+
+
+class DetailPanel(QScrollArea):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("taskDetail")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        self.setWidget(body)
+        self.heading = QLabel("No task selected")
+        self.heading.setObjectName("detailHeading")
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.timeline = Timeline()
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.fields = QFormLayout()
+        self.fields.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self._values: dict[str, QLabel] = {}
+        self.attempts = QLabel()
+        self.attempts.setWordWrap(True)
+        self.error = _mono_text()
+        self.error_title = _section("Error")
+        self.payload = JsonBox("Payload")
+        self.compatibility = JsonBox("Compatibility")
+        self._build(body)
+        self._body_shown = True
+        self.show_details(None)
+
+    def _build(self, body: QWidget) -> None:
+        for label, column in (("Attempts", "attempts"), *FIELDS):
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # One line each: wrapped labels make the scroll area squeeze every row (it does
+            # not ask heights for the width); a long key or worker id is clipped, and its
+            # full text is in the tooltip and can be selected.
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            self._values[column] = value
+            self.fields.addRow(label, value)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(12, 10, 12, 10)
+        for widget in (self.heading, self.timeline, self.progress):
+            layout.addWidget(widget)
+        layout.addLayout(self.fields)
+        for widget in (self.attempts, self.error_title, self.error, self.payload,
+                       self.compatibility):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+
+    def show_details(self, details: TaskDetails | None, status: str = "") -> None:
+        """Show one task (or the empty state); ``status`` is the displayed one (scheduled…)."""
+        self._show_body(details is not None)
+        if details is None:
+            self.heading.setText("No task selected")
+            self.timeline.set_task(None)
+            return
+        task = details.task
+        status = status or str(task.status)
+        self.heading.setText(f"<b>#{task.id}</b>&nbsp;&nbsp;{_escape(task.type)}"
+                             f"&nbsp;&nbsp;<span style='opacity:.7'>{_escape(status)}</span>")
+        self.timeline.set_task(task, status)
+        self._fill_fields(details)
+        self._fill_progress(details.progress, task.status in ACTIVE)
+        self.attempts.setText(_runs_text(details.runs))
+        self.attempts.setVisible(bool(details.runs))
+        has_error = bool(task.error_message)
+        self.error.setPlainText(str(task.error_message or ""))
+        fit_height(self.error, self.error.toPlainText(), 10)
+        self.error_title.setVisible(has_error)
+        self.error.setVisible(has_error)
+        self.payload.set_json(task.payload)
+        self.compatibility.set_json(task.compatibility)
+
+    def _show_body(self, shown: bool) -> None:
+        """Show or hide everything under the heading, only when that changes: a live refresh
+        every half second must not flip widgets (the layout would jump and squeeze rows).
+        Direct children only: a text box's own scroll bars and viewport are Qt's to show."""
+        if shown == self._body_shown:
+            return
+        self._body_shown = shown
+        for child in self.widget().findChildren(QWidget,
+                                                options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child is not self.heading:
+                child.setVisible(shown)
+
+    def _fill_fields(self, details: TaskDetails) -> None:
+        task = details.task
+        self._values["attempts"].setText(f"{task.attempts} of {task.max_attempts}")
+        for _label, column in FIELDS:
+            value = getattr(task, column)
+            label = self._values[column]
+            if column.endswith("_utc"):
+                text, tip = fmt.local_time(value)
+                label.setText(text or "—")
+                label.setToolTip(tip)
+            else:
+                label.setText("—" if value in (None, "") else str(value))
+                label.setToolTip("" if value in (None, "") else str(value))
+
+    def _fill_progress(self, progress: tuple | None, running: bool) -> None:
+        """A live bar while the task runs; once it stopped, its last report greyed out (a
+        busy indicator or a bright bar on a failed task would read as still running)."""
+        fraction = progress[0] if progress else None
+        self.progress.setVisible(progress is not None)
+        if progress is None:
+            return
+        self.progress.setEnabled(running)
+        self.progress.setRange(0, 0 if fraction is None and running else 1000)
+        self.progress.setValue(int((fraction or 0) * 1000))
+        message = progress[1] or ""
+        percent = "" if fraction is None else f"{fraction * 100:.0f} %"
+        text = " · ".join(p for p in (percent, message) if p)
+        self.progress.setFormat(text if running else f"last reported: {text}")
+
+
+def fit_height(edit: QPlainTextEdit, text: str, most_lines: int) -> None:
+    """Size a read-only text to its content (wrapped lines estimated), up to ``most_lines``."""
+    metrics = edit.fontMetrics()
+    width = max(1, edit.viewport().width() or 320)
+    lines = sum(1 + metrics.horizontalAdvance(line) // width for line in text.split("\n"))
+    edit.setFixedHeight(min(max(lines, 1), most_lines) * metrics.lineSpacing() + 14)
+
+
+def _runs_text(runs: list[Run]) -> str:
+    lines = ["<b>Attempt history</b>"]
+    for run in runs:
+        when = datetime.fromtimestamp(run.finished, timezone.utc).astimezone()
+        lines.append(f"#{run.attempt} {_escape(run.outcome)} on {_escape(run.worker_id or '?')}"
+                     f" — waited {fmt.duration(run.wait_s) or '?'}, ran "
+                     f"{fmt.duration(run.run_s) or '?'}, at {when:%Y-%m-%d %H:%M:%S}")
+    return "<br>".join(lines)
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(f"<b>{title}</b>")
+    label.setObjectName("detailSection")
+    return label
+
+
+def _mono_text() -> QPlainTextEdit:
+    text = QPlainTextEdit()
+    text.setReadOnly(True)
+    text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    return text
+
+
+def _escape(value: object) -> str:
+    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))

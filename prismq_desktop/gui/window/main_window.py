@@ -1,0 +1,273 @@
+"""The main window: menus, toolbar, tabs, banner and status bar around one open queue file.
+
+The window only wires: each part lives in its own module and gets the ``Session``. Opening a
+file builds a new Session and a new Tasks page (and the session tabs added with ``add_tab``);
+switching files closes the old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+
+from prismq_desktop.core import TaskQuery
+from prismq_desktop.gui import actions as actions_module
+from prismq_desktop.gui import settings, theme
+from prismq_desktop.gui.stats.stats_view import StatsView
+from prismq_desktop.gui.tasks.task_control import TaskControl
+from prismq_desktop.gui.tasks.tasks_page import TasksPage
+from prismq_desktop.gui.window.about import show_about
+from prismq_desktop.gui.window.banner import Banner
+from prismq_desktop.gui.window.empty_page import EmptyPage
+from prismq_desktop.gui.window.file_control import FileControl
+from prismq_desktop.gui.window.operations import Operations
+from prismq_desktop.gui.window.session import Session
+from prismq_desktop.gui.window.status_bar import HealthReport, StatusBar
+from prismq_desktop.gui.window.window_menus import apply_icons, build_menus
+from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED, EmbeddedWorker
+from prismq_desktop.gui.workers.worker_status import WorkerStatus
+from prismq_desktop.gui.workers.workers_view import WorkersView
+
+SessionTab = Callable[[Session], QWidget]
+
+
+class MainWindow(QMainWindow):
+    #: A queue file is open (a new Session each time).
+    session_opened = Signal(object)
+    #: Opening failed: the message shown to the user.
+    open_failed = Signal(str)
+
+    def __init__(self, db_path: Path | None = None, start_worker: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("PrismQ Desktop")
+        self.setAcceptDrops(True)
+        self.session: Session | None = None
+        self.tasks_page: TasksPage | None = None
+        self._session_tabs: list[tuple[SessionTab, str]] = []
+        self._closing = False
+        self.actions = actions_module.build(self)
+        self.worker = EmbeddedWorker(self)
+        self.banner = Banner()
+        self.tabs = QTabWidget(objectName="mainTabs", documentMode=True)
+        self.tabs.addTab(EmptyPage(self.actions), "Tasks")
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
+        self.files = FileControl(self)
+        self.tasks = TaskControl(self)
+        self.worker_status = WorkerStatus(self)
+        self.operations = Operations(self)
+        self._build()
+        self.add_tab(StatsView, "Stats")
+        self.add_tab(lambda session: WorkersView(session, self.worker), "Workers")
+        build_menus(self)
+        self._wire()
+        self._restore_window()
+        self.update_actions()
+        if db_path is not None:
+            self.files.open_path(Path(db_path), start_worker=start_worker)
+
+    def _build(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.resize(1440, 880)
+
+    def _wire(self) -> None:
+        named = self.actions
+        named["quit"].triggered.connect(self.close)
+        named["refresh"].triggered.connect(self._refresh_now)
+        named["pause"].toggled.connect(self._pause)
+        named["workerToggle"].triggered.connect(self._toggle_worker)
+        named["find"].triggered.connect(self._focus_search)
+        named["nextTheme"].triggered.connect(self._next_theme)
+        named["about"].triggered.connect(lambda: show_about(self))
+        named["resetColumns"].triggered.connect(
+            lambda: self.tasks_page and self.tasks_page.table.reset_columns())
+        for index, name in enumerate(("tabTasks", "tabStats", "tabWorkers")):
+            named[name].triggered.connect(lambda _=False, i=index: self._show_tab(i))
+        self.actions.themes.triggered.connect(lambda a: self.set_theme(a.data()))
+        self.worker.state_changed.connect(lambda _state: self.update_actions())
+        self.worker.failed.connect(lambda text: self.banner.show_message(text, "warning"))
+
+    # -- tabs ------------------------------------------------------------------------------
+    def add_tab(self, widget: QWidget | SessionTab, title: str) -> None:
+        """Add a tab: a widget as is, or a factory called with each opened Session."""
+        if isinstance(widget, QWidget):
+            self.tabs.addTab(widget, title)
+            return
+        self._session_tabs.append((widget, title))
+        self.tabs.addTab(EmptyPage(self.actions) if self.session is None
+                         else widget(self.session), title)
+
+    def _show_tab(self, index: int) -> None:
+        if index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+
+    # -- a file was opened (FileControl calls this) --------------------------------------------
+    def attach(self, session: Session) -> None:
+        """Show a freshly opened session, replacing the previous one."""
+        self.detach()
+        self.session = session
+        self.tasks_page = TasksPage(session)
+        self._replace_tab(0, self.tasks_page, "Tasks")
+        for offset, (factory, title) in enumerate(self._session_tabs, 1):
+            self._replace_tab(offset, factory(session), title)
+        session.reader.failed.connect(self._background_failed)
+        session.writer.failed.connect(self._background_failed)
+        session.polled.connect(lambda s: self.status.set_latency(s, session.paused))
+        self.tasks_page.counts_changed.connect(self.status.set_counts)
+        self.tasks_page.message.connect(self.status.flash)
+        HealthReport(session, self.status)
+        session.filter_requested.connect(lambda _query: self._show_tab(0))
+        session.task_requested.connect(lambda _task_id: self._show_tab(0))
+        self.tasks_page.selection_changed.connect(self.update_actions)
+        self.tasks.attach(session, self.tasks_page)
+        self.operations.attach(session, self.tasks_page)
+        self.worker.set_database(session.db_path)
+        self.status.set_file(session.db_path, session.read_only_reason)
+        demo = " (demo)" if session.demo else ""
+        self.setWindowTitle(f"{session.db_path.name}{demo} — PrismQ Desktop")
+        session.set_paused(self.actions["pause"].isChecked())
+        self.update_actions()
+        self.session_opened.emit(session)
+
+    def detach(self) -> None:
+        """Close the current session (saving the page layout)."""
+        if self.session is None:
+            return
+        if self.tasks_page is not None:
+            self.tasks_page.save_layout()
+        self.worker.set_database(None)
+        old, self.session, self.tasks_page = self.session, None, None
+        for index in range(self.tabs.count()):
+            if index == 0 or index <= len(self._session_tabs):
+                self._replace_tab(index, EmptyPage(self.actions), self.tabs.tabText(index))
+        old.close()
+        old.deleteLater()
+
+    def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
+        current = self.tabs.currentIndex()
+        old = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, title)
+        self.tabs.setCurrentIndex(current)
+        if old is not None:
+            old.deleteLater()
+
+    def _background_failed(self, summary: str, details: str) -> None:
+        self.banner.show_message(f"A background job failed: {summary}", "error", details)
+
+    # -- what actions can do now -------------------------------------------------------------
+    def update_actions(self) -> None:
+        named = self.actions
+        reason = ("no queue file is open" if self.session is None
+                  else self.session.read_only_reason)
+        for name in actions_module.WRITES:
+            if reason:
+                named.disable(name, reason)
+            else:
+                named.enable(name)
+        if not reason:
+            self.tasks.update_actions()
+        self.operations.update_actions(reason)
+        self.worker_status.update_action(reason)
+
+    def current_query(self) -> TaskQuery | None:
+        """The task table's filter, search and sort (None when no file is open)."""
+        return self.tasks_page.model.query if self.tasks_page is not None else None
+
+    def _toggle_worker(self) -> None:
+        self.worker.toggle()
+        self.update_actions()
+
+    def _refresh_now(self) -> None:
+        if self.tasks_page is not None:
+            self.tasks_page.refresh()
+
+    def _pause(self, paused: bool) -> None:
+        if self.session is not None:
+            self.session.set_paused(paused)
+            self.status.set_latency(0.0, paused)
+            if not paused:
+                self.session.poll()
+
+    def _focus_search(self) -> None:
+        if self.tasks_page is not None:
+            self._show_tab(0)
+            self.tasks_page.search.setFocus()
+            self.tasks_page.search.selectAll()
+
+    # -- theme and remembered layout ------------------------------------------------------------
+    def set_theme(self, mode: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, mode)
+        settings.set_value("theme", mode)
+        for action in self.actions.themes.actions():
+            action.setChecked(action.data() == mode)
+
+    def _next_theme(self) -> None:
+        current = settings.value("theme", "system")
+        modes = theme.THEMES
+        self.set_theme(modes[(modes.index(current) + 1) % len(modes)]
+                       if current in modes else "system")
+
+    def _restore_window(self) -> None:
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        mode = settings.value("theme", "system")
+        for action in self.actions.themes.actions():
+            action.setChecked(action.data() == mode)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            apply_icons(self)
+
+    # -- closing: stop the worker off the GUI thread first ---------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if self.worker.state != STOPPED:
+            event.ignore()
+            if not self._closing:
+                self._closing = True
+                self.status.flash("Stopping the worker before closing…")
+                self.worker.state_changed.connect(self._close_when_stopped)
+                self.worker.stop()
+            return
+        settings.set_value("window/geometry", self.saveGeometry())
+        settings.set_value("window/state", self.saveState())
+        self.operations.tray.close()
+        self.detach()
+        self.worker.close()
+        self.files.close()
+        super().closeEvent(event)
+
+    def _close_when_stopped(self, state: str) -> None:
+        if state == STOPPED:
+            QTimer.singleShot(0, self.close)
+        elif state == RUNNING:
+            self._closing = False
+
+    # -- drag and drop a file to open it -----------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.files.open_path(Path(url.toLocalFile()))
+                event.acceptProposedAction()
+                return

@@ -1,0 +1,106 @@
+"""Opening a file for the window, off the GUI thread, without writing to what is not a queue.
+
+The file is first opened read-only: a non-SQLite, corrupt, foreign or newer-schema file is
+told apart before anything could write to it. Only a real queue is then opened read-write
+(which runs this app's additive migrations); a locked or unwritable file opens read-only with
+the reason, so write actions can say why they are disabled.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from prismq_desktop.core import Queue, QueueBusyError, QueueDatabaseError
+from prismq_desktop.core.sqlite.schema import SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class Opened:
+    path: Path
+    #: Why writes are refused ("" when the file is writable).
+    read_only_reason: str
+    #: Made by ``prismq-desktop demo`` (the window says so, so nobody mistakes it for theirs).
+    demo: bool = False
+
+
+class OpenFailed(Exception):
+    """The file cannot be shown; ``empty`` (an empty database) or ``missing`` (no file yet)
+    when creating the queue there is what the user may want."""
+
+    def __init__(self, message: str, empty: bool = False, missing: bool = False) -> None:
+        super().__init__(message)
+        self.empty = empty
+        self.missing = missing
+
+
+def open_file(path: Path, create: bool = False) -> Opened:
+    """Runs in a background thread; raises OpenFailed with a one-line message."""
+    path = Path(path).expanduser()
+    try:
+        if create:
+            Queue.open(path, create=True).close()
+            return Opened(path, "")
+        if not path.exists():
+            raise OpenFailed(f"{path} does not exist", missing=True)
+        return _check_then_open(path)
+    except OpenFailed:
+        raise
+    except QueueDatabaseError as exc:
+        raise OpenFailed(str(exc), empty=_is_empty(path, exc)) from exc
+
+
+def _check_then_open(path: Path) -> Opened:
+    with Queue.open(path, read_only=True) as look:
+        demo = look.is_demo()
+        if look.db.user_version() > SCHEMA_VERSION:
+            return Opened(path, look.db.read_only_reason, demo)
+    try:
+        with Queue.open(path, create=False) as queue:
+            return Opened(path, queue.db.read_only_reason, demo)
+    except QueueBusyError as exc:
+        return Opened(path, f"the file is locked by another process; reopen it to write ({exc})",
+                      demo)
+
+
+def _is_empty(path: Path, error: Exception) -> bool:
+    try:
+        size = path.stat().st_size if path.is_file() else -1
+    except OSError:
+        return False
+    return size == 0 or "empty database" in str(error)
+
+
+class Opener(QObject):
+    """Runs ``open_file`` on a short-lived thread and reports on the GUI thread."""
+
+    opened = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._threads: list[threading.Thread] = []
+
+    def start(self, path: Path, create: bool = False) -> None:
+        thread = threading.Thread(target=self._run, args=(path, create),
+                                  name="prismq-open", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _run(self, path: Path, create: bool) -> None:
+        try:
+            self.opened.emit(open_file(path, create))
+        except OpenFailed as exc:
+            self.failed.emit(exc)
+        except Exception as exc:  # never a dead thread: the window shows what happened
+            traceback.print_exc()
+            self.failed.emit(OpenFailed(f"could not open {path}: {type(exc).__name__}: {exc}"))
+
+    def wait(self, timeout: float = 10.0) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+

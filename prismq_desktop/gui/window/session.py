@@ -1,0 +1,93 @@
+"""One open queue file as the GUI sees it: executors, the live-change signal, shared requests.
+
+Every view gets the ``Session`` and nothing else: it reads through ``reader`` (a read-only
+connection on a background thread), writes through ``writer`` (core operations on another
+thread), and refreshes when ``changed`` fires. ``changed`` comes from polling the cheap change
+token (``PRAGMA data_version``) at the refresh interval, so commits by any process show up and
+a quiet queue costs one tiny query per tick; a file watch on the WAL polls early when another
+process writes (see change_watch).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from prismq_desktop.core import Queue
+from prismq_desktop.gui.executor import Executor
+from prismq_desktop.gui.tasks.change_watch import ChangeWatch
+
+DEFAULT_REFRESH_MS = 500
+
+
+class Session(QObject):
+    #: Something committed since the last tick (by this app or any other process).
+    changed = Signal()
+    #: A view asks the task table to show this filter (e.g. a click on a chart bucket).
+    filter_requested = Signal(object)
+    #: A view asks to select and show this task id.
+    task_requested = Signal(int)
+    #: Seconds the last change-token round trip took (status bar's refresh latency).
+    polled = Signal(float)
+
+    def __init__(self, db_path: Path, read_only_reason: str = "",
+                 refresh_ms: int = DEFAULT_REFRESH_MS, parent: QObject | None = None,
+                 demo: bool = False) -> None:
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.read_only_reason = read_only_reason
+        self.demo = demo
+        self.reader = Executor(lambda: Queue.open(self.db_path, read_only=True), "prismq-reader",
+                               self)
+        self.writer = Executor(lambda: Queue.open(self.db_path, create=False), "prismq-writer",
+                               self)
+        self._token: object = None
+        self._paused = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(refresh_ms)
+        self._timer.timeout.connect(self.poll)
+        self._timer.start()
+        self._watch = ChangeWatch(self.db_path, self)
+        self._watch.touched.connect(self.poll)
+        # The first token is the baseline: read it before any view's first read (the reader
+        # runs jobs in order), so a commit between that read and the first tick is noticed.
+        self.poll()
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.read_only_reason)
+
+    def set_refresh_interval(self, ms: int) -> None:
+        self._timer.setInterval(max(50, ms))
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause live updates (the token is still read on resume, so nothing is missed)."""
+        self._paused = paused
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def poll(self) -> None:
+        """Ask the reader for the change token; fire ``changed`` when it moved."""
+        if self._paused:
+            return
+        started = time.perf_counter()
+        self.reader.submit(lambda q: q.change_token(),
+                           lambda token: self._on_token(token, started), key="change-token")
+
+    def _on_token(self, token: object, started: float) -> None:
+        self.polled.emit(time.perf_counter() - started)
+        if token != self._token:
+            first = self._token is None
+            self._token = token
+            if not first:
+                self.changed.emit()
+
+    def close(self) -> None:
+        self._timer.stop()
+        self._watch.stop()
+        self.reader.close()
+        self.writer.close()

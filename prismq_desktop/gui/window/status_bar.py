@@ -1,0 +1,151 @@
+"""The status bar: file, read-only or read-write, counts, queue health, worker state, refresh
+latency.
+
+Health (oldest ready task, failure rate over 15 minutes, stale workers, WAL size) is read in
+the background on every change and on a slow timer, since ages grow while nothing commits.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
+
+from prismq_desktop.core.sqlite.health import QueueHealth
+from prismq_desktop.gui.formatting import duration, thousands
+from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
+from prismq_desktop.gui.window.session import Session
+from prismq_desktop.gui.workers.workers_view import stale_after_setting
+
+MESSAGE_MS = 6000
+HEALTH_EVERY_MS = 5000
+#: Past these, a number is shown in the warning colour.
+OLD_READY_SECONDS = 300.0
+BAD_FAILURE_RATE = 0.10
+BIG_WAL_BYTES = 64 * 1024 * 1024
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBar")
+        self.file = QLabel(objectName="statusFile")
+        self.mode = QLabel(objectName="statusMode")
+        self.counts = QLabel(objectName="statusCounts")
+        self.health = QLabel(objectName="statusHealth", textFormat=Qt.TextFormat.RichText)
+        self.worker = QLabel(objectName="statusWorker")
+        self.latency = QLabel(objectName="statusLatency")
+        # The path gives way (it is in the tooltip) so the facts on the right always fit.
+        self.file.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.addWidget(self.file, 1)
+        for label in (self.mode, self.counts, self.health, self.worker, self.latency):
+            self.addPermanentWidget(label)
+        self.set_file(None, "")
+        self.set_worker("worker stopped")
+
+    def set_file(self, path: Path | None, read_only_reason: str) -> None:
+        # The name alone leaves room for the counts and health; the folder is in the tooltip
+        # (and the window title names the file too).
+        self.file.setText(path.name if path else "No queue open")
+        self.file.setToolTip(str(path) if path else "")
+        if path is None:
+            self.mode.setText("")
+            self.health.setText("")
+            self.health.setToolTip("")
+            return
+        self.mode.setText("read-only" if read_only_reason else "read-write")
+        self.mode.setToolTip(read_only_reason or "Changes are written to the file")
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        total = sum(counts.values())
+        running = counts.get("leased", 0) + counts.get("processing", 0)
+        self.counts.setText(f"{thousands(total)} tasks · {thousands(counts.get('queued', 0))} "
+                            f"queued · {thousands(running)} running · "
+                            f"{thousands(counts.get('failed', 0))} failed")
+
+    def set_health(self, state: QueueHealth) -> None:
+        """Four short facts, each in the warning colour when it is bad; details in the tooltip."""
+        warn = status_color("failed", is_dark(self.palette())).name()
+        parts = []
+        for text, bad in health_parts(state):
+            escaped = html.escape(text)
+            parts.append(f'<span style="color:{warn}">{escaped}</span>' if bad else escaped)
+        self.health.setText(" · ".join(parts))
+        self.health.setToolTip(health_tooltip(state))
+
+    def set_worker(self, text: str) -> None:
+        self.worker.setText(text)
+
+    def set_latency(self, seconds: float, paused: bool) -> None:
+        if paused:
+            self.latency.setText("⏸ live updates paused")
+        else:
+            self.latency.setText(f"refresh {seconds * 1000:.0f} ms")
+        self.latency.setToolTip("Time the last check for changes took")
+
+    def flash(self, text: str) -> None:
+        self.showMessage(text, MESSAGE_MS)
+
+
+def health_parts(state: QueueHealth) -> list[tuple[str, bool]]:
+    """(text, bad) for each health fact, as the status bar shows them."""
+    age = state.oldest_ready_age
+    rate = state.failure_rate
+    return [
+        ("nothing waiting" if age is None else f"oldest {duration(age)}",
+         age is not None and age > OLD_READY_SECONDS),
+        ("none finished /15 min" if rate is None else f"{rate:.0%} failed /15 min",
+         rate is not None and rate > BAD_FAILURE_RATE),
+        (f"{state.stale_workers} stale worker{'' if state.stale_workers == 1 else 's'}",
+         state.stale_workers > 0),
+        (f"WAL {_size(state.wal_bytes)}", state.wal_bytes > BIG_WAL_BYTES),
+    ]
+
+
+def health_tooltip(state: QueueHealth) -> str:
+    age, rate = state.oldest_ready_age, state.failure_rate
+    window = f"{state.window_minutes:g} min"
+    finished = state.completed_recently + state.failed_recently
+    lines = [
+        "Queue health",
+        ("No task is ready and waiting" if age is None else
+         f"Oldest ready task has waited {duration(age)} (since {state.oldest_ready_utc} UTC)"),
+        (f"No task finished in the last {window}" if rate is None else
+         f"Failure rate, last {window}: {rate:.1%} ({state.failed_recently:,} failed of "
+         f"{finished:,} finished)"),
+        f"Stale workers: {state.stale_workers} of {state.workers} (no heartbeat for more than "
+        f"{duration(state.stale_after)}; see the Workers tab)",
+        f"WAL file: {_size(state.wal_bytes)} (a WAL that keeps growing means a reader holds "
+        "checkpoints back)",
+    ]
+    return "\n".join(lines)
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+class HealthReport(QObject):
+    """Keeps the status bar's health current for one session (it dies with the session)."""
+
+    def __init__(self, session: Session, bar: StatusBar) -> None:
+        super().__init__(session)
+        self.session = session
+        self.bar = bar
+        self._timer = QTimer(self, interval=HEALTH_EVERY_MS, timeout=self.refresh)
+        self._timer.start()
+        session.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.session.paused:
+            return
+        stale_after = stale_after_setting()
+        self.session.reader.submit(lambda q: q.health(stale_after), self.bar.set_health,
+                                   key="status-health")

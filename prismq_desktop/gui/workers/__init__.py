@@ -1,0 +1,1 @@
+"""The Workers tab and the embedded worker."""

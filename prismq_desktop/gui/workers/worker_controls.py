@@ -1,0 +1,98 @@
+"""Controls of the embedded worker: concurrency, strategy and (in the Workers tab) the task
+types it may claim. Every copy follows the worker, so the toolbar and the tab agree."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from prismq_desktop.gui.workers.embedded_worker import STRATEGIES, EmbeddedWorker, handler_types
+
+MAX_THREADS = 64
+ALL_TYPES = "All types it has handlers for"
+
+
+class TypesButton(QToolButton):
+    """A drop-down of check boxes: every handler type, or only the ones ticked."""
+
+    def __init__(self, worker: EmbeddedWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="workerTypes")
+        self.worker = worker
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setMenu(QMenu(self))
+        self.menu().aboutToShow.connect(self._fill)
+        self.sync()
+
+    def _fill(self) -> None:
+        menu = self.menu()
+        menu.clear()
+        chosen = self.worker.types
+        every = QAction(ALL_TYPES, menu, checkable=True, checked=chosen is None)
+        every.triggered.connect(lambda: self.worker.set_types(None))
+        menu.addAction(every)
+        menu.addSeparator()
+        for kind in sorted(set(handler_types()) | set(chosen or ())):
+            action = QAction(kind, menu, checkable=True,
+                             checked=chosen is None or kind in chosen)
+            action.toggled.connect(lambda on, k=kind: self.toggle(k, on))
+            menu.addAction(action)
+
+    def toggle(self, kind: str, on: bool) -> None:
+        """Tick or untick one type (unticking from "all" keeps every other handler type)."""
+        current = set(self.worker.types if self.worker.types is not None else handler_types())
+        current = current | {kind} if on else current - {kind}
+        self.worker.set_types(None if current == set(handler_types()) else tuple(current))
+
+    def sync(self) -> None:
+        types = self.worker.types
+        if types is None:
+            self.setText("all types")
+            self.setToolTip("The worker claims every task type it has a handler for; "
+                            "click to limit it to some")
+        else:
+            self.setText(f"{len(types)} type{'' if len(types) == 1 else 's'}")
+            self.setToolTip("The worker claims only: " + (", ".join(types) or "(none)"))
+
+
+class WorkerControls(QWidget):
+    def __init__(self, worker: EmbeddedWorker, parent: QWidget | None = None,
+                 with_types: bool = False) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.threads = QSpinBox(objectName="workerConcurrency", suffix=" threads")
+        self.threads.setRange(1, MAX_THREADS)
+        self.threads.setToolTip("How many tasks the embedded worker runs at once")
+        self.strategy = QComboBox(objectName="workerStrategy")
+        self.strategy.addItems(STRATEGIES)
+        self.strategy.setToolTip("Which queued task the worker claims next")
+        self.types = TypesButton(worker) if with_types else None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.threads)
+        layout.addWidget(QLabel("strategy"))
+        layout.addWidget(self.strategy)
+        if self.types is not None:
+            layout.addWidget(self.types)
+        self.sync()
+        self.threads.valueChanged.connect(worker.set_concurrency)
+        self.strategy.currentTextChanged.connect(worker.set_strategy)
+        worker.options_changed.connect(self.sync)
+
+    def sync(self) -> None:
+        """Show the worker's current options (set here, in another copy, or from settings)."""
+        for widget in (self.threads, self.strategy):
+            widget.blockSignals(True)
+        self.threads.setValue(self.worker.concurrency)
+        self.strategy.setCurrentText(self.worker.strategy)
+        for widget in (self.threads, self.strategy):
+            widget.blockSignals(False)
+        if self.types is not None:
+            self.types.sync()

@@ -1,0 +1,77 @@
+"""The embedded worker as the window shows it: the toggle action, its controls, the status bar.
+
+Counters and running tasks are in-memory snapshots of the engine (no SQL), read on the
+worker's ``live`` signal (once a second while it runs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from prismq_desktop.gui import settings
+from prismq_desktop.gui.workers.embedded_worker import (
+    RUNNING,
+    STARTING,
+    STOPPING,
+    toggle_availability,
+)
+from prismq_desktop.gui.workers.worker_controls import WorkerControls
+
+if TYPE_CHECKING:
+    from prismq_desktop.gui.window.main_window import MainWindow
+
+TEXTS = {RUNNING: "Stop worker", STARTING: "Starting worker…", STOPPING: "Stopping worker…"}
+
+
+class WorkerStatus(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.worker = window.worker
+        self.worker.concurrency = int(settings.value("worker/concurrency", 1, int))
+        self.worker.strategy = str(settings.value("worker/strategy", "fifo"))
+        types = settings.value("worker/types", None)  # comma-separated; absent means all
+        self.worker.types = (None if types is None
+                             else tuple(t for t in str(types).split(",") if t))
+        self.controls = WorkerControls(self.worker)
+        self.worker.options_changed.connect(self._remember)
+        self.worker.live.connect(self.show_state)
+
+    def _remember(self) -> None:
+        """Keep the worker's options for the next run, whichever copy of the controls set them."""
+        settings.set_value("worker/concurrency", self.worker.concurrency)
+        settings.set_value("worker/strategy", self.worker.strategy)
+        if self.worker.types is None:
+            settings.settings().remove("worker/types")
+        else:
+            settings.set_value("worker/types", ",".join(self.worker.types))
+
+    def update_action(self, write_reason: str) -> None:
+        """The toggle's text, check mark and availability (with the reason when unavailable)."""
+        action = self.window.actions["workerToggle"]
+        state = self.worker.state
+        blocked = write_reason or self.worker.unavailable_reason()
+        enabled, tip = toggle_availability(state, blocked)
+        action.setEnabled(enabled)
+        action.setToolTip(tip)
+        action.setText(TEXTS.get(state, "Start worker"))
+        action.setChecked(state in (RUNNING, STARTING))
+        self.controls.setEnabled(not blocked or state == RUNNING)
+
+    def show_state(self) -> None:
+        self.window.status.set_worker(self.describe())
+
+    def describe(self) -> str:
+        state = self.worker.state
+        if state != RUNNING:
+            return f"worker {state}"
+        counters = self.worker.counters()
+        active = len(self.worker.current_tasks())
+        text = f"worker running · {active}/{self.worker.concurrency} busy"
+        if counters is not None:
+            text += (f" · {counters.per_second:.1f}/s · {counters.done:,} done"
+                     f" · {counters.failed:,} failed")
+        return text
+

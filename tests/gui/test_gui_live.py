@@ -1,0 +1,75 @@
+"""Live behaviour: pausing updates, banners for failed background jobs, remembered layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QListWidget
+
+from prismq_desktop.core import Queue
+from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
+from tests.gui.support import run_child, table_ids
+
+ENQUEUE = ("from prismq_desktop.core import Queue\nq = Queue.open({path!r})\n"
+           "print(q.enqueue('late', {{}}).id)\nq.close()")
+
+
+def test_paused_updates_wait_until_resumed(qtbot, open_window, demo_db: Path) -> None:
+    window = open_window(demo_db)
+    page = window.tasks_page
+    window.actions["pause"].trigger()
+    assert "paused" in window.status.latency.text()
+    new_id = int(run_child(ENQUEUE.format(path=str(demo_db))))
+    with qtbot.assertNotEmitted(page.model.refreshed, wait=1200):
+        pass
+    assert new_id not in table_ids(window)
+    window.actions["pause"].trigger()
+    qtbot.waitUntil(lambda: new_id in table_ids(window), timeout=5000)
+
+
+def test_a_failing_background_job_shows_a_banner(qtbot, open_window, demo_db: Path) -> None:
+    window = open_window(demo_db)
+
+    def broken(_queue: Queue) -> None:
+        raise RuntimeError("something broke in the reader")
+
+    window.session.reader.submit(broken, lambda _result: None)
+    qtbot.waitUntil(window.banner.isVisible, timeout=5000)
+    assert "something broke in the reader" in window.banner.text.text()
+    assert window.banner.details_button.isVisible()
+    window.session.reader.submit(lambda q: q.count(), lambda _n: None)  # still working
+
+
+def test_column_choices_and_filters_types_survive_a_restart(qtbot, open_window,
+                                                            demo_db: Path) -> None:
+    window = open_window(demo_db)
+    header = window.tasks_page.table.horizontalHeader()
+    header.setSectionHidden(10, True)
+    header.resizeSection(1, 222)
+    window.close()
+    again = open_window(demo_db)
+    header = again.tasks_page.table.horizontalHeader()
+    assert header.isSectionHidden(10) and header.sectionSize(1) == 222
+    types = again.findChild(QListWidget, "typeFilter")
+    qtbot.waitUntil(lambda: types.count() > 2)
+    names = [types.item(r).text() for r in range(1, types.count())]
+    assert names == sorted(names)
+
+
+def test_scrolled_view_stays_on_the_same_tasks_when_new_ones_arrive(
+        qtbot, open_window, demo_db: Path) -> None:
+    window = open_window(demo_db)
+    page = window.tasks_page
+    table = page.table
+    table.verticalScrollBar().setValue(40)
+    qtbot.waitUntil(lambda: page.model.task_row(table.rowAt(0)) is not None, timeout=5000)
+    top_id = page.model.task_row(table.rowAt(0)).id
+    code = ("from prismq_desktop.core import Queue\n"
+            f"q = Queue.open({str(demo_db)!r})\n"
+            "q.enqueue_many([{'type': 'late'}] * 3)\nq.close()")
+    before = page.model.rowCount()
+    run_child(code)
+    qtbot.waitUntil(lambda: page.model.rowCount() == before + 3, timeout=5000)
+    qtbot.waitUntil(lambda: page.model.task_row(table.rowAt(0)) is not None, timeout=5000)
+    assert page.model.task_row(table.rowAt(0)).id == top_id
+    assert table.verticalScrollBar().value() == 43

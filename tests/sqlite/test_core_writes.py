@@ -1,0 +1,131 @@
+"""The core's write paths after their speed-ups: claim plans, order, run rows, migration."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import apsw
+import pytest
+
+from prismq_desktop.core import Queue, QueueDatabaseError
+from prismq_desktop.core.sqlite import health, reads, schema
+from prismq_desktop.core.sqlite.claiming import STRATEGIES, claim_sql
+from tests.support import FakeClock
+
+
+def _plan(conn: apsw.Connection, sql: str, params: dict[str, object] | tuple) -> str:
+    return " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+
+
+@pytest.mark.parametrize("analyzed", [False, True])
+def test_every_claim_reads_its_order_from_an_index(queue: Queue, analyzed: bool) -> None:
+    """No strategy, filter or statistics makes a claim sort the backlog (DESIGN §9)."""
+    queue.enqueue_many([{"type": t, "priority": p} for t in ("a", "b") for p in range(50)] * 20)
+    conn = queue.db.get_connection()
+    if analyzed:
+        conn.execute("ANALYZE")
+    shapes = itertools.product(STRATEGIES, (None, 1, 3), (False, True), (False, True))
+    for strategy, n_types, caps, cutoff in shapes:
+        params: dict[str, object] = {"now": "2026-11-23 12:00:00", "worker": "w", "cutoff": 5,
+                                     "status": "processing", "lease": "x", "caps": "{}"}
+        params.update({f"t{i}": "a" for i in range(n_types or 0)})
+        plan = _plan(conn, claim_sql(strategy, n_types, caps, cutoff), params)
+        assert "TEMP B-TREE" not in plan, (strategy, n_types, caps, cutoff, plan)
+        assert "USING INDEX" in plan, plan
+
+
+def test_each_strategy_takes_tasks_in_its_order(queue: Queue, clock: FakeClock) -> None:
+    """Run-after first (then id) for FIFO, the reverse for LIFO, priority first for priority."""
+    start = clock()
+    for strategy in ("fifo", "lifo", "priority"):
+        late = queue.enqueue(strategy, run_after=start.replace(minute=1), priority=5).id
+        low = queue.enqueue(strategy, priority=9).id
+        high = queue.enqueue(strategy, priority=1).id
+        clock.moment = start.replace(hour=13)
+        taken = [queue.claim("w", strategy=strategy, types=(strategy,)) for _ in range(3)]
+        expected = {"fifo": [low, high, late], "lifo": [late, high, low],
+                    "priority": [high, late, low]}[strategy]
+        assert [task.id for task in taken if task is not None] == expected, strategy
+        clock.moment = start
+
+
+def test_a_run_row_holds_the_wait_and_the_run(queue: Queue, clock: FakeClock) -> None:
+    task = queue.enqueue("a")
+    clock.advance(5)
+    claimed = queue.claim("w")
+    assert claimed is not None and claimed.id == task.id
+    clock.advance(2.5)
+    assert queue.complete(task.id, "w", claimed_at=claimed.claimed_at)
+    rows = queue.db.query("SELECT attempt, worker_id, outcome, wait_s, run_s FROM pqd_runs")
+    assert rows == [(1, "w", "completed", pytest.approx(5.0), pytest.approx(2.5))]
+    assert queue.logs(task.id)[-1].message == "completed in 2500 ms"
+
+
+def test_a_run_row_tolerates_an_unreadable_creation_time(queue: Queue) -> None:
+    task = queue.enqueue("a")
+    queue.db.execute("UPDATE task_queue SET created_at_utc = 'yesterday' WHERE id = ?",
+                     (task.id,))
+    claimed = queue.claim("w")
+    assert claimed is not None
+    assert queue.complete(task.id, "w", claimed_at=claimed.claimed_at)
+    assert queue.db.query("SELECT wait_s, run_s FROM pqd_runs") == [(None, 0.0)]
+
+
+def test_complete_and_claim_refuses_a_late_result_and_still_claims(queue: Queue) -> None:
+    first, second = (queue.enqueue("a").id for _ in range(2))
+    claimed = queue.claim("w")
+    assert claimed is not None and claimed.id == first
+    queue.cancel(first)
+    done, following = queue.complete_and_claim(first, "w", claimed_at=claimed.claimed_at)
+    assert not done and following is not None and following.id == second
+    assert queue.get(first).status == "cancelled"
+    assert "late result from w discarded" in queue.logs(first)[-1].message
+    assert queue.logs(second)[-1].message == "claimed by w and started (attempt 1/5)"
+
+
+def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None:
+    conn = apsw.Connection(str(db_path))
+    for script in (schema.PRISMQ_TABLES, schema.PRISMQ_VIEWS, schema.MIGRATIONS[0],
+                   "PRAGMA user_version=1",
+                   "INSERT INTO task_queue (type, payload) VALUES ('old', '{}')"):
+        conn.execute(script)
+    conn.close()
+    with Queue.open(db_path) as queue:
+        assert queue.db.user_version() == schema.SCHEMA_VERSION
+        names = {name for (name,) in queue.db.query(
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'pqd_ix_task%'")}
+        assert "pqd_ix_task_queued_run_after" in names
+        assert "pqd_ix_task_status_run_after" not in names
+        task = queue.claim("w")
+        assert task is not None and task.type == "old"
+        assert queue.complete(task.id, "w")
+        assert queue.counts().get("completed") == 1
+        assert queue.integrity_check() == ["ok"]
+
+
+def test_a_transaction_commits_rolls_back_and_translates(queue: Queue) -> None:
+    db = queue.db
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '1')")
+        with pytest.raises(QueueDatabaseError, match="UNIQUE"), db.transaction() as inner:
+            inner.execute("INSERT INTO pqd_meta (key, value) VALUES ('b', '2')")
+            inner.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '3')")
+    with pytest.raises(RuntimeError), db.transaction() as conn:
+        conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('c', '4')")
+        raise RuntimeError("boom")
+    with pytest.raises(QueueDatabaseError, match="no such table"), db.transaction() as conn:
+        conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('d', '5')")
+        conn.execute("INSERT INTO nowhere VALUES (1)")
+    assert db.query("SELECT key, value FROM pqd_meta WHERE key IN ('a','b','c','d')") == [
+        ("a", "1")]
+    assert db.get_connection().get_autocommit()
+
+
+def test_queued_time_reads_use_the_partial_index(queue: Queue) -> None:
+    """The oldest ready task and the scheduled count read a few index entries, not a scan."""
+    queue.enqueue_many([{"type": "a"}] * 500)
+    conn = queue.db.get_connection()
+    for sql in (health.OLDEST_READY, reads.SCHEDULED_COUNT):
+        plan = _plan(conn, sql, ("2026-11-23 12:00:00",))
+        assert "pqd_ix_task_queued_run_after (status=? AND run_after_utc" in plan, plan

@@ -1,0 +1,153 @@
+"""ResultSet: the table's ordered ids, windows at any depth, positions, and keeping current."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from prismq_desktop.core import Queue, TaskQuery
+from prismq_desktop.core.sqlite import sample_data as history
+from prismq_desktop.core.sqlite.reads import SORT_KEYS
+from prismq_desktop.core.sqlite.resultset import REBUILD_FACTOR, ResultSet
+
+NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
+
+
+class Ticks:
+    """A monotonic clock moved by hand: build costs and ages without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def history_queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Queue]:
+    queue = Queue.open(tmp_path_factory.mktemp("rs") / "q.db", clock=lambda: NOW)
+    history.generate(queue.db, 3000, 2, NOW, scheduled=40, backlog=60, with_logs=False)
+    yield queue
+    queue.close()
+
+
+def _plain_order(queue: Queue, query: TaskQuery) -> list[int]:
+    where, params = query.where(NOW)
+    sql = f"SELECT id FROM task_queue WHERE {where} ORDER BY {query.order_by()}"
+    return [row[0] for row in queue.db.query(sql, params)]
+
+
+QUERIES = [TaskQuery(), TaskQuery(statuses=("completed",)), TaskQuery(statuses=("failed",)),
+           TaskQuery(statuses=("queued", "scheduled")), TaskQuery(types=("transcode",)),
+           TaskQuery(statuses=("completed",), types=("thumbnail",)),
+           TaskQuery(text="payload.query:*trends")]
+
+
+@pytest.mark.parametrize("sort", list(SORT_KEYS))
+@pytest.mark.parametrize("descending", [True, False])
+def test_every_sort_and_filter_keeps_sqlites_order(history_queue: Queue, sort: str,
+                                                   descending: bool) -> None:
+    for base in QUERIES:
+        query = TaskQuery(base.statuses, base.types, base.text, sort=sort, descending=descending)
+        result = history_queue.result_set(query)
+        assert result.ids.tolist() == _plain_order(history_queue, query)
+        assert [t.id for t in history_queue.list(query, 0, 50)] == result.task_ids(0, 50)
+
+
+def test_windows_positions_and_count(history_queue: Queue) -> None:
+    query = TaskQuery(sort="priority", descending=False)
+    result = history_queue.result_set(query)
+    assert len(result) == history_queue.count(query) == 3100
+    middle = history_queue.window(result, 1500, 200)
+    assert [t.id for t in middle] == result.task_ids(1500, 200)
+    assert [t.id for t in middle] == [t.id for t in history_queue.list(query, 1500, 200)]
+    last = history_queue.window(result, len(result) - 7, 200)
+    assert len(last) == 7 and last[-1].id == int(result.ids[-1])
+    assert history_queue.window(result, len(result), 200) == []
+    task_id = int(result.ids[2345])
+    assert result.position_of(task_id) == 2345
+    assert result.position_of(10**9) is None
+
+
+def test_an_empty_result(history_queue: Queue) -> None:
+    result = history_queue.result_set(TaskQuery(statuses=("dead_letter",)))
+    assert len(result) == 0 and history_queue.window(result, 0) == []
+
+
+def test_deleted_rows_show_as_none_until_rebuilt(queue: Queue) -> None:
+    ids = [queue.enqueue("echo", {"i": i}).id for i in range(5)]
+    result = queue.result_set(TaskQuery(sort="id", descending=False))
+    for task_id in ids[1:3]:
+        queue.cancel(task_id)
+    queue.bulk("delete", TaskQuery(text=f"#{ids[1]}"))
+    window = queue.window(result, 0, 10)
+    assert [t.id if t else None for t in window] == [ids[0], None, ids[2], ids[3], ids[4]]
+    assert window[2].status == "cancelled"  # current values between rebuilds
+
+
+def test_refresh_takes_new_tasks_at_once_and_rebuilds_at_a_bounded_rate(
+        db_path: Path) -> None:
+    ticks = Ticks()
+    queue = Queue.open(db_path, clock=lambda: NOW)
+    first = [queue.enqueue("echo").id for _ in range(3)]
+    result = ResultSet.build(queue.db, TaskQuery(statuses=("queued",)), NOW, ticks)
+    result = ResultSet(result.query, result.ids, result.max_id, ticks.now, 1.0)  # "cost 1 s"
+    new = queue.enqueue("echo").id
+    queue.cancel(first[0])
+    same_moment = result.refresh(queue.db, NOW, ticks)
+    assert same_moment.ids.tolist() == [new, *reversed(first)]  # new task shown at once
+    ticks.now += REBUILD_FACTOR * 1.0 - 0.01
+    assert result.refresh(queue.db, NOW, ticks).ids.tolist() == [new, *reversed(first)]
+    ticks.now += 0.02
+    rebuilt = result.refresh(queue.db, NOW, ticks)
+    assert rebuilt.ids.tolist() == [new, first[2], first[1]]  # the cancelled one left
+    queue.close()
+
+
+def test_refresh_of_other_orders_waits_for_the_rebuild(queue: Queue) -> None:
+    ticks = Ticks()
+    queue.enqueue("echo", priority=5)
+    built = ResultSet.build(queue.db, TaskQuery(sort="priority"), NOW, ticks)
+    result = ResultSet(built.query, built.ids, built.max_id, ticks.now, 1.0)
+    queue.enqueue("echo", priority=1)
+    assert result.refresh(queue.db, NOW, ticks) is result
+    ticks.now += REBUILD_FACTOR
+    assert len(result.refresh(queue.db, NOW, ticks)) == 2
+
+
+def test_scan_hint_gives_the_same_rows(history_queue: Queue) -> None:
+    for query in QUERIES[:6]:
+        where, params = query.where(NOW, scan=True)
+        sql = f"SELECT id FROM task_queue WHERE {where} ORDER BY {query.order_by()}"
+        assert [r[0] for r in history_queue.db.query(sql, params)] == _plain_order(
+            history_queue, query)
+
+
+def test_scheduled_tasks_become_queued_as_time_passes(db_path: Path) -> None:
+    clock = [NOW]
+    queue = Queue.open(db_path, clock=lambda: clock[0])
+    queue.enqueue("echo", run_after=NOW + timedelta(minutes=5))
+    assert queue.count(TaskQuery(statuses=("scheduled",))) == 1
+    assert queue.count(TaskQuery(statuses=("queued",))) == 0
+    clock[0] = NOW + timedelta(minutes=6)
+    assert queue.count(TaskQuery(statuses=("queued",))) == 1
+    assert queue.counts() == {"queued": 1}
+    queue.close()
+
+
+def test_an_unfiltered_id_order_follows_inserts_and_deletes_without_rebuilding(
+        queue: Queue) -> None:
+    ticks = Ticks()
+    ids = [queue.enqueue("echo").id for _ in range(4)]
+    built = ResultSet.build(queue.db, TaskQuery(), NOW, ticks)
+    result = ResultSet(built.query, built.ids, built.max_id, ticks.now, 100.0)  # "slow"
+    queue.cancel(ids[0])  # a status change does not move anything in this order
+    new = queue.enqueue("echo").id
+    fresh = result.refresh(queue.db, NOW, ticks)
+    assert fresh.ids.tolist() == [new, *reversed(ids)] and fresh.built_at == result.built_at
+    queue.bulk("delete", TaskQuery(text=f"#{ids[0]}"))
+    rebuilt = fresh.refresh(queue.db, NOW, ticks)
+    assert rebuilt.ids.tolist() == [new, ids[3], ids[2], ids[1]]

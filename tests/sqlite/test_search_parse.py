@@ -1,0 +1,129 @@
+"""The search language's parser: what it reads, the errors it gives, and that nothing a user
+types reaches SQL except as a bound parameter."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from prismq_desktop.core import Queue, TaskQuery, ValidationError
+from prismq_desktop.core.search import SearchSyntaxError, field_names, parse
+from prismq_desktop.core.sqlite.search_sql import COLUMNS, compile_terms
+
+NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def test_brief_examples_parse_to_the_expected_terms() -> None:
+    (term,) = parse('payload.query:"AI trends"')
+    assert (term.field, term.path, term.op, term.values[0].text) == (
+        "payload", ("query",), ":", "AI trends")
+    (term,) = parse("status:failed,cancelled")
+    assert [v.text for v in term.values] == ["failed", "cancelled"]
+    (term,) = parse("-status:completed")
+    assert term.negated and term.field == "status"
+    (term,) = parse("payload.items[0].name>=b")
+    assert term.path == ("items", 0, "name") and term.op == ">="
+    (term,) = parse("compat.region:eu")
+    assert term.field == "compatibility"
+    (term,) = parse("#123")
+    assert (term.field, term.values[0].text) == ("id", "123")
+    assert [t.values[0].text for t in parse('AI "big trends" 50%')] == [
+        "AI", "big trends", "50%"]
+    assert parse("   ") == ()
+
+
+@pytest.mark.parametrize(("text", "position", "words"), [
+    ("foo:bar", 0, "unknown field"),
+    ("status:", 7, "needs a value"),
+    ('type:x "abc', 7, "never closed"),
+    ("priority<abc", 9, "whole number"),
+    ("#x1", 0, "task id"),
+    ("payload.:x", 7, "path segment"),
+    ("payload.a[x]:1", 9, "array index"),
+    ("created:-2h", 8, "relative time"),
+    ("created>soon", 8, "date-time"),
+    ("type>x", 4, "cannot be compared"),
+    ("priority<1,2", 11, "one value"),
+    ('status:"a"b', 10, "space between"),
+    ("error.x:1", 5, "no fields inside"),
+])
+def test_errors_say_what_and_where(text: str, position: int, words: str) -> None:
+    with pytest.raises(SearchSyntaxError) as caught:
+        parse(text)
+    assert caught.value.position == position
+    assert words in caught.value.reason
+    assert isinstance(caught.value, ValidationError)
+    assert f"at character {position + 1}" in str(caught.value)
+
+
+def test_a_lone_dash_and_odd_words_are_free_text() -> None:
+    assert [t.field for t in parse("- a.b <3 -")] == ["", "", "", ""]
+
+
+def test_completion_lists_fields_and_known_values(queue: Queue) -> None:
+    queue.enqueue("youtube_search", {"query": "x"})
+    queue.register_worker("w-01")
+    values = queue.search_completion()
+    assert values["fields"] == field_names()
+    assert "payload." in values["fields"] and "status" in values["fields"]
+    assert values["type"] == ["youtube_search"]
+    assert {"failed", "scheduled", "stuck"} <= set(values["status"])
+    assert values["worker"] == ["w-01"]
+
+
+# Everything SQL may contain besides placeholders: the columns, functions and keywords the
+# compiler writes, and its own fixed string literals.
+_LITERALS = re.compile(r"'(?:text|integer|real|queued|leased|processing|\\)'")
+_VOCABULARY = set(COLUMNS.values()) | {"region", "format", "workers", "worker_id", "heartbeat_utc",
+    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "ESCAPE", "GLOB",
+    "CASE", "WHEN", "THEN", "END", "coalesce", "instr", "json_valid", "json_type",
+    "json_extract", "typeof", "0", "1"}
+
+
+def _assert_only_placeholders(sql: str) -> None:
+    words = re.findall(r"[^\s(),?=<>!+*-]+", _LITERALS.sub(" ", sql))
+    assert set(words) <= _VOCABULARY, sql
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+       | st.lists(st.sampled_from(['status:', 'payload.', 'a', '"', ',', ' ', '-', '#', '1',
+                                   '>', '<=', '*', '[0]', '%', '\\', 'created', '2026-11-01',
+                                   '-2h', 'type', ':', '.', 'x"y', 'true']),
+                  max_size=12).map("".join))
+def test_any_text_parses_or_fails_with_a_position(text: str) -> None:
+    try:
+        terms = parse(text)
+    except SearchSyntaxError as exc:
+        assert 0 <= exc.position <= len(text)
+        return
+    params: list = []
+    _assert_only_placeholders(compile_terms(terms, NOW, 60.0, params))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=30) | st.lists(st.sampled_from(
+    ['payload.a:', 'payload.a>', 'compat.region:', 'x', '1', '"', ' ', 'status:stuck',
+     'created<', '-1d', 'error:', '%', '_', '*', ',', 'true', '#7']), max_size=8).map("".join))
+def test_any_text_runs_against_odd_rows_without_raising(odd_queue: Queue, text: str) -> None:
+    try:
+        odd_queue.list(TaskQuery(text=text), limit=5)
+        odd_queue.count(TaskQuery(text=text))
+    except SearchSyntaxError:
+        pass
+
+
+@pytest.fixture
+def odd_queue(queue: Queue) -> Queue:
+    """Rows other tools may leave: JSON5, JSON that is not an object, numbers as text."""
+    with queue.db.transaction() as conn:
+        for payload in ('{a:1, "x": "y",}', "[1, 2]", "42", '"text"', '{"a": {"b": [1, "x"]}}',
+                        '{"a": "1"}', '{"a": null}', "{}"):
+            conn.execute("INSERT INTO task_queue (type, payload, compatibility, priority)"
+                         " VALUES ('odd', ?, ?, 'high')", (payload, payload))
+    return queue

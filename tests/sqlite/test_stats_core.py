@@ -1,0 +1,256 @@
+"""core/stats.py against counts computed independently with plain SQL on real files."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import apsw
+import numpy as np
+import pytest
+
+from prismq_desktop.core import Queue, timeutil
+from prismq_desktop.core.sqlite import sample_data as history
+from prismq_desktop.core.sqlite import schema, stats
+from tests.support import FakeClock
+
+NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def text(moment: datetime) -> str:
+    return timeutil.to_db(moment)
+
+
+def insert_task(queue: Queue, created: object, status: str = "queued", finished: object = None,
+                kind: str = "t", run_after: object = None) -> int:
+    queue.db.execute(
+        "INSERT INTO task_queue (type, payload, status, created_at_utc, updated_at_utc,"
+        " run_after_utc, finished_at_utc) VALUES (?, '{}', ?, ?, ?, ?, ?)",
+        (kind, status, created, created, run_after or created, finished))
+    return int(queue.db.query("SELECT max(id) FROM task_queue")[0][0])
+
+
+def insert_run(queue: Queue, finished: float, wait: float | None, run: float | None,
+               outcome: str = "completed", kind: str = "t") -> None:
+    queue.db.execute(
+        "INSERT INTO pqd_runs (task_id, type, attempt, outcome, wait_s, run_s, finished)"
+        " VALUES (1, ?, 1, ?, ?, ?, ?)", (kind, outcome, wait, run, finished))
+
+
+@pytest.fixture
+def history_queue(db_path) -> Queue:
+    with Queue.open(db_path, clock=lambda: NOW) as queue:
+        history.generate(queue.db, 4000, 2, NOW, with_logs=False, scheduled=7, backlog=11)
+        yield queue
+
+
+@pytest.mark.parametrize(("key", "bucket", "count"), [
+    ("15m", 15, 60), ("1h", 30, 120), ("24h", 600, 144), ("7d", 3600, 168)])
+def test_each_window_gets_aligned_buckets_that_fit(key: str, bucket: int, count: int) -> None:
+    window = stats.WINDOWS[key]
+    assert stats.bucket_seconds(window.seconds) == bucket
+    now = NOW.timestamp() + 7.5
+    edges = stats.bucket_edges(window.seconds, now, bucket)
+    assert len(edges) == count + 1
+    assert np.all(np.diff(edges) == bucket) and edges[0] % bucket == 0
+    assert edges[-2] <= now < edges[-1]
+
+
+def test_throughput_equals_plain_sql_counts_per_bucket(history_queue: Queue) -> None:
+    result = history_queue.stats("24h")
+    edges = result.edges
+    sql = ("SELECT (unixepoch({col}) - ?1) / ?2, count(*) FROM task_queue"
+           " WHERE unixepoch({col}) >= ?1 AND unixepoch({col}) < ?3 {extra} GROUP BY 1")
+    for name, col, extra in (("enqueued", "created_at_utc", ""),
+                             ("completed", "finished_at_utc", "AND status = 'completed'"),
+                             ("failed", "finished_at_utc", "AND status = 'failed'"),
+                             ("finished", "finished_at_utc", "")):
+        expected = np.zeros(len(edges) - 1, np.int64)
+        for index, n in history_queue.db.query(sql.format(col=col, extra=extra),
+                                               (int(edges[0]), result.bucket, int(edges[-1]))):
+            expected[index] = n
+        assert np.array_equal(getattr(result.throughput, name), expected), name
+        assert expected.sum() > 0
+    assert result.throughput.failed.sum() > 0 and not result.empty
+
+
+def test_one_minute_series_over_a_day(history_queue: Queue) -> None:
+    edges, flow = history_queue.throughput_series(86400, 60)
+    assert len(edges) == 1441
+    total = history_queue.db.query(
+        "SELECT count(*) FROM task_queue WHERE created_at_utc >= ? AND created_at_utc < ?",
+        (stats.edge_text(edges[0]), stats.edge_text(edges[-1])))[0][0]
+    assert flow.enqueued.sum() == total > 1000
+
+
+def test_queries_use_the_timestamp_indexes(history_queue: Queue) -> None:
+    plan = " ".join(str(row[3]) for row in history_queue.db.query(
+        "EXPLAIN QUERY PLAN " + stats.THROUGHPUT_SQL, ("[]",)))
+    assert "COVERING INDEX pqd_ix_task_created" in plan
+    assert "COVERING INDEX pqd_ix_task_finished" in plan
+    assert "SCAN task_queue" not in plan
+    runs_plan = " ".join(str(row[3]) for row in history_queue.db.query(
+        "EXPLAIN QUERY PLAN " + stats._RUNS_SQL, (0, 1, 1)))
+    assert "pqd_ix_runs_finished" in runs_plan
+
+
+def test_latency_percentiles_match_numpy_on_the_same_rows(queue: Queue) -> None:
+    rng = np.random.default_rng(3)
+    start = NOW.timestamp() - 3000
+    finished = start + rng.uniform(0, 2990, 500)
+    run = rng.lognormal(0, 1, 500)
+    wait = rng.lognormal(1, 1, 500)
+    wait[::7] = np.nan  # a NULL wait (a run recorded without its claim time)
+    for f, w, r in zip(finished, wait, run, strict=True):
+        insert_run(queue, float(f), None if np.isnan(w) else float(w), float(r))
+    result = queue.stats("1h")
+    index = ((finished - result.edges[0]) // result.bucket).astype(int)
+    for b in range(len(result.edges) - 1):
+        mine = index == b
+        waits = wait[mine & ~np.isnan(wait)]
+        if mine.any():
+            assert result.latency.run_p50[b] == pytest.approx(np.percentile(run[mine], 50))
+            assert result.latency.run_p95[b] == pytest.approx(np.percentile(run[mine], 95))
+        else:
+            assert np.isnan(result.latency.run_p50[b])
+        if waits.size:
+            assert result.latency.wait_p95[b] == pytest.approx(np.percentile(waits, 95))
+    [row] = result.types
+    assert row.run_p95 == pytest.approx(np.percentile(run, 95))
+    assert row.failure_rate == 0.0 and row.runs == 500
+
+
+def test_many_runs_are_read_as_a_systematic_sample(queue: Queue, monkeypatch) -> None:
+    monkeypatch.setattr(stats, "RUN_SAMPLE_CAP", 40)
+    for i in range(200):
+        insert_task(queue, text(NOW - timedelta(seconds=600)), "completed",
+                    text(NOW - timedelta(seconds=300 - i)))
+        insert_run(queue, NOW.timestamp() - 300 + i, 1.0, float(i % 10),
+                   "failed" if i % 4 == 0 else "completed")
+    result = queue.stats("1h")
+    assert result.runs_every == 5
+    [row] = result.types
+    assert row.runs == 200
+    run_ids = [r for (r,) in queue.db.query("SELECT run_id FROM pqd_runs WHERE run_id % 5 = 0")]
+    assert len(run_ids) == 40
+
+
+def test_depth_is_reconstructed_from_the_task_history(db_path) -> None:
+    clock = FakeClock(NOW - timedelta(minutes=10))
+    start = clock.moment
+    with Queue.open(db_path, clock=clock) as queue:
+        for _ in range(5):
+            queue.enqueue("job")
+        clock.advance(60)
+        first = queue.claim("w1", lease_seconds=3600)
+        second = queue.claim("w1", lease_seconds=3600)
+        clock.advance(60)
+        queue.complete(first.id, "w1", claimed_at=first.claimed_at)
+        clock.advance(60)
+        queue.enqueue("job", run_after=start + timedelta(hours=1))
+        clock.advance(420)  # now = NOW
+        result = queue.stats("1h", samples=())
+        depth, edges = result.depth, result.edges
+
+        def at_end_of(offset: float) -> int:  # the bucket ending just after start + offset
+            return int(np.searchsorted(edges, start.timestamp() + offset, "left")) - 1
+
+        assert depth.ready[at_end_of(30)] == 5 and depth.active[at_end_of(30)] == 0
+        assert depth.ready[at_end_of(90)] == 3 and depth.active[at_end_of(90)] == 2
+        assert depth.active[at_end_of(150)] == 1 and depth.scheduled[at_end_of(150)] == 0
+        assert depth.scheduled[at_end_of(210)] == 1 and depth.ready[at_end_of(210)] == 3
+        assert depth.scheduled[at_end_of(-60)] == 0 and depth.ready[at_end_of(-60)] == 0
+        counts = queue.counts()
+        assert (depth.ready[-1], depth.scheduled[-1], depth.active[-1]) == (
+            counts["queued"], counts["scheduled"], counts["processing"])
+        assert second is not None
+
+
+def test_live_samples_replace_the_reconstruction(queue: Queue) -> None:
+    insert_task(queue, text(NOW - timedelta(minutes=20)))
+    at = NOW.timestamp() - 600
+    result = queue.stats("1h", samples=[stats.DepthSample(at, 42, 3, 7)])
+    index = int(np.searchsorted(result.edges, at, "right")) - 1
+    assert (result.depth.ready[index], result.depth.scheduled[index],
+            result.depth.active[index]) == (42, 3, 7)
+    assert result.depth.ready[index - 1] == 1
+    assert result.depth.sampled_from == at
+
+
+def test_type_table_counts_rates_and_oldest_ready(queue: Queue) -> None:
+    insert_task(queue, text(NOW - timedelta(minutes=30)), kind="a")
+    insert_task(queue, text(NOW - timedelta(minutes=5)), kind="a")
+    insert_task(queue, text(NOW - timedelta(minutes=5)), "failed",
+                text(NOW - timedelta(seconds=20)), kind="b")
+    insert_task(queue, text(NOW - timedelta(minutes=5)), "completed",
+                text(NOW - timedelta(seconds=10)), kind="b")
+    insert_run(queue, NOW.timestamp() - 20, 1.0, 2.0, "failed", kind="b")
+    insert_run(queue, NOW.timestamp() - 10, 1.0, 4.0, "completed", kind="b")
+    result = queue.stats("1h")
+    rows = {row.type: row for row in result.types}
+    assert rows["a"].counts == {"queued": 2} and rows["a"].oldest_ready_age == 1800
+    assert rows["b"].failure_rate == 0.5 and rows["b"].run_p50 == 3.0
+    assert rows["a"].failure_rate is None and rows["b"].oldest_ready_age is None
+    assert (result.rates.completed_per_min, result.rates.failed_per_min) == (1, 1)
+    assert result.rates.enqueued_per_min == 0
+    assert result.rates.completed_per_s == pytest.approx(1 / 60)
+
+
+def test_without_run_records_latency_comes_from_the_task_columns(queue: Queue) -> None:
+    queue.db.execute(
+        "INSERT INTO task_queue (type, payload, status, created_at_utc, processing_started_utc,"
+        " finished_at_utc) VALUES ('x', '{}', 'completed', ?, ?, ?)",
+        (text(NOW - timedelta(seconds=100)), text(NOW - timedelta(seconds=90)),
+         text(NOW - timedelta(seconds=30))))
+    result = queue.stats("15m")
+    assert result.runs_source == "tasks"
+    assert np.nanmax(result.latency.run_p50) == 60 and np.nanmax(result.latency.wait_p50) == 10
+
+
+def test_an_empty_file_is_calm(queue: Queue) -> None:
+    result = queue.stats("7d")
+    assert result.empty
+    assert not result.throughput.enqueued.any() and np.isnan(result.latency.run_p95).all()
+    assert result.types == [] and result.depth.ready.sum() == 0
+    assert set(result.series()) >= {"enqueued", "ready", "run_p95_s"}
+
+
+def test_odd_timestamps_are_counted_where_they_belong_or_skipped(queue: Queue) -> None:
+    minute_ago = NOW - timedelta(seconds=61)
+    insert_task(queue, minute_ago.strftime("%Y-%m-%dT%H:%M:%S"))
+    insert_task(queue, minute_ago.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    insert_task(queue, text(minute_ago) + ".5")
+    insert_task(queue, "yesterday", "completed", "not a time")
+    insert_task(queue, text(minute_ago), "completed", None)
+    insert_task(queue, text(NOW - timedelta(minutes=3)), "failed",
+                (NOW - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%S.250"))
+    insert_run(queue, NOW.timestamp() - 5, None, None)
+    result = queue.stats("15m")
+    index = int((minute_ago.timestamp() - result.edges[0]) // result.bucket)
+    assert result.throughput.enqueued[index] == 4
+    assert result.throughput.enqueued.sum() == 5 and result.throughput.failed.sum() == 1
+    assert np.isnan(result.latency.run_p50).all()
+    assert not result.empty
+
+
+def test_a_file_without_this_apps_migrations_is_read_by_one_pass(tmp_path) -> None:
+    """A PrismQ file opened read-only keeps user_version 0: no pqd tables or indexes."""
+    path = tmp_path / "prismq.db"
+    connection = apsw.Connection(str(path))
+    connection.execute(schema.PRISMQ_TABLES)
+    rows = ((50, "completed", 40), (30, "failed", 20), (10, "queued", None), (5, "completed", 1))
+    for minutes, status, finished in rows:
+        created = text(NOW - timedelta(minutes=minutes))
+        connection.execute(
+            "INSERT INTO task_queue (type, payload, status, created_at_utc, run_after_utc,"
+            " finished_at_utc, processing_started_utc) VALUES ('p', '{}', ?, ?, ?, ?, ?)",
+            (status, created, created,
+             None if finished is None else text(NOW - timedelta(minutes=finished)),
+             None if finished is None else text(NOW - timedelta(minutes=finished + 1))))
+    connection.close()
+    with Queue.open(path, read_only=True, clock=lambda: NOW) as queue:
+        assert queue.db.user_version() == 0
+        result = queue.stats("1h")
+    flow = result.throughput
+    assert (flow.enqueued.sum(), flow.completed.sum(), flow.failed.sum()) == (4, 2, 1)
+    assert result.runs_source == "tasks" and np.nanmax(result.latency.run_p50) == 60
+    assert result.depth.ready[-1] == 1 and result.types[0].counts["completed"] == 2

@@ -1,0 +1,87 @@
+"""Helpers shared by the worker tests: waiting on conditions, and real worker processes.
+
+
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+REPO = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
+
+#: A handler module for worker processes: records each execution in a per-process file.
+COUNT_HANDLERS = '''
+import os
+from prismq_desktop.worker import handler
+
+_OUT = open(os.environ["PQD_COUNT_FILE"], "a", buffering=1)
+
+
+@handler("count")
+def count(ctx):
+    _OUT.write(f"{ctx.task.id}\\n")
+    delay = ctx.payload.get("sleep", 0)
+    if delay:
+        ctx.wait(delay)
+    return {"pid": os.getpid()}
+'''
+
+
+def wait_until(predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.02,
+               what: str = "condition") -> T:
+    """Poll until ``predicate()`` is truthy and return it; fail the test at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO), **extra}
+
+
+def spawn_worker(db: Path, *options: str, log: Path, **env: str) -> subprocess.Popen[Any]:
+    """``python -m prismq_desktop.worker.command --db DB OPTIONS``; output to ``log``."""
+    # A file, not a pipe nobody reads: a full pipe would block the worker.
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "prismq_desktop.worker.command", "--db", str(db), *options],
+            env=child_env(**env), stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
+        )
+
+
+def write_handlers(tmp_path: Path, text: str = COUNT_HANDLERS, name: str = "handlers.py") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def executions(files: list[Path]) -> list[int]:
+    """Every task id recorded by the count handler, across processes."""
+    ids: list[int] = []
+    for path in files:
+        if path.exists():
+            ids += [int(line) for line in path.read_text().split() if line.strip()]
+    return ids
+
+
+def stop_process(proc: subprocess.Popen[Any], timeout: float = 10.0) -> int:
+    """SIGTERM and wait (SIGKILL if it will not go); returns the exit code."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            return proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return proc.wait(timeout)
