@@ -1,7 +1,4 @@
-"""Helpers shared by the worker tests: waiting on conditions, and real worker processes.
-
-
-"""
+"""Helpers shared by the worker tests: waiting on conditions, and real worker processes."""
 
 from __future__ import annotations
 
