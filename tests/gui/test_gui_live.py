@@ -17,13 +17,13 @@ ENQUEUE = ("from prismq_desktop.core import Queue\nq = Queue.open({path!r})\n"
 def test_paused_updates_wait_until_resumed(qtbot, open_window, demo_db: Path) -> None:
     window = open_window(demo_db)
     page = window.tasks_page
-    window.actions["pause"].trigger()
+    window.named_actions["pause"].trigger()
     assert "paused" in window.status.latency.text()
     new_id = int(run_child(ENQUEUE.format(path=str(demo_db))))
     with qtbot.assertNotEmitted(page.model.refreshed, wait=1200):
         pass
     assert new_id not in table_ids(window)
-    window.actions["pause"].trigger()
+    window.named_actions["pause"].trigger()
     qtbot.waitUntil(lambda: new_id in table_ids(window), timeout=5000)
 
 

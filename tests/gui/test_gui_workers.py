@@ -103,7 +103,7 @@ def test_embedded_worker_starts_and_stops_from_the_tab(qtbot, open_window,
         held = queue.enqueue("sleep", {"seconds": 0.1}).id
     window = open_window(path)
     view = _workers_tab(window)
-    view.panel.controls.types.toggle("sleep", False)  # only what it has handlers for, not sleep
+    view.panel.controls.types.set_type("sleep", False)  # only what it has handlers for, not sleep
     assert window.worker.types is not None and "sleep" not in window.worker.types
     assert "sleep" not in str(settings.value("worker/types")).split(",")
     view.panel.controls.threads.setValue(2)
@@ -115,7 +115,7 @@ def test_embedded_worker_starts_and_stops_from_the_tab(qtbot, open_window,
     own = window.worker.worker_id
     qtbot.waitUntil(lambda: _cell(view, own, 0) == f"{own}  (this app)", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: view.panel.counters.text().startswith("5 done"), timeout=WAIT_MS)
-    assert button.text() == "Stop" and window.actions["workerToggle"].text() == "Stop worker"
+    assert button.text() == "Stop" and window.named_actions["workerToggle"].text() == "Stop worker"
     button.click()
     qtbot.waitUntil(lambda: window.worker.state == STOPPED, timeout=WAIT_MS)
     assert button.text() == "Start"

@@ -73,7 +73,7 @@ class WorkersView(QWidget):
         self.table = QTableView(objectName="workersTable", sortingEnabled=True)
         self.summary = QLabel(objectName="workersSummary")
         self.stale = QSpinBox(objectName="staleThreshold", suffix=" s")
-        self.window = QComboBox(objectName="doneWindow")
+        self.done_window = QComboBox(objectName="doneWindow")
         self.show_tasks = QPushButton("Show its tasks", objectName="showWorkerTasks")
         self.reclaim = QPushButton("Reclaim expired leases", objectName="reclaimButton")
         self.reclaim_result = QLabel(objectName="reclaimResult", wordWrap=True)
@@ -114,11 +114,11 @@ class WorkersView(QWidget):
         self.stale.setToolTip("A worker whose last heartbeat is older than this is marked stale "
                               "(kept between runs; the status bar counts with it too)")
         self.stale.valueChanged.connect(self.set_stale_after)
-        self.window.addItems(list(WINDOWS))
+        self.done_window.addItems(list(WINDOWS))
         chosen = str(settings.value(WINDOW_SETTING, "last hour"))
-        self.window.setCurrentText(chosen if chosen in WINDOWS else "last hour")
-        self.window.setToolTip("How far back the Completed and Failed columns count")
-        self.window.currentTextChanged.connect(self._window_changed)
+        self.done_window.setCurrentText(chosen if chosen in WINDOWS else "last hour")
+        self.done_window.setToolTip("How far back the Completed and Failed columns count")
+        self.done_window.currentTextChanged.connect(self._window_changed)
         self.show_tasks.setEnabled(False)
         self.show_tasks.setToolTip("Show the selected worker's tasks in the task table "
                                    "(or double-click its row)")
@@ -139,7 +139,7 @@ class WorkersView(QWidget):
         bar.addWidget(self.stale)
         bar.addSpacing(12)
         bar.addWidget(QLabel("Done in"))
-        bar.addWidget(self.window)
+        bar.addWidget(self.done_window)
         bar.addSpacing(12)
         bar.addWidget(self.show_tasks)
         bar.addWidget(self.reclaim)
@@ -166,7 +166,7 @@ class WorkersView(QWidget):
     # -- reading -------------------------------------------------------------------------------
     @property
     def window_minutes(self) -> float:
-        return float(WINDOWS.get(self.window.currentText(), 60))
+        return float(WINDOWS.get(self.done_window.currentText(), 60))
 
     def refresh(self) -> None:
         """Read the workers now, or when the tab is next shown if it is hidden."""
