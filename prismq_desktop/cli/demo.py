@@ -11,6 +11,7 @@ import random
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -48,9 +49,14 @@ def build_demo_file(path: Path, *, tasks: int | None = None, days: float = DEMO_
         history.generate(queue.db, tasks, days, now, seed=seed, backlog=40, scheduled=25)
         meta.set(queue.db, meta.DEMO, "1")
         for worker_id, minutes_ago in PAST_WORKERS.items():
-            Queue(queue.db, clock=lambda m=minutes_ago: now - timedelta(minutes=m)
+            Queue(queue.db, clock=_stopped_clock(now - timedelta(minutes=minutes_ago))
                   ).register_worker(worker_id, {"region": "eu"} if "eu" in worker_id else {})
     return path
+
+
+def _stopped_clock(moment: datetime) -> Callable[[], datetime]:
+    """A clock that always says ``moment`` (a past worker's heartbeat is written then)."""
+    return lambda: moment
 
 
 def _remove_old_demo(path: Path) -> None:

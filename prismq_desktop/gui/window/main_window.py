@@ -95,8 +95,7 @@ class MainWindow(QMainWindow):
         named["find"].triggered.connect(self._focus_search)
         named["nextTheme"].triggered.connect(self._next_theme)
         named["about"].triggered.connect(lambda: show_about(self))
-        named["resetColumns"].triggered.connect(
-            lambda: self.tasks_page and self.tasks_page.table.reset_columns())
+        named["resetColumns"].triggered.connect(self._reset_columns)
         for index, name in enumerate(("tabTasks", "tabStats", "tabWorkers")):
             named[name].triggered.connect(lambda _=False, i=index: self._show_tab(i))
         named.themes.triggered.connect(lambda a: self.set_theme(a.data()))
@@ -203,6 +202,10 @@ class MainWindow(QMainWindow):
     def _toggle_worker(self) -> None:
         self.worker.toggle()
         self.update_actions()
+
+    def _reset_columns(self) -> None:
+        if self.tasks_page is not None:
+            self.tasks_page.table.reset_columns()
 
     def _refresh_now(self) -> None:
         if self.tasks_page is not None:

@@ -9,7 +9,7 @@ the last read. A hidden tab reads nothing and catches up when shown.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -89,6 +89,7 @@ class WorkersView(QWidget):
         session.changed.connect(self.refresh)
         if worker is not None:
             worker.state_changed.connect(lambda _state: self._own_id())
+        if self.panel is not None:
             self.panel.task_activated.connect(session.task_requested.emit)
         self._own_id()
 
@@ -222,7 +223,7 @@ class WorkersView(QWidget):
         if self._dirty:
             QTimer.singleShot(0, self.refresh)
 
-    def hideEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
         super().hideEvent(event)
         self._read_timer.stop()
         self._tick_timer.stop()
