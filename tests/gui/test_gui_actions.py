@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QListWidget, QMessageBox
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.dialogs.enqueue_dialog import EnqueueDialog
 from prismq_desktop.gui.dialogs.json_editor import check_object
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import message_box, table_ids
 
 

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.tasks import tasks_page
 from prismq_desktop.gui.tasks.search_assist import complete_word, split_word
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS, table_ids
 
 ECHOES, DONE = 3000, 3

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QMessageBox
 from prismq_desktop.cli import demo
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.settings import recent_files
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import message_box, wait_loaded
 
 

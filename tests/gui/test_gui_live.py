@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtWidgets import QListWidget
 
 from prismq_desktop.core import Queue
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import run_child, table_ids
 
 ENQUEUE = ("from prismq_desktop.core import Queue\nq = Queue.open({path!r})\n"

@@ -14,7 +14,6 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.window.palette import fuzzy_score
 from prismq_desktop.gui.window.tray import FailureThrottle
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS
 
 

@@ -8,7 +8,6 @@ from PySide6.QtGui import QAction
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 
 
 def test_start_worker_runs_tasks_until_they_show_completed(qtbot, open_window,

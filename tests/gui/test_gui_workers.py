@@ -14,8 +14,7 @@ from prismq_desktop.gui.tasks.status_badge import status_color
 from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED
 from prismq_desktop.gui.workers.workers_model import AGE_COLUMN, STATE_COLUMN
 from prismq_desktop.gui.workers.workers_view import STALE_SETTING, WorkersView
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
-from tests.gui.support import WAIT_MS
+from tests.gui.support import WAIT_MS, table_ids
 
 
 def _beat(queue: Queue, worker_id: str, seconds_ago: float) -> None:
@@ -137,7 +136,7 @@ def test_double_click_shows_the_workers_tasks(qtbot, open_window, tmp_path: Path
     view.table.doubleClicked.emit(index)
     assert window.tabs.currentIndex() == 0
     assert window.tasks_page.search.text() == 'worker:"odd \\"id\\""'
-    qtbot.waitUntil(lambda: table_ids(window) == [mine], timeout=WAIT_MS)  # noqa: F405
+    qtbot.waitUntil(lambda: table_ids(window) == [mine], timeout=WAIT_MS)
 
 
 def test_read_only_file_disables_reclaim_and_the_worker(qtbot, open_window,
