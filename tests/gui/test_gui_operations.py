@@ -1,4 +1,5 @@
-"""Editing a task, exporting the filter and a task, the command palette and the tray."""
+"""Editing a task, exporting the filter and a task, the table's context menu, the command
+palette and the tray."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu
 
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.window.palette import fuzzy_score
@@ -137,6 +139,28 @@ def test_task_with_its_log_to_a_file_and_to_the_clipboard(qtbot, open_window, sm
     window.named_actions["copyJson"].trigger()
     qtbot.waitUntil(lambda: '"boom 0"' in QGuiApplication.clipboard().text(), timeout=WAIT_MS)
     assert json.loads(QGuiApplication.clipboard().text()) == document
+
+
+# -- the table's context menu -------------------------------------------------------------------
+
+def test_the_context_menu_holds_the_task_actions_and_the_all_matching_menu(
+        qtbot, open_window, small_db: Path) -> None:
+    window = open_window(small_db)
+    window.tasks_page.table.customContextMenuRequested.emit(QPoint(10, 10))
+    shown: list[QMenu] = []
+
+    def popped_up() -> bool:
+        shown[:] = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMenu) and w.isVisible()]
+        return bool(shown)
+
+    qtbot.waitUntil(popped_up, timeout=WAIT_MS)
+    entries = [action.objectName() or action.text() for action in shown[0].actions()
+               if not action.isSeparator()]
+    assert entries == ["editAction", "duplicateAction", "cancelAction", "retryAction",
+                       "copyAction", "copyJsonAction", "exportTaskAction", "&All matching tasks"]
+    assert shown[0].actions()[-1].menu() is window.bulk_export.bulk_menu
+    shown[0].close()
 
 
 # -- command palette --------------------------------------------------------------------------
