@@ -1,4 +1,4 @@
-"""The contract suite's backends: every test here runs once per entry of ``BACKENDS``.
+"""The contract suite's fixtures: every test here runs once per entry of ``BACKENDS``.
 
 Tests in this folder use the ``Queue`` API only (huey's ``StorageTests`` idea): no SQL, no
 driver, no backend module. What the API cannot make (a state only other tools write, such as
@@ -7,56 +7,15 @@ driver, no backend module. What the API cannot make (a state only other tools wr
 
 from __future__ import annotations
 
-import importlib
-import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from prismq_desktop.core import Queue
+from tests.contract.backends import BACKENDS, Backend, QueueFactory
 from tests.support import FakeClock
-
-PG_URL_VAR = "PRISMQ_TEST_PG_URL"
-
-
-@dataclass(frozen=True)
-class Backend:
-    """How to get a fresh, empty queue location for one test, and where its raw helpers live.
-
-    The raw module provides ``set_status(location, task_id, status)`` for states this app
-    never writes (see tests/sqlite/raw.py).
-    """
-
-    name: str
-    new_location: Callable[[Path], str]
-    raw_module: str
-
-    def raw(self) -> ModuleType:
-        return importlib.import_module(self.raw_module)
-
-
-def _sqlite_location(folder: Path) -> str:
-    return str(folder / "queue.db")
-
-
-def _postgres_location(folder: Path) -> str:
-    return os.environ[PG_URL_VAR]
-
-
-BACKENDS = [
-    pytest.param(Backend("sqlite", _sqlite_location, "tests.sqlite.raw"), id="sqlite"),
-    pytest.param(
-        Backend("postgres", _postgres_location, "tests.postgres.raw"), id="postgres",
-        marks=pytest.mark.skipif(
-            not os.environ.get(PG_URL_VAR),
-            reason=f"PostgreSQL contract run skipped: set {PG_URL_VAR}=postgresql://... "
-                   "to a throwaway server (DESIGN §12)"),
-    ),
-]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -68,9 +27,6 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 def location(backend: Backend, tmp_path: Path) -> str:
     """A fresh queue location (a file path, a postgresql:// URL) for this test."""
     return backend.new_location(tmp_path)
-
-
-QueueFactory = Callable[..., Queue]
 
 
 @pytest.fixture
