@@ -1,6 +1,8 @@
 """The SQLite connection settings (the end-to-end pass is in tests/contract/test_claiming.py)."""
 
-from prismq_desktop.core import Queue
+import pytest
+
+from prismq_desktop.core import Queue, ValidationError
 
 
 def test_connections_use_the_seeds_pragmas(queue: Queue) -> None:
@@ -18,3 +20,12 @@ def test_connections_use_the_seeds_pragmas(queue: Queue) -> None:
     assert pragma("temp_store") == 2  # MEMORY
     assert pragma("mmap_size") == 128 * 1024 * 1024
     assert pragma("cache_size") == -20000
+
+
+def test_checkpoint_copies_the_wal_into_the_file(queue: Queue) -> None:
+    queue.enqueue_many([{"type": "a"}] * 200)
+    frames, copied = queue.checkpoint("TRUNCATE")
+    assert frames == copied
+    assert queue.checkpoint() == (0, 0)  # TRUNCATE left an empty WAL
+    with pytest.raises(ValidationError, match="unknown checkpoint mode 'SOON'"):
+        queue.checkpoint("SOON")
