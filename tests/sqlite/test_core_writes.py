@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import apsw
@@ -89,3 +90,15 @@ def test_queued_time_reads_use_the_partial_index(queue: Queue) -> None:
     for sql in (health.OLDEST_READY, reads.SCHEDULED_COUNT):
         plan = _plan(conn, sql, ("2026-11-23 12:00:00",))
         assert "pqd_ix_task_queued_run_after (status=? AND run_after_utc" in plan, plan
+
+
+def test_json_columns_hold_json_dumps_text(queue: Queue) -> None:
+    """DESIGN §3: payload and compatibility are stored as ``json.dumps`` text, never JSON5,
+    and an edit's log keeps the text it replaced (a backend with a JSON type may differ)."""
+    payload, compat = {"b": 1, "a": ["é", 2]}, {"region": "eu"}
+    task = queue.enqueue("a", json.dumps(payload, indent=4), compatibility=compat)
+    stored = queue.db.query("SELECT payload, compatibility FROM task_queue WHERE id = ?",
+                            (task.id,))
+    assert stored == [(json.dumps(payload, ensure_ascii=False), json.dumps(compat))]
+    queue.edit(task.id, payload={"query": "AI trends"})
+    assert queue.logs(task.id)[-1].details_data["before"]["payload"] == stored[0][0]
