@@ -1,8 +1,9 @@
-"""The core's write paths after their speed-ups: claim plans, order, run rows, migration."""
+"""SQLite specifics of the write paths: claim plans, odd run rows, migration, transactions."""
 
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import apsw
@@ -11,7 +12,6 @@ import pytest
 from prismq_desktop.core import Queue, QueueDatabaseError
 from prismq_desktop.core.sqlite import health, reads, schema
 from prismq_desktop.core.sqlite.claiming import STRATEGIES, claim_sql
-from tests.support import FakeClock
 
 
 def _plan(conn: apsw.Connection, sql: str, params: dict[str, object] | tuple) -> str:
@@ -35,33 +35,6 @@ def test_every_claim_reads_its_order_from_an_index(queue: Queue, analyzed: bool)
         assert "USING INDEX" in plan, plan
 
 
-def test_each_strategy_takes_tasks_in_its_order(queue: Queue, clock: FakeClock) -> None:
-    """Run-after first (then id) for FIFO, the reverse for LIFO, priority first for priority."""
-    start = clock()
-    for strategy in ("fifo", "lifo", "priority"):
-        late = queue.enqueue(strategy, run_after=start.replace(minute=1), priority=5).id
-        low = queue.enqueue(strategy, priority=9).id
-        high = queue.enqueue(strategy, priority=1).id
-        clock.moment = start.replace(hour=13)
-        taken = [queue.claim("w", strategy=strategy, types=(strategy,)) for _ in range(3)]
-        expected = {"fifo": [low, high, late], "lifo": [late, high, low],
-                    "priority": [high, late, low]}[strategy]
-        assert [task.id for task in taken if task is not None] == expected, strategy
-        clock.moment = start
-
-
-def test_a_run_row_holds_the_wait_and_the_run(queue: Queue, clock: FakeClock) -> None:
-    task = queue.enqueue("a")
-    clock.advance(5)
-    claimed = queue.claim("w")
-    assert claimed is not None and claimed.id == task.id
-    clock.advance(2.5)
-    assert queue.complete(task.id, "w", claimed_at=claimed.claimed_at)
-    rows = queue.db.query("SELECT attempt, worker_id, outcome, wait_s, run_s FROM pqd_runs")
-    assert rows == [(1, "w", "completed", pytest.approx(5.0), pytest.approx(2.5))]
-    assert queue.logs(task.id)[-1].message == "completed in 2500 ms"
-
-
 def test_a_run_row_tolerates_an_unreadable_creation_time(queue: Queue) -> None:
     task = queue.enqueue("a")
     queue.db.execute("UPDATE task_queue SET created_at_utc = 'yesterday' WHERE id = ?",
@@ -70,18 +43,6 @@ def test_a_run_row_tolerates_an_unreadable_creation_time(queue: Queue) -> None:
     assert claimed is not None
     assert queue.complete(task.id, "w", claimed_at=claimed.claimed_at)
     assert queue.db.query("SELECT wait_s, run_s FROM pqd_runs") == [(None, 0.0)]
-
-
-def test_complete_and_claim_refuses_a_late_result_and_still_claims(queue: Queue) -> None:
-    first, second = (queue.enqueue("a").id for _ in range(2))
-    claimed = queue.claim("w")
-    assert claimed is not None and claimed.id == first
-    queue.cancel(first)
-    done, following = queue.complete_and_claim(first, "w", claimed_at=claimed.claimed_at)
-    assert not done and following is not None and following.id == second
-    assert queue.get(first).status == "cancelled"
-    assert "late result from w discarded" in queue.logs(first)[-1].message
-    assert queue.logs(second)[-1].message == "claimed by w and started (attempt 1/5)"
 
 
 def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None:
@@ -129,3 +90,15 @@ def test_queued_time_reads_use_the_partial_index(queue: Queue) -> None:
     for sql in (health.OLDEST_READY, reads.SCHEDULED_COUNT):
         plan = _plan(conn, sql, ("2026-11-23 12:00:00",))
         assert "pqd_ix_task_queued_run_after (status=? AND run_after_utc" in plan, plan
+
+
+def test_json_columns_hold_json_dumps_text(queue: Queue) -> None:
+    """DESIGN §3: payload and compatibility are stored as ``json.dumps`` text, never JSON5,
+    and an edit's log keeps the text it replaced (a backend with a JSON type may differ)."""
+    payload, compat = {"b": 1, "a": ["é", 2]}, {"region": "eu"}
+    task = queue.enqueue("a", json.dumps(payload, indent=4), compatibility=compat)
+    stored = queue.db.query("SELECT payload, compatibility FROM task_queue WHERE id = ?",
+                            (task.id,))
+    assert stored == [(json.dumps(payload, ensure_ascii=False), json.dumps(compat))]
+    queue.edit(task.id, payload={"query": "AI trends"})
+    assert queue.logs(task.id)[-1].details_data["before"]["payload"] == stored[0][0]

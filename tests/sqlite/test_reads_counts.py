@@ -56,14 +56,6 @@ def test_totals_match_the_rows_after_every_kind_of_write(queue: Queue, clock: Fa
     assert reads.task_types(queue.db) == sorted({k for k, _ in _grouped(queue)})
 
 
-def test_scheduled_count_moves_with_the_clock(queue: Queue, clock: FakeClock) -> None:
-    queue.enqueue("a", run_after="+10m")
-    queue.enqueue("a")
-    assert queue.counts() == {"queued": 1, "scheduled": 1}
-    clock.advance(601)
-    assert queue.counts() == {"queued": 2}
-
-
 STATUSES = ["queued", "scheduled", "active", "leased", "processing", "completed", "failed",
             "cancelled", "odd"]
 
@@ -80,11 +72,3 @@ def test_simple_filters_count_from_totals_like_a_scan(queue: Queue, clock: FakeC
             where, params = query.where(queue.now())
             scanned = queue.db.query(f"SELECT COUNT(*) FROM task_queue WHERE {where}", params)
             assert queue.count(query) == scanned[0][0], (statuses, types)
-
-
-def test_completion_values(queue: Queue) -> None:
-    queue.register_worker("w-02")
-    queue.enqueue("b")
-    queue.claim("w-09")  # a worker that never registered but holds a task
-    values = reads.completion(queue.db)
-    assert values["worker"] == ["w-02", "w-09"] and values["type"] == ["b"]

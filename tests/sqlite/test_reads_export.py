@@ -1,4 +1,5 @@
-"""Export: the file holds exactly the query's rows in its order; stop leaves no file."""
+"""Export over a file with odd rows (raw-SQL fixture): every row as stored, in order; stop
+leaves no file. The Queue-level export behaviour is in tests/contract/test_exporting.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from prismq_desktop.core import Queue, TaskQuery, ValidationError
+from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.core.models import TASK_COLUMNS
 from prismq_desktop.core.sqlite import export
 from prismq_desktop.core.sqlite import sample_data as history
@@ -73,32 +74,3 @@ def test_progress_and_stopping_leave_no_partial_file(filled: Queue, tmp_path: Pa
     assert filled.export(TaskQuery(), tmp_path / "never.jsonl", "jsonl", cancel=stop).stopped
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.csv", "queue.db",
                                                           "queue.db-shm", "queue.db-wal"]
-
-
-def test_bad_targets_and_formats(filled: Queue, tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="format"):
-        filled.export(TaskQuery(), tmp_path / "x.xml", "xml")
-    with pytest.raises(ValidationError, match="is a directory"):
-        filled.export(TaskQuery(), tmp_path)
-    with pytest.raises(ValidationError, match="cannot write"):
-        filled.export(TaskQuery(), tmp_path / "missing" / "x.csv")
-
-
-def test_one_task_with_its_whole_log(queue: Queue, tmp_path: Path) -> None:
-    task = queue.enqueue("echo", {"x": 1})
-    for i in range(3):
-        queue.log(task.id, "INFO", f"line {i}")
-    with queue.db.transaction() as conn:
-        conn.executemany("INSERT INTO task_logs (task_id, at_utc, level, message)"
-                         " VALUES (?, '2026-11-23 12:00:00', 'INFO', ?)",
-                         [(task.id, f"bulk line {i}") for i in range(12_000)])
-    claimed = queue.claim("w1")
-    assert claimed is not None
-    queue.complete(task.id, "w1", {"ok": True}, claimed_at=claimed.claimed_at)
-    path = queue.export_task(task.id, tmp_path / "task.json")
-    document = json.loads(Path(path).read_text(encoding="utf-8"))
-    assert document["task"] == queue.get(task.id).to_dict()
-    assert [e["log_id"] for e in document["logs"]] == [e.log_id for e in queue.logs(task.id,
-                                                                                    limit=10**6)]
-    assert len(document["logs"]) == 1 + 3 + 12_000 + 2
-    assert document["runs"][0]["outcome"] == "completed" and document["runs"][0]["attempt"] == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -57,37 +57,6 @@ def test_every_sort_and_filter_keeps_sqlites_order(history_queue: Queue, sort: s
         assert [t.id for t in history_queue.list(query, 0, 50)] == result.task_ids(0, 50)
 
 
-def test_windows_positions_and_count(history_queue: Queue) -> None:
-    query = TaskQuery(sort="priority", descending=False)
-    result = history_queue.result_set(query)
-    assert len(result) == history_queue.count(query) == 3100
-    middle = history_queue.window(result, 1500, 200)
-    assert [t.id for t in middle] == result.task_ids(1500, 200)
-    assert [t.id for t in middle] == [t.id for t in history_queue.list(query, 1500, 200)]
-    last = history_queue.window(result, len(result) - 7, 200)
-    assert len(last) == 7 and last[-1].id == int(result.ids[-1])
-    assert history_queue.window(result, len(result), 200) == []
-    task_id = int(result.ids[2345])
-    assert result.position_of(task_id) == 2345
-    assert result.position_of(10**9) is None
-
-
-def test_an_empty_result(history_queue: Queue) -> None:
-    result = history_queue.result_set(TaskQuery(statuses=("dead_letter",)))
-    assert len(result) == 0 and history_queue.window(result, 0) == []
-
-
-def test_deleted_rows_show_as_none_until_rebuilt(queue: Queue) -> None:
-    ids = [queue.enqueue("echo", {"i": i}).id for i in range(5)]
-    result = queue.result_set(TaskQuery(sort="id", descending=False))
-    for task_id in ids[1:3]:
-        queue.cancel(task_id)
-    queue.bulk("delete", TaskQuery(text=f"#{ids[1]}"))
-    window = queue.window(result, 0, 10)
-    assert [t.id if t else None for t in window] == [ids[0], None, ids[2], ids[3], ids[4]]
-    assert window[2].status == "cancelled"  # current values between rebuilds
-
-
 def test_refresh_takes_new_tasks_at_once_and_rebuilds_at_a_bounded_rate(
         db_path: Path) -> None:
     ticks = Ticks()
@@ -124,18 +93,6 @@ def test_scan_hint_gives_the_same_rows(history_queue: Queue) -> None:
         sql = f"SELECT id FROM task_queue WHERE {where} ORDER BY {query.order_by()}"
         assert [r[0] for r in history_queue.db.query(sql, params)] == _plain_order(
             history_queue, query)
-
-
-def test_scheduled_tasks_become_queued_as_time_passes(db_path: Path) -> None:
-    clock = [NOW]
-    queue = Queue.open(db_path, clock=lambda: clock[0])
-    queue.enqueue("echo", run_after=NOW + timedelta(minutes=5))
-    assert queue.count(TaskQuery(statuses=("scheduled",))) == 1
-    assert queue.count(TaskQuery(statuses=("queued",))) == 0
-    clock[0] = NOW + timedelta(minutes=6)
-    assert queue.count(TaskQuery(statuses=("queued",))) == 1
-    assert queue.counts() == {"queued": 1}
-    queue.close()
 
 
 def test_an_unfiltered_id_order_follows_inserts_and_deletes_without_rebuilding(

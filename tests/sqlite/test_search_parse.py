@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prismq_desktop.core import Queue, TaskQuery, ValidationError
-from prismq_desktop.core.search import SearchSyntaxError, field_names, parse
+from prismq_desktop.core.search import SearchSyntaxError, parse
 from prismq_desktop.core.sqlite.search_sql import COLUMNS, compile_terms
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
@@ -62,17 +62,6 @@ def test_errors_say_what_and_where(text: str, position: int, words: str) -> None
 
 def test_a_lone_dash_and_odd_words_are_free_text() -> None:
     assert [t.field for t in parse("- a.b <3 -")] == ["", "", "", ""]
-
-
-def test_completion_lists_fields_and_known_values(queue: Queue) -> None:
-    queue.enqueue("youtube_search", {"query": "x"})
-    queue.register_worker("w-01")
-    values = queue.search_completion()
-    assert values["fields"] == field_names()
-    assert "payload." in values["fields"] and "status" in values["fields"]
-    assert values["type"] == ["youtube_search"]
-    assert {"failed", "scheduled", "stuck"} <= set(values["status"])
-    assert values["worker"] == ["w-01"]
 
 
 # Everything SQL may contain besides placeholders: the columns, functions and keywords the

@@ -1,18 +1,8 @@
-"""A first end-to-end pass through the core: enqueue, claim, complete, with the log."""
+"""The SQLite connection settings (the end-to-end pass is in tests/contract/test_claiming.py)."""
 
-from prismq_desktop.core import Queue
+import pytest
 
-
-def test_enqueue_claim_complete_logs_each_step(queue: Queue) -> None:
-    task = queue.enqueue("echo", {"x": 1})
-    claimed = queue.claim("w1")
-    assert claimed is not None and claimed.id == task.id and claimed.status == "processing"
-    assert queue.complete(task.id, "w1", {"ok": True}, claimed_at=claimed.claimed_at)
-    assert queue.get(task.id).status == "completed"
-    messages = [entry.message for entry in queue.logs(task.id)]
-    assert messages[0] == "enqueued"
-    assert messages[1].startswith("claimed by w1")
-    assert messages[2].startswith("completed")
+from prismq_desktop.core import Queue, ValidationError
 
 
 def test_connections_use_the_seeds_pragmas(queue: Queue) -> None:
@@ -30,3 +20,12 @@ def test_connections_use_the_seeds_pragmas(queue: Queue) -> None:
     assert pragma("temp_store") == 2  # MEMORY
     assert pragma("mmap_size") == 128 * 1024 * 1024
     assert pragma("cache_size") == -20000
+
+
+def test_checkpoint_copies_the_wal_into_the_file(queue: Queue) -> None:
+    queue.enqueue_many([{"type": "a"}] * 200)
+    frames, copied = queue.checkpoint("TRUNCATE")
+    assert frames == copied
+    assert queue.checkpoint() == (0, 0)  # TRUNCATE left an empty WAL
+    with pytest.raises(ValidationError, match="unknown checkpoint mode 'SOON'"):
+        queue.checkpoint("SOON")

@@ -11,7 +11,6 @@ import pytest
 from prismq_desktop.core import Queue, timeutil
 from prismq_desktop.core.sqlite import sample_data as history
 from prismq_desktop.core.sqlite import schema, stats
-from tests.support import FakeClock
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -134,37 +133,6 @@ def test_many_runs_are_read_as_a_systematic_sample(queue: Queue, monkeypatch) ->
     assert len(run_ids) == 40
 
 
-def test_depth_is_reconstructed_from_the_task_history(db_path) -> None:
-    clock = FakeClock(NOW - timedelta(minutes=10))
-    start = clock.moment
-    with Queue.open(db_path, clock=clock) as queue:
-        for _ in range(5):
-            queue.enqueue("job")
-        clock.advance(60)
-        first = queue.claim("w1", lease_seconds=3600)
-        second = queue.claim("w1", lease_seconds=3600)
-        clock.advance(60)
-        queue.complete(first.id, "w1", claimed_at=first.claimed_at)
-        clock.advance(60)
-        queue.enqueue("job", run_after=start + timedelta(hours=1))
-        clock.advance(420)  # now = NOW
-        result = queue.stats("1h", samples=())
-        depth, edges = result.depth, result.edges
-
-        def at_end_of(offset: float) -> int:  # the bucket ending just after start + offset
-            return int(np.searchsorted(edges, start.timestamp() + offset, "left")) - 1
-
-        assert depth.ready[at_end_of(30)] == 5 and depth.active[at_end_of(30)] == 0
-        assert depth.ready[at_end_of(90)] == 3 and depth.active[at_end_of(90)] == 2
-        assert depth.active[at_end_of(150)] == 1 and depth.scheduled[at_end_of(150)] == 0
-        assert depth.scheduled[at_end_of(210)] == 1 and depth.ready[at_end_of(210)] == 3
-        assert depth.scheduled[at_end_of(-60)] == 0 and depth.ready[at_end_of(-60)] == 0
-        counts = queue.counts()
-        assert (depth.ready[-1], depth.scheduled[-1], depth.active[-1]) == (
-            counts["queued"], counts["scheduled"], counts["processing"])
-        assert second is not None
-
-
 def test_live_samples_replace_the_reconstruction(queue: Queue) -> None:
     insert_task(queue, text(NOW - timedelta(minutes=20)))
     at = NOW.timestamp() - 600
@@ -204,14 +172,6 @@ def test_without_run_records_latency_comes_from_the_task_columns(queue: Queue) -
     result = queue.stats("15m")
     assert result.runs_source == "tasks"
     assert np.nanmax(result.latency.run_p50) == 60 and np.nanmax(result.latency.wait_p50) == 10
-
-
-def test_an_empty_file_is_calm(queue: Queue) -> None:
-    result = queue.stats("7d")
-    assert result.empty
-    assert not result.throughput.enqueued.any() and np.isnan(result.latency.run_p95).all()
-    assert result.types == [] and result.depth.ready.sum() == 0
-    assert set(result.series()) >= {"enqueued", "ready", "run_p95_s"}
 
 
 def test_odd_timestamps_are_counted_where_they_belong_or_skipped(queue: Queue) -> None:
