@@ -23,7 +23,7 @@ def check_strategy(strategy: str) -> str:
 
 def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
     """PrismQ's backoff: 1 s doubling per attempt, capped at 300 s, ±10 % jitter."""
-    base = min(BACKOFF_CAP, BACKOFF_INITIAL * 2 ** max(attempts - 1, 0))
+    base = min(BACKOFF_CAP, BACKOFF_INITIAL * 2.0 ** max(attempts - 1, 0))
     jitter: float = (rng or random).uniform(1 - BACKOFF_JITTER, 1 + BACKOFF_JITTER)
     return base * jitter
 

@@ -24,6 +24,7 @@ from prismq_desktop.gui import create_main_window
 from prismq_desktop.gui.settings import ENV_FILE
 from prismq_desktop.gui.window.main_window import MainWindow
 from prismq_desktop.gui.workers.embedded_worker import STOPPED
+from tests.support import sqlite_db
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_MS = 10_000
@@ -53,7 +54,8 @@ def no_thread_left() -> Iterator[None]:
 
 def make_demo(path: Path, tasks: int = 300) -> Path:
     with Queue.open(path) as queue:
-        history.generate(queue.db, tasks, 2, datetime.now(timezone.utc), scheduled=5, backlog=5)
+        history.generate(sqlite_db(queue), tasks, 2, datetime.now(timezone.utc), scheduled=5,
+                         backlog=5)
     return path
 
 

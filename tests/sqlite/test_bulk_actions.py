@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from prismq_desktop.core import Queue, ReadOnlyError, TaskQuery, ValidationError, timeutil
+from prismq_desktop.core.bulk import ACTIONS
 from prismq_desktop.core.sqlite import bulk
-from prismq_desktop.core.sqlite.bulk_actions import ACTIONS
-from tests.support import FakeClock
+from tests.support import FakeClock, sqlite_db
 
 
 def _statuses(queue: Queue, ids: list[int]) -> list[str]:
@@ -46,7 +46,7 @@ def test_each_action_takes_only_the_states_it_allows(queue: Queue, action: str,
         if name not in changed:
             assert queue.get(task_id).status == before[name]
         elif to is None:
-            assert queue.db.query("SELECT count(*) FROM task_queue WHERE id = ?",
+            assert sqlite_db(queue).query("SELECT count(*) FROM task_queue WHERE id = ?",
                                   (task_id,))[0][0] == 0
             assert queue.logs(task_id) == []
         else:

@@ -9,9 +9,10 @@ import apsw
 import pytest
 
 from prismq_desktop.core import Queue, QueueDatabaseError
+from prismq_desktop.core.claims import STRATEGIES
 from prismq_desktop.core.sqlite import health, reads, schema
-from prismq_desktop.core.sqlite.claiming import STRATEGIES, claim_sql
-from tests.support import FakeClock
+from prismq_desktop.core.sqlite.claiming import claim_sql
+from tests.support import FakeClock, sqlite_db
 
 
 def _plan(conn: apsw.Connection, sql: str, params: dict[str, object] | tuple) -> str:
@@ -22,7 +23,7 @@ def _plan(conn: apsw.Connection, sql: str, params: dict[str, object] | tuple) ->
 def test_every_claim_reads_its_order_from_an_index(queue: Queue, analyzed: bool) -> None:
     """No strategy, filter or statistics makes a claim sort the backlog (DESIGN §9)."""
     queue.enqueue_many([{"type": t, "priority": p} for t in ("a", "b") for p in range(50)] * 20)
-    conn = queue.db.get_connection()
+    conn = sqlite_db(queue).get_connection()
     if analyzed:
         conn.execute("ANALYZE")
     shapes = itertools.product(STRATEGIES, (None, 1, 3), (False, True), (False, True))
@@ -57,19 +58,19 @@ def test_a_run_row_holds_the_wait_and_the_run(queue: Queue, clock: FakeClock) ->
     assert claimed is not None and claimed.id == task.id
     clock.advance(2.5)
     assert queue.complete(task.id, "w", claimed_at=claimed.claimed_at)
-    rows = queue.db.query("SELECT attempt, worker_id, outcome, wait_s, run_s FROM pqd_runs")
+    rows = sqlite_db(queue).query("SELECT attempt, worker_id, outcome, wait_s, run_s FROM pqd_runs")
     assert rows == [(1, "w", "completed", pytest.approx(5.0), pytest.approx(2.5))]
     assert queue.logs(task.id)[-1].message == "completed in 2500 ms"
 
 
 def test_a_run_row_tolerates_an_unreadable_creation_time(queue: Queue) -> None:
     task = queue.enqueue("a")
-    queue.db.execute("UPDATE task_queue SET created_at_utc = 'yesterday' WHERE id = ?",
+    sqlite_db(queue).execute("UPDATE task_queue SET created_at_utc = 'yesterday' WHERE id = ?",
                      (task.id,))
     claimed = queue.claim("w")
     assert claimed is not None
     assert queue.complete(task.id, "w", claimed_at=claimed.claimed_at)
-    assert queue.db.query("SELECT wait_s, run_s FROM pqd_runs") == [(None, 0.0)]
+    assert sqlite_db(queue).query("SELECT wait_s, run_s FROM pqd_runs") == [(None, 0.0)]
 
 
 def test_complete_and_claim_refuses_a_late_result_and_still_claims(queue: Queue) -> None:
@@ -92,8 +93,8 @@ def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None
         conn.execute(script)
     conn.close()
     with Queue.open(db_path) as queue:
-        assert queue.db.user_version() == schema.SCHEMA_VERSION
-        names = {name for (name,) in queue.db.query(
+        assert sqlite_db(queue).user_version() == schema.SCHEMA_VERSION
+        names = {name for (name,) in sqlite_db(queue).query(
             "SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'pqd_ix_task%'")}
         assert "pqd_ix_task_queued_run_after" in names
         assert "pqd_ix_task_status_run_after" not in names
@@ -105,7 +106,7 @@ def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None
 
 
 def test_a_transaction_commits_rolls_back_and_translates(queue: Queue) -> None:
-    db = queue.db
+    db = sqlite_db(queue)
     with db.transaction() as conn:
         conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '1')")
         with pytest.raises(QueueDatabaseError, match="UNIQUE"), db.transaction() as inner:
@@ -125,7 +126,7 @@ def test_a_transaction_commits_rolls_back_and_translates(queue: Queue) -> None:
 def test_queued_time_reads_use_the_partial_index(queue: Queue) -> None:
     """The oldest ready task and the scheduled count read a few index entries, not a scan."""
     queue.enqueue_many([{"type": "a"}] * 500)
-    conn = queue.db.get_connection()
+    conn = sqlite_db(queue).get_connection()
     for sql in (health.OLDEST_READY, reads.SCHEDULED_COUNT):
         plan = _plan(conn, sql, ("2026-11-23 12:00:00",))
         assert "pqd_ix_task_queued_run_after (status=? AND run_after_utc" in plan, plan

@@ -6,8 +6,8 @@ import json
 from datetime import timedelta
 
 from prismq_desktop.core import Queue
-from prismq_desktop.core.sqlite.unhandled import declared_types
-from tests.support import FakeClock
+from prismq_desktop.core.unhandled import declared_types
+from tests.support import FakeClock, sqlite_db
 
 
 def test_a_type_is_handled_by_a_live_worker_that_lists_it_or_by_the_caller(
@@ -54,11 +54,11 @@ def test_odd_capabilities_and_heartbeats_never_raise(queue: Queue) -> None:
     for odd in ("not json", "[1, 2]", "42", '{"types": {"a": 1}}', None, '{"region": "eu"}'):
         assert declared_types(odd) is None
     queue.enqueue("a")
-    queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
+    sqlite_db(queue).execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
                      " VALUES ('odd-time', ?, 'yesterday-ish')", (json.dumps({"types": ["a"]}),))
-    queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
+    sqlite_db(queue).execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
                      " VALUES ('no-beat', 'not json', '')")
     assert queue.unhandled_types() == {"a"}
-    queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
+    sqlite_db(queue).execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
                      " VALUES ('foreign', 'not json', ?)", (queue.now().strftime("%F %T"),))
     assert queue.unhandled_types() == frozenset()

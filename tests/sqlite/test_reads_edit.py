@@ -15,7 +15,7 @@ from prismq_desktop.core import (
     ValidationError,
     timeutil,
 )
-from prismq_desktop.core.sqlite.edit import refusal
+from prismq_desktop.core.editing import refusal
 from tests.support import FakeClock
 
 

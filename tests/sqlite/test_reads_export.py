@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from prismq_desktop.core import Queue, TaskQuery, ValidationError
+from prismq_desktop.core import Queue, TaskQuery, ValidationError, export
 from prismq_desktop.core.models import TASK_COLUMNS
-from prismq_desktop.core.sqlite import export
 from prismq_desktop.core.sqlite import sample_data as history
+from tests.support import sqlite_db
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -21,8 +21,8 @@ NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def filled(db_path: Path) -> Queue:
     queue = Queue.open(db_path, clock=lambda: NOW)
-    history.generate(queue.db, 1200, 1, NOW, with_logs=False)
-    with queue.db.transaction() as conn:  # odd rows are exported as they are
+    history.generate(sqlite_db(queue), 1200, 1, NOW, with_logs=False)
+    with sqlite_db(queue).transaction() as conn:  # odd rows are exported as they are
         conn.execute("INSERT INTO task_queue (type, payload, priority, error_message)"
                      " VALUES ('odd', '{a: 1,}', 'high', 'line one\nline \"two\", 50%')")
     return queue
@@ -88,7 +88,7 @@ def test_one_task_with_its_whole_log(queue: Queue, tmp_path: Path) -> None:
     task = queue.enqueue("echo", {"x": 1})
     for i in range(3):
         queue.log(task.id, "INFO", f"line {i}")
-    with queue.db.transaction() as conn:
+    with sqlite_db(queue).transaction() as conn:
         conn.executemany("INSERT INTO task_logs (task_id, at_utc, level, message)"
                          " VALUES (?, '2026-11-23 12:00:00', 'INFO', ?)",
                          [(task.id, f"bulk line {i}") for i in range(12_000)])

@@ -1,6 +1,7 @@
 """A first end-to-end pass through the core: enqueue, claim, complete, with the log."""
 
 from prismq_desktop.core import Queue
+from tests.support import sqlite_db
 
 
 def test_enqueue_claim_complete_logs_each_step(queue: Queue) -> None:
@@ -17,7 +18,7 @@ def test_enqueue_claim_complete_logs_each_step(queue: Queue) -> None:
 
 def test_connections_use_the_seeds_pragmas(queue: Queue) -> None:
     """DESIGN §3: the PRAGMAs of the PrismQ seeds, on every connection the core opens."""
-    conn = queue.db.get_connection()
+    conn = sqlite_db(queue).get_connection()
 
     def pragma(name: str) -> object:
         return conn.execute(f"PRAGMA {name}").fetchall()[0][0]
