@@ -11,6 +11,7 @@ import random
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -43,14 +44,19 @@ def build_demo_file(path: Path, *, tasks: int | None = None, days: float = DEMO_
     now = now or datetime.now(timezone.utc)
     tasks = DEMO_TASKS if tasks is None else tasks
     _remove_old_demo(path)
-    with Queue.open(path, clock=lambda: now) as queue:
+    with Queue.open(path, clock=_stopped_clock(now)) as queue:
         queue.add_sample_history(tasks, days, seed=seed, backlog=40, scheduled=25)
         queue.mark_demo()
         for worker_id, minutes_ago in PAST_WORKERS.items():
-            queue.with_clock(lambda m=minutes_ago: now - timedelta(minutes=m)
+            queue.with_clock(_stopped_clock(now - timedelta(minutes=minutes_ago))
                              ).register_worker(worker_id, {"region": "eu"} if "eu" in worker_id
                                                else {})
     return path
+
+
+def _stopped_clock(moment: datetime) -> Callable[[], datetime]:
+    """A clock that always says ``moment`` (a past worker's heartbeat is written then)."""
+    return lambda: moment
 
 
 def _remove_old_demo(path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,9 @@ class Parser(argparse.ArgumentParser):
             message += f" (to give it {value!r}, write {missing.group(1)}={value})"
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(  # type: ignore[override]
+            self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
         self._option_values = {}
         if args is not None:
             args = self._join_dash_values(list(args))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 
 from prismq_desktop.cli import output as out
 from prismq_desktop.cli.files import db_path, open_for_reading, open_for_writing
@@ -59,7 +60,7 @@ def _print_summary(summary: QueueSummary) -> None:
 
 def backup(args: argparse.Namespace) -> int:
     with open_for_reading(args) as queue:
-        dest = queue.backup(args.dest)
+        dest = Path(queue.backup(args.dest))
     if args.json:
         out.print_json({"backup": str(dest), "bytes": dest.stat().st_size})
     else:

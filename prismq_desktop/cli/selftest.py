@@ -124,7 +124,8 @@ class SelfTest:
             window.close()
             app.processEvents()
             qInstallMessageHandler(previous)
-        return f"{app.platformName()} platform, {rows} row(s) shown, tabs: {', '.join(tabs)}"
+        platform = QApplication.platformName()
+        return f"{platform} platform, {rows} row(s) shown, tabs: {', '.join(tabs)}"
 
 
 def paint_every_tab(window: Any, app: Any) -> list[str]:

@@ -37,8 +37,8 @@ def set_value(key: str, data: Any) -> None:
 
 
 def recent_files() -> list[str]:
-    found = settings().value("recentFiles", [], type=list) or []
-    return [str(item) for item in found if item][:MAX_RECENT]
+    found = settings().value("recentFiles", [], type=list)
+    return [str(item) for item in found if item][:MAX_RECENT] if isinstance(found, list) else []
 
 
 def add_recent(path: Path) -> list[str]:

@@ -11,13 +11,12 @@ from PySide6.QtWidgets import QListWidget, QMessageBox
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.dialogs.enqueue_dialog import EnqueueDialog
 from prismq_desktop.gui.dialogs.json_editor import check_object
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import message_box, table_ids
 from tests.support import sqlite_db
 
 
 def _dialog(window) -> EnqueueDialog:
-    window.actions["enqueue"].trigger()
+    window.named_actions["enqueue"].trigger()
     dialog = window.tasks.dialog
     assert dialog is not None and dialog.isVisible()
     return dialog
@@ -91,7 +90,7 @@ def test_duplicate_key_selects_the_existing_task(qtbot, open_window, demo_db: Pa
     page = window.tasks_page
     page.jump_to(existing)
     qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == existing)
-    window.actions["duplicate"].trigger()
+    window.named_actions["duplicate"].trigger()
     dialog = window.tasks.dialog
     assert dialog.type.currentText() == "echo" and '"x": 1' in dialog.payload.text()
     dialog.key.setText("once")
@@ -143,7 +142,7 @@ def test_cancel_a_selection_reports_the_refused_ones_once(qtbot, open_window,
     page = window.tasks_page
     _select_rows(page, _rows_with(page, "queued", 3) + _rows_with(page, "completed", 2))
     ids = page.table.selected_ids()
-    window.actions["cancel"].trigger()
+    window.named_actions["cancel"].trigger()
     qtbot.mouseClick(message_box(qtbot, "confirmBulk").button(QMessageBox.StandardButton.Yes),
                      Qt.MouseButton.LeftButton)
     refused = message_box(qtbot, "bulkRefused")
@@ -166,7 +165,7 @@ def test_retry_with_ctrl_r_requeues_failed_tasks(qtbot, open_window, demo_db: Pa
     _select_rows(page, [0])
     task_id = page.table.selected_ids()[0]
     page.table.setFocus()
-    qtbot.waitUntil(lambda: window.actions["retry"].isEnabled())
+    qtbot.waitUntil(lambda: window.named_actions["retry"].isEnabled())
     qtbot.keyClick(page.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == task_id
                     and page.shown_task.status == "queued", timeout=5000)

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.tasks import tasks_page
 from prismq_desktop.gui.tasks.search_assist import complete_word, split_word
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS, table_ids
 
 ECHOES, DONE = 3000, 3
@@ -101,8 +100,8 @@ def test_completion_offers_fields_and_known_values_for_the_last_word(
 # -- bulk actions on everything the filter matches --------------------------------------------
 
 def _confirm(qtbot, window, action: str):
-    window.actions[action].trigger()
-    dialog = window.operations.bulk.confirm
+    window.named_actions[action].trigger()
+    dialog = window.bulk_export.bulk.confirm
     qtbot.waitUntil(lambda: dialog.count is not None, timeout=WAIT_MS)
     return dialog
 
@@ -119,7 +118,7 @@ def test_cancel_all_states_the_exact_count_and_applies_to_every_match(
     assert f"{DONE} tasks will be left alone" in dialog.detail.text()
     values: list[int] = []
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    runner = window.operations.bulk
+    runner = window.bulk_export.bulk
     runner.progress_dialog.panel.bar.valueChanged.connect(values.append)
     qtbot.waitUntil(lambda: runner.summary_box is not None, timeout=WAIT_MS)
     text = runner.summary_box.text() + "\n" + runner.summary_box.informativeText()
@@ -142,7 +141,7 @@ def test_cancel_button_stops_the_action_and_leaves_the_rest(qtbot, open_window,
     dialog.reject()
     dialog = _confirm(qtbot, window, "bulkCancel")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    runner = window.operations.bulk
+    runner = window.bulk_export.bulk
     panel = runner.progress_dialog.panel
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     assert not panel.cancel_button.isEnabled() and runner.progress_dialog.isVisible()
@@ -166,7 +165,7 @@ def test_priority_delete_and_run_now_touch_only_what_they_apply_to(
     dialog = _confirm(qtbot, window, action)
     dialog.priority.setValue(7)
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.operations.bulk.summary_box is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.bulk_export.bulk.summary_box is not None, timeout=WAIT_MS)
     with Queue.open(echo_db, read_only=True) as queue:
         late = [queue.get(task_id) for task_id in scheduled]
         priorities = {t.priority for t in queue.list(TaskQuery(text="type:echo status:queued,"
@@ -197,7 +196,7 @@ def test_stuck_tasks_have_their_own_filter_and_are_requeued_in_one_action(
     dialog = _confirm(qtbot, window, "requeueStuck")
     assert dialog.heading.text() == "Requeue 1 task?"
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.operations.bulk.summary_box is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.bulk_export.bulk.summary_box is not None, timeout=WAIT_MS)
     with Queue.open(path, read_only=True) as queue:
         task = queue.get(stuck)
     assert task.status == "queued" and "stuck: held by w-gone" in task.error_message

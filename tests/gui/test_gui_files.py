@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QMessageBox
 from prismq_desktop.cli import demo
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.settings import recent_files
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import message_box, wait_loaded
 from tests.support import sqlite_db
 
@@ -36,8 +35,8 @@ def test_corrupt_file_gets_a_message_and_stays_unchanged(qtbot, open_window,
     window, message = _open_and_fail(qtbot, open_window, path)
     assert "corrupt" in message or "not a SQLite database" in message
     assert window.banner.isVisible() and "Cannot open corrupt.db" in window.banner.text.text()
-    assert not window.actions["enqueue"].isEnabled()
-    assert "no queue file is open" in window.actions["enqueue"].toolTip()
+    assert not window.named_actions["enqueue"].isEnabled()
+    assert "no queue file is open" in window.named_actions["enqueue"].toolTip()
     assert _digest(path) == digest
 
 
@@ -75,7 +74,7 @@ def test_newer_schema_opens_read_only_with_the_reason(qtbot, open_window,
     assert "newer than this app knows" in window.banner.text.text()
     assert "read-only" in window.status.mode.text()
     for name in ("enqueue", "cancel", "retry", "workerToggle"):
-        action = window.actions[name]
+        action = window.named_actions[name]
         assert not action.isEnabled() and "newer than this app knows" in action.toolTip()
     qtbot.waitUntil(lambda: window.tasks_page.model.rowCount() == 1)
     window.close()
@@ -125,7 +124,7 @@ def test_a_demo_file_says_so_in_the_title_and_a_banner(qtbot, open_window,
     wait_loaded(qtbot, window)
     assert window.windowTitle() == "demo.db (demo) — PrismQ Desktop"
     assert window.banner.isVisible() and "This is a demo queue" in window.banner.text.text()
-    assert window.actions["enqueue"].isEnabled()  # a demo is a real, writable queue
+    assert window.named_actions["enqueue"].isEnabled()  # a demo is a real, writable queue
 
     plain = tmp_path / "mine.db"
     Queue.open(plain).close()

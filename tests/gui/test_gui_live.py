@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtWidgets import QListWidget
 
 from prismq_desktop.core import Queue
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import run_child, table_ids
 
 ENQUEUE = ("from prismq_desktop.core import Queue\nq = Queue.open({path!r})\n"
@@ -17,13 +16,13 @@ ENQUEUE = ("from prismq_desktop.core import Queue\nq = Queue.open({path!r})\n"
 def test_paused_updates_wait_until_resumed(qtbot, open_window, demo_db: Path) -> None:
     window = open_window(demo_db)
     page = window.tasks_page
-    window.actions["pause"].trigger()
+    window.named_actions["pause"].trigger()
     assert "paused" in window.status.latency.text()
     new_id = int(run_child(ENQUEUE.format(path=str(demo_db))))
     with qtbot.assertNotEmitted(page.model.refreshed, wait=1200):
         pass
     assert new_id not in table_ids(window)
-    window.actions["pause"].trigger()
+    window.named_actions["pause"].trigger()
     qtbot.waitUntil(lambda: new_id in table_ids(window), timeout=5000)
 
 

@@ -8,7 +8,6 @@ from PySide6.QtGui import QGuiApplication
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui import settings
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS, message_box
 
 

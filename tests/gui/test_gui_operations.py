@@ -1,4 +1,5 @@
-"""Editing a task, exporting the filter and a task, the command palette and the tray."""
+"""Editing a task, exporting the filter and a task, the table's context menu, the command
+palette and the tray."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu
 
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.window.palette import fuzzy_score
 from prismq_desktop.gui.window.tray import FailureThrottle
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS
 
 
@@ -42,14 +43,14 @@ def _show(qtbot, window, task_id: int) -> None:
     page = window.tasks_page
     page.jump_to(task_id)
     qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == task_id)
-    qtbot.waitUntil(window.actions["edit"].isEnabled)
+    qtbot.waitUntil(window.named_actions["edit"].isEnabled)
 
 
 def _edit(qtbot, window, task_id: int):
     _show(qtbot, window, task_id)
-    window.actions["edit"].trigger()
-    qtbot.waitUntil(lambda: window.operations.edit_dialog is not None, timeout=WAIT_MS)
-    return window.operations.edit_dialog
+    window.named_actions["edit"].trigger()
+    qtbot.waitUntil(lambda: window.tasks.edit_dialog is not None, timeout=WAIT_MS)
+    return window.tasks.edit_dialog
 
 
 # -- editing ----------------------------------------------------------------------------------
@@ -106,8 +107,8 @@ def test_export_writes_exactly_the_rows_the_filter_matches(qtbot, open_window, s
     page.search.setText("error:boom -payload.n:3")
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.model.rowCount() == 4)
-    window.actions["exportFilter"].trigger()
-    dialog = window.operations.export_dialog
+    window.named_actions["exportFilter"].trigger()
+    dialog = window.bulk_export.export_dialog
     qtbot.waitUntil(lambda: dialog.count.text() == "4 tasks")
     target = tmp_path / f"out.{fmt}"
     dialog.path.setText(str(target))
@@ -130,14 +131,36 @@ def test_task_with_its_log_to_a_file_and_to_the_clipboard(qtbot, open_window, sm
     window = open_window(small_db)
     _show(qtbot, window, 4)
     target = tmp_path / "task.json"
-    window.operations.export_task(4, target)
+    window.bulk_export.export_task(4, target)
     qtbot.waitUntil(target.exists, timeout=WAIT_MS)
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["task"]["id"] == 4 and document["task"]["error_message"] == "boom 0"
     assert [e["message"] for e in document["logs"]][0] == "enqueued"
-    window.actions["copyJson"].trigger()
+    window.named_actions["copyJson"].trigger()
     qtbot.waitUntil(lambda: '"boom 0"' in QGuiApplication.clipboard().text(), timeout=WAIT_MS)
     assert json.loads(QGuiApplication.clipboard().text()) == document
+
+
+# -- the table's context menu -------------------------------------------------------------------
+
+def test_the_context_menu_holds_the_task_actions_and_the_all_matching_menu(
+        qtbot, open_window, small_db: Path) -> None:
+    window = open_window(small_db)
+    window.tasks_page.table.customContextMenuRequested.emit(QPoint(10, 10))
+    shown: list[QMenu] = []
+
+    def popped_up() -> bool:
+        shown[:] = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMenu) and w.isVisible()]
+        return bool(shown)
+
+    qtbot.waitUntil(popped_up, timeout=WAIT_MS)
+    entries = [action.objectName() or action.text() for action in shown[0].actions()
+               if not action.isSeparator()]
+    assert entries == ["editAction", "duplicateAction", "cancelAction", "retryAction",
+                       "copyAction", "copyJsonAction", "exportTaskAction", "&All matching tasks"]
+    assert shown[0].actions()[-1].menu() is window.bulk_export.bulk_menu
+    shown[0].close()
 
 
 # -- command palette --------------------------------------------------------------------------
@@ -145,9 +168,9 @@ def test_task_with_its_log_to_a_file_and_to_the_clipboard(qtbot, open_window, sm
 def test_palette_lists_actions_with_shortcuts_and_runs_one(qtbot, open_window,
                                                            small_db: Path) -> None:
     window = open_window(small_db)
-    assert window.actions["palette"].shortcut() == QKeySequence("Ctrl+K")
-    window.actions["palette"].trigger()
-    palette = window.operations.palette
+    assert window.named_actions["palette"].shortcut() == QKeySequence("Ctrl+K")
+    window.named_actions["palette"].trigger()
+    palette = window.palette_tray.palette
     rows = {item.text(0): item.text(2) for item in palette.items()}
     assert rows["Enqueue"] == "Ctrl+E" and rows["Retry all matching"] == "Ctrl+Shift+R"
     assert {"Export matching tasks", "Requeue stuck tasks", "Dark"} <= set(rows)
@@ -180,7 +203,7 @@ def test_a_burst_of_failures_is_one_notification() -> None:
 
 def test_tray_menu_and_failure_notification(qtbot, open_window, small_db: Path) -> None:
     window = open_window(small_db)
-    tray = window.operations.tray
+    tray = window.palette_tray.tray
     texts = [action.text() for action in tray.menu.actions() if not action.isSeparator()]
     assert texts == ["Hide window", "&Pause live updates", "Start worker",
                      "&Notify when tasks fail", "&Quit"]

@@ -15,7 +15,6 @@ from prismq_desktop.core import Queue
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.stats.stats_view import StatsView
 from prismq_desktop.gui.window.main_window import MainWindow
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS, run_child, table_ids
 
 ENQUEUE = ("from prismq_desktop.core import Queue\nq = Queue.open({path!r})\n"

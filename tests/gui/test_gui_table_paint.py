@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication
 from prismq_desktop.gui.tasks.row_flash import RowFlash
 from prismq_desktop.gui.tasks.task_model import CHANGED_ROLES
 from prismq_desktop.gui.tasks.task_table import PAINT_STEP_ROWS, ROW_HEIGHT
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS
 
 

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.tasks.sidebar import MARK_ROLE
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS, run_child
 
 TYPE = COLUMN_INDEX["type"]

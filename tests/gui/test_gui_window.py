@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QScrollBar, QTable
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX
 from prismq_desktop.gui.tasks.timeline import steps
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS, run_child, table_ids
 from tests.support import sqlite_db
 

@@ -8,7 +8,6 @@ from PySide6.QtGui import QAction
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.support import sqlite_db
 
 
@@ -54,7 +53,7 @@ def test_closing_with_a_running_worker_stops_it_first(qtbot, open_window,
     with Queue.open(path) as queue:
         task_id = queue.enqueue("sleep", {"seconds": 30}).id
     window = open_window(path)
-    window.actions["workerToggle"].trigger()
+    window.named_actions["workerToggle"].trigger()
     qtbot.waitUntil(lambda: window.worker.current_tasks() != [], timeout=10_000)
     window.close()
     assert window.isVisible()  # the stop runs off the GUI thread; the window waits for it

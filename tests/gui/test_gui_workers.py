@@ -14,8 +14,7 @@ from prismq_desktop.gui.tasks.status_badge import status_color
 from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED
 from prismq_desktop.gui.workers.workers_model import AGE_COLUMN, STATE_COLUMN
 from prismq_desktop.gui.workers.workers_view import STALE_SETTING, WorkersView
-from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
-from tests.gui.support import WAIT_MS
+from tests.gui.support import WAIT_MS, table_ids
 from tests.support import sqlite_db
 
 
@@ -104,7 +103,7 @@ def test_embedded_worker_starts_and_stops_from_the_tab(qtbot, open_window,
         held = queue.enqueue("sleep", {"seconds": 0.1}).id
     window = open_window(path)
     view = _workers_tab(window)
-    view.panel.controls.types.toggle("sleep", False)  # only what it has handlers for, not sleep
+    view.panel.controls.types.set_type("sleep", False)  # only what it has handlers for, not sleep
     assert window.worker.types is not None and "sleep" not in window.worker.types
     assert "sleep" not in str(settings.value("worker/types")).split(",")
     view.panel.controls.threads.setValue(2)
@@ -116,7 +115,7 @@ def test_embedded_worker_starts_and_stops_from_the_tab(qtbot, open_window,
     own = window.worker.worker_id
     qtbot.waitUntil(lambda: _cell(view, own, 0) == f"{own}  (this app)", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: view.panel.counters.text().startswith("5 done"), timeout=WAIT_MS)
-    assert button.text() == "Stop" and window.actions["workerToggle"].text() == "Stop worker"
+    assert button.text() == "Stop" and window.named_actions["workerToggle"].text() == "Stop worker"
     button.click()
     qtbot.waitUntil(lambda: window.worker.state == STOPPED, timeout=WAIT_MS)
     assert button.text() == "Start"
@@ -138,7 +137,7 @@ def test_double_click_shows_the_workers_tasks(qtbot, open_window, tmp_path: Path
     view.table.doubleClicked.emit(index)
     assert window.tabs.currentIndex() == 0
     assert window.tasks_page.search.text() == 'worker:"odd \\"id\\""'
-    qtbot.waitUntil(lambda: table_ids(window) == [mine], timeout=WAIT_MS)  # noqa: F405
+    qtbot.waitUntil(lambda: table_ids(window) == [mine], timeout=WAIT_MS)
 
 
 def test_read_only_file_disables_reclaim_and_the_worker(qtbot, open_window,

@@ -65,9 +65,12 @@ class BulkRunner(WriteReporter):
             if self.confirm is dialog:
                 counts[:] = result
                 dialog.set_counts(*result)
+
+        def not_counted(error: Exception) -> None:
+            if self.confirm is dialog:
+                dialog.show_error(str(error))
         self.session.reader.submit(lambda q: (q.count(query), q.count(eligible)), counted,
-                                   lambda exc: self.confirm is dialog and dialog.show_error(
-                                       str(exc)), key="bulk-count")
+                                   not_counted, key="bulk-count")
         return dialog
 
     def _confirm_closed(self, dialog: BulkConfirm) -> None:

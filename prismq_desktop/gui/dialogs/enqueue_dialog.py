@@ -39,7 +39,9 @@ class EnqueueDialog(TaskFormDialog):
         self.type = QComboBox(editable=True, objectName="typeEdit")
         self.type.addItems(known_types)
         self.type.setCurrentText("")
-        self.type.lineEdit().setPlaceholderText("e.g. youtube_search")
+        line = self.type.lineEdit()
+        if line is not None:  # always there: the box is editable
+            line.setPlaceholderText("e.g. youtube_search")
         self.key = QLineEdit(objectName="keyEdit", placeholderText="optional; a repeat returns "
                              "the existing task")
         self.ok = self.add_submit("Enqueue", "enqueueButton")

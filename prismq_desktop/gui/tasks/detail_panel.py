@@ -98,6 +98,7 @@ class DetailPanel(QScrollArea):
             self.fields.addRow(label, value)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(12, 10, 12, 10)
+        widget: QWidget
         for widget in (self.heading, self.timeline, self.progress):
             layout.addWidget(widget)
         layout.addLayout(self.fields)
@@ -137,8 +138,10 @@ class DetailPanel(QScrollArea):
         if shown == self._body_shown:
             return
         self._body_shown = shown
-        for child in self.widget().findChildren(QWidget,
-                                                options=Qt.FindChildOption.FindDirectChildrenOnly):
+        body = self.widget()
+        if body is None:
+            return
+        for child in body.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
             if child is not self.heading:
                 child.setVisible(shown)
 

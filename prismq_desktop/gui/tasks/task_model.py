@@ -22,7 +22,7 @@ from prismq_desktop.core import TaskQuery
 from prismq_desktop.gui.tasks import task_source, unhandled
 from prismq_desktop.gui.tasks.row_flash import RowFlash
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX, COLUMNS, TaskRow
-from prismq_desktop.gui.tasks.task_source import Window
+from prismq_desktop.gui.tasks.task_source import RowWindow
 from prismq_desktop.gui.window.session import Session
 
 T = TypeVar("T")
@@ -193,7 +193,7 @@ class TaskTableModel(QAbstractTableModel):
         self.rows_loaded.emit()
 
     # -- applying answers ------------------------------------------------------------------
-    def _apply_query(self, serial: int, win: Window) -> None:
+    def _apply_query(self, serial: int, win: RowWindow) -> None:
         if serial != self._serial:
             return
         self.beginResetModel()
@@ -209,7 +209,7 @@ class TaskTableModel(QAbstractTableModel):
         self.loaded_at = time.perf_counter()
         self.query_applied.emit()
 
-    def _apply_refresh(self, serial: int, win: Window | None) -> None:
+    def _apply_refresh(self, serial: int, win: RowWindow | None) -> None:
         if serial != self._serial or win is None:
             return
         self.refresh_starting.emit()
@@ -219,7 +219,7 @@ class TaskTableModel(QAbstractTableModel):
         self._store(win.offset, win.rows[: max(0, win.count - win.offset)], self._gen)
         self.refreshed.emit(shift)
 
-    def _shift(self, win: Window) -> int:
+    def _shift(self, win: RowWindow) -> int:
         """How far the first visible task still in the window moved (scroll anchoring)."""
         new_rows = {task_row.id: number for number, task_row in enumerate(win.rows, win.offset)}
         first, last = self._visible

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from prismq_desktop.core import Queue, ResultSet, TaskQuery
+from prismq_desktop.core import Queue, ResultSet, Task, TaskQuery
 from prismq_desktop.gui.tasks.task_rows import TaskRow, build_row
 
 #: Sets that built faster than this rebuild inline (no thread for a small file).
@@ -21,7 +21,7 @@ MAX_BULK_IDS = 100_000
 
 
 @dataclass(frozen=True)
-class Window:
+class RowWindow:
     """Rows ``offset .. offset+len(rows)-1`` of the query, and its row count then."""
 
     count: int
@@ -102,7 +102,7 @@ def count(queue: Queue, query: TaskQuery) -> int:
     return queue.count(query)
 
 
-def first_window(queue: Queue, results: Results, query: TaskQuery, limit: int) -> Window:
+def first_window(queue: Queue, results: Results, query: TaskQuery, limit: int) -> RowWindow:
     """The count and the first page of a new query.
 
     In id order an index walk gives the first page at once (first paint), and the ordered
@@ -112,9 +112,9 @@ def first_window(queue: Queue, results: Results, query: TaskQuery, limit: int) -
     """
     if query.sort != "id":
         result = results.get(queue, query)
-        return Window(len(result), 0, _rows(queue, results, result, 0, limit))
+        return RowWindow(len(result), 0, _rows(queue, results, result, 0, limit))
     now = queue.now()
-    return Window(count(queue, query), 0,
+    return RowWindow(count(queue, query), 0,
                   [build_row(task, now) for task in queue.list(query, 0, limit)])
 
 
@@ -125,17 +125,17 @@ def rows(queue: Queue, results: Results, query: TaskQuery, offset: int,
 
 
 def window(queue: Queue, results: Results, query: TaskQuery, offset: int,
-           limit: int) -> Window:
+           limit: int) -> RowWindow:
     """The count and one window after a change, from the set kept current."""
     result = results.refresh(queue, query)
     offset = max(0, min(offset, max(0, len(result) - limit)))
     found = _rows(queue, results, result, offset, limit)
-    return Window(len(results.get(queue, query)), offset, found)
+    return RowWindow(len(results.get(queue, query)), offset, found)
 
 
 def _rows(queue: Queue, results: Results, result: ResultSet, offset: int,
           limit: int) -> list[TaskRow]:
-    tasks = queue.window(result, offset, limit)
+    tasks: list[Task | None] = queue.window(result, offset, limit)
     if any(task is None for task in tasks):  # deleted since the set was built: rebuild
         result = results.rebuild(queue, result.query)
         tasks = queue.window(result, offset, limit)

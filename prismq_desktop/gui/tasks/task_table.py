@@ -8,12 +8,14 @@ moved (new rows above them), the view scrolls by the same amount so nothing jump
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QByteArray,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QPersistentModelIndex,
     QPoint,
     Qt,
     QTimer,
@@ -160,7 +162,7 @@ class TaskTable(QTableView):
 
     def selected_ranges(self) -> list[tuple[int, int]]:
         """The selection as (first, last) row ranges, for bulk actions over unloaded rows."""
-        return [(r.top(), r.bottom()) for r in self.selectionModel().selection()]
+        return [(r.top(), r.bottom()) for r in self.selectionModel().selection().toList()]
 
     def current_id(self) -> int:
         return self._current_id
@@ -247,8 +249,9 @@ class TaskTable(QTableView):
         self._model.set_visible_rows(first, max(first, last))
 
     # -- repainting changed rows a few at a time ---------------------------------------------
-    def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex,  # noqa: N802
-                    roles: list[int] | None = None) -> None:
+    def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,  # noqa: N802
+                    bottom_right: QModelIndex | QPersistentModelIndex,
+                    roles: Sequence[int] | None = None) -> None:
         """Rows just loaded and small changes as Qt does them (at once); bigger changes to
         rows on show (the model names the roles) repainted in steps (PAINT_STEP_ROWS)."""
         if not roles or bottom_right.row() - top_left.row() < PAINT_STEP_ROWS:

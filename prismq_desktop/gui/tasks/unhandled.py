@@ -8,7 +8,7 @@ marked: pressing Start runs them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -31,7 +31,7 @@ def tip(kind: str) -> str:
             "worker with a handler for it starts")
 
 
-def is_marked(kind: object, status: object, marked: Iterable[str]) -> bool:
+def is_marked(kind: object, status: object, marked: Collection[str]) -> bool:
     """A waiting task (queued or scheduled) of a type in ``marked``."""
     return status == "queued" and kind in marked
 

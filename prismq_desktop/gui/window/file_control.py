@@ -3,53 +3,64 @@
 A file that cannot be shown leaves the window as it was (the old queue stays open) and says
 why in one sentence; an empty SQLite file is offered the queue tables; nothing is written
 to a file that is not a queue.
+
+It gets the shared actions and the banner; a parent for its dialogs. An opened file goes out
+as a new ``Session`` through ``opened``, a failure through ``failed``, status-bar lines
+through ``message``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from prismq_desktop.gui import settings
+from prismq_desktop.gui.actions import Actions
+from prismq_desktop.gui.window.banner import Banner
 from prismq_desktop.gui.window.opening import Opened, Opener, OpenFailed
 from prismq_desktop.gui.window.session import Session
-
-if TYPE_CHECKING:
-    from prismq_desktop.gui.window.main_window import MainWindow
 
 FILTER = "Queue files (*.db *.sqlite *.sqlite3 *.queue);;All files (*)"
 
 
 class FileControl(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    #: A file is open: its new Session, and whether to start the embedded worker on it.
+    opened = Signal(object, bool)
+    #: Opening failed (or the user declined to create the tables): the message.
+    failed = Signal(str)
+    #: A line for the status bar.
+    message = Signal(str)
+
+    def __init__(self, named: Actions, banner: Banner, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.banner, self._parent = banner, parent
+        #: The file shown now (the last one opened successfully).
+        self.current: Path | None = None
         self.recent_menu: QMenu | None = None
         self.opener = Opener(self)
         self.opener.opened.connect(self._opened)
         self.opener.failed.connect(self._failed)
         self._start_worker = False
         self._opening: Path | None = None
-        window.actions["open"].triggered.connect(self.choose_open)
-        window.actions["new"].triggered.connect(self.choose_new)
+        named["open"].triggered.connect(self.choose_open)
+        named["new"].triggered.connect(self.choose_new)
 
     def open_path(self, path: Path, create: bool = False, start_worker: bool = False) -> None:
         self._opening = Path(path)
         self._start_worker = start_worker
-        self.window.status.flash(f"Opening {path}…")
+        self.message.emit(f"Opening {path}…")
         self.opener.start(Path(path), create)
 
     def choose_open(self) -> None:
-        start = str(self.window.session.db_path.parent) if self.window.session else ""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open queue file", start, FILTER)
+        start = str(self.current.parent) if self.current is not None else ""
+        path, _ = QFileDialog.getOpenFileName(self._parent, "Open queue file", start, FILTER)
         if path:
             self.open_path(Path(path))
 
     def choose_new(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "New queue file", "queue.db", FILTER)
+        path, _ = QFileDialog.getSaveFileName(self._parent, "New queue file", "queue.db", FILTER)
         if not path:
             return
         if Path(path).exists() and Path(path).stat().st_size > 0:
@@ -63,21 +74,20 @@ class FileControl(QObject):
 
     # -- results ---------------------------------------------------------------------------
     def _opened(self, opened: Opened) -> None:
-        session = Session(opened.path, opened.read_only_reason, demo=opened.demo)
-        self.window.attach(session)
-        self.window.banner.hide()
+        self.current = opened.path
+        self.banner.hide()
         if opened.read_only_reason:
-            self.window.banner.show_message(
+            self.banner.show_message(
                 f"Opened read-only: {opened.read_only_reason}. Nothing will be written.",
                 "warning", action=("Reopen", lambda: self.open_path(opened.path)))
         elif opened.demo:
-            self.window.banner.show_message(
+            self.banner.show_message(
                 f"This is a demo queue ({opened.path.name}): made-up tasks, pretend handlers "
                 "and new tasks trickling in. Open your own queue with File → Open.", "info")
         self._remember(opened.path)
-        self.window.status.flash(f"Opened {opened.path}")
-        if self._start_worker and not opened.read_only_reason:
-            self.window.worker.start()
+        self.message.emit(f"Opened {opened.path}")
+        session = Session(opened.path, opened.read_only_reason, demo=opened.demo)
+        self.opened.emit(session, self._start_worker and not opened.read_only_reason)
 
     def _failed(self, error: OpenFailed) -> None:
         path = self._opening
@@ -85,16 +95,16 @@ class FileControl(QObject):
             self._offer_tables(path, error.missing)
             return
         message = f"Cannot open {path.name if path else 'the file'}: {error}"
-        still = f" ({self.window.session.db_path.name} stays open)" if self.window.session else ""
-        self.window.banner.show_message(message + still, "error")
-        self.window.open_failed.emit(str(error))
+        still = f" ({self.current.name} stays open)" if self.current is not None else ""
+        self.banner.show_message(message + still, "error")
+        self.failed.emit(str(error))
 
     def _offer_tables(self, path: Path, missing: bool) -> None:
         text = (f"{path} does not exist.\n\nCreate a new queue file there?" if missing else
                 f"{path} is an empty SQLite database.\n\nCreate the PrismQ queue tables in it?")
         box = QMessageBox(QMessageBox.Icon.Question, "Create queue file", text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                          self.window)
+                          self._parent)
         box.setObjectName("offerTables")
         box.finished.connect(lambda answer: self._tables_answer(answer, path, box))
         box.open()
@@ -104,7 +114,7 @@ class FileControl(QObject):
         if answer == QMessageBox.StandardButton.Yes:
             self.open_path(path, create=True)
         else:
-            self.window.open_failed.emit(f"{path}: nothing was created or changed")
+            self.failed.emit(f"{path}: nothing was created or changed")
 
     # -- recent files ------------------------------------------------------------------------
     def _remember(self, path: Path) -> None:
@@ -140,6 +150,6 @@ class FileControl(QObject):
 
     def _tell(self, title: str, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, title, text,
-                          QMessageBox.StandardButton.Ok, self.window)
+                          QMessageBox.StandardButton.Ok, self._parent)
         box.finished.connect(box.deleteLater)
         box.open()

@@ -2,7 +2,9 @@
 
 The window only wires: each part lives in its own module and gets the ``Session``. Opening a
 file builds a new Session and a new Tasks page (and the session tabs added with ``add_tab``);
-switching files closes the old one.
+switching files closes the old one. The controllers (files, task actions, bulk and export,
+palette and tray, worker status) get the shared actions and the few widgets they act on, never
+the window; what they have to say comes back through their signals.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from PySide6.QtCore import QByteArray, QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from prismq_desktop.core import TaskQuery
 from prismq_desktop.gui import actions as actions_module
 from prismq_desktop.gui import settings, theme
 from prismq_desktop.gui.stats.stats_view import StatsView
@@ -22,12 +23,13 @@ from prismq_desktop.gui.tasks.task_control import TaskControl
 from prismq_desktop.gui.tasks.tasks_page import TasksPage
 from prismq_desktop.gui.window.about import show_about
 from prismq_desktop.gui.window.banner import Banner
+from prismq_desktop.gui.window.bulk_export import BulkExport
 from prismq_desktop.gui.window.empty_page import EmptyPage
 from prismq_desktop.gui.window.file_control import FileControl
-from prismq_desktop.gui.window.operations import Operations
+from prismq_desktop.gui.window.palette_tray import PaletteTray
 from prismq_desktop.gui.window.session import Session
 from prismq_desktop.gui.window.status_bar import HealthReport, StatusBar
-from prismq_desktop.gui.window.window_menus import apply_icons, build_menus
+from prismq_desktop.gui.window.window_menus import apply_icons, build_menus, context_actions
 from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED, EmbeddedWorker
 from prismq_desktop.gui.workers.worker_status import WorkerStatus
 from prismq_desktop.gui.workers.workers_view import WorkersView
@@ -50,21 +52,24 @@ class MainWindow(QMainWindow):
         self.tasks_page: TasksPage | None = None
         self._session_tabs: list[tuple[SessionTab, str]] = []
         self._closing = False
-        self.actions = actions_module.build(self)
+        self.named_actions = named = actions_module.build(self)
         self.worker = EmbeddedWorker(self)
         self.banner = Banner()
         self.tabs = QTabWidget(objectName="mainTabs", documentMode=True)
-        self.tabs.addTab(EmptyPage(self.actions), "Tasks")
+        self.tabs.addTab(EmptyPage(named), "Tasks")
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self.files = FileControl(self)
-        self.tasks = TaskControl(self)
-        self.worker_status = WorkerStatus(self)
-        self.operations = Operations(self)
+        self.files = FileControl(named, self.banner, self)
+        self.tasks = TaskControl(named, self.banner, self)
+        self.bulk_export = BulkExport(named, self.banner, self)
+        self.palette_tray = PaletteTray(named, self)
+        self.worker_status = WorkerStatus(self.worker, named["workerToggle"], self)
         self._build()
         self.add_tab(StatsView, "Stats")
         self.add_tab(lambda session: WorkersView(session, self.worker), "Workers")
-        build_menus(self)
+        self.files.recent_menu = build_menus(self, named, self.bulk_export.bulk_menu,
+                                             self.worker_status.controls)
+        self.files.fill_recent()
         self._wire()
         self._restore_window()
         self.update_actions()
@@ -82,7 +87,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 880)
 
     def _wire(self) -> None:
-        named = self.actions
+        named = self.named_actions
         named["quit"].triggered.connect(self.close)
         named["refresh"].triggered.connect(self._refresh_now)
         named["pause"].toggled.connect(self._pause)
@@ -90,13 +95,17 @@ class MainWindow(QMainWindow):
         named["find"].triggered.connect(self._focus_search)
         named["nextTheme"].triggered.connect(self._next_theme)
         named["about"].triggered.connect(lambda: show_about(self))
-        named["resetColumns"].triggered.connect(
-            lambda: self.tasks_page and self.tasks_page.table.reset_columns())
+        named["resetColumns"].triggered.connect(self._reset_columns)
         for index, name in enumerate(("tabTasks", "tabStats", "tabWorkers")):
             named[name].triggered.connect(lambda _=False, i=index: self._show_tab(i))
-        self.actions.themes.triggered.connect(lambda a: self.set_theme(a.data()))
+        named.themes.triggered.connect(lambda a: self.set_theme(a.data()))
         self.worker.state_changed.connect(lambda _state: self.update_actions())
         self.worker.failed.connect(lambda text: self.banner.show_message(text, "warning"))
+        self.files.opened.connect(self._opened)
+        self.files.failed.connect(self.open_failed)
+        for source in (self.files, self.tasks, self.bulk_export, self.palette_tray.tray):
+            source.message.connect(self.status.flash)
+        self.worker_status.described.connect(self.status.set_worker)
 
     # -- tabs ------------------------------------------------------------------------------
     def add_tab(self, widget: QWidget | SessionTab, title: str) -> None:
@@ -105,14 +114,19 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(widget, title)
             return
         self._session_tabs.append((widget, title))
-        self.tabs.addTab(EmptyPage(self.actions) if self.session is None
+        self.tabs.addTab(EmptyPage(self.named_actions) if self.session is None
                          else widget(self.session), title)
 
     def _show_tab(self, index: int) -> None:
         if index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 
-    # -- a file was opened (FileControl calls this) --------------------------------------------
+    # -- a file was opened ------------------------------------------------------------------------
+    def _opened(self, session: Session, start_worker: bool) -> None:
+        self.attach(session)
+        if start_worker:
+            self.worker.start()
+
     def attach(self, session: Session) -> None:
         """Show a freshly opened session, replacing the previous one."""
         self.detach()
@@ -131,12 +145,15 @@ class MainWindow(QMainWindow):
         session.task_requested.connect(lambda _task_id: self._show_tab(0))
         self.tasks_page.selection_changed.connect(self.update_actions)
         self.tasks.attach(session, self.tasks_page)
-        self.operations.attach(session, self.tasks_page)
+        self.bulk_export.attach(session, self.tasks_page)
+        self.palette_tray.tray.attach(session, self.tasks_page)
+        self.tasks_page.table.set_context_actions(
+            context_actions(self.named_actions, self.bulk_export.bulk_menu))
         self.worker.set_database(session.db_path)
         self.status.set_file(session.db_path, session.read_only_reason)
         demo = " (demo)" if session.demo else ""
         self.setWindowTitle(f"{session.db_path.name}{demo} — PrismQ Desktop")
-        session.set_paused(self.actions["pause"].isChecked())
+        session.set_paused(self.named_actions["pause"].isChecked())
         self.update_actions()
         self.session_opened.emit(session)
 
@@ -150,7 +167,8 @@ class MainWindow(QMainWindow):
         old, self.session, self.tasks_page = self.session, None, None
         for index in range(self.tabs.count()):
             if index == 0 or index <= len(self._session_tabs):
-                self._replace_tab(index, EmptyPage(self.actions), self.tabs.tabText(index))
+                self._replace_tab(index, EmptyPage(self.named_actions),
+                                  self.tabs.tabText(index))
         old.close()
         old.deleteLater()
 
@@ -168,7 +186,7 @@ class MainWindow(QMainWindow):
 
     # -- what actions can do now -------------------------------------------------------------
     def update_actions(self) -> None:
-        named = self.actions
+        named = self.named_actions
         reason = ("no queue file is open" if self.session is None
                   else self.session.read_only_reason)
         for name in actions_module.WRITES:
@@ -178,16 +196,16 @@ class MainWindow(QMainWindow):
                 named.enable(name)
         if not reason:
             self.tasks.update_actions()
-        self.operations.update_actions(reason)
+        self.bulk_export.update_actions()
         self.worker_status.update_action(reason)
-
-    def current_query(self) -> TaskQuery | None:
-        """The task table's filter, search and sort (None when no file is open)."""
-        return self.tasks_page.model.query if self.tasks_page is not None else None
 
     def _toggle_worker(self) -> None:
         self.worker.toggle()
         self.update_actions()
+
+    def _reset_columns(self) -> None:
+        if self.tasks_page is not None:
+            self.tasks_page.table.reset_columns()
 
     def _refresh_now(self) -> None:
         if self.tasks_page is not None:
@@ -212,7 +230,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             theme.apply(app, mode)
         settings.set_value("theme", mode)
-        for action in self.actions.themes.actions():
+        for action in self.named_actions.themes.actions():
             action.setChecked(action.data() == mode)
 
     def _next_theme(self) -> None:
@@ -228,13 +246,13 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         mode = settings.value("theme", "system")
-        for action in self.actions.themes.actions():
+        for action in self.named_actions.themes.actions():
             action.setChecked(action.data() == mode)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            apply_icons(self)
+            apply_icons(self, self.named_actions)
 
     # -- closing: stop the worker off the GUI thread first ---------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
@@ -248,7 +266,7 @@ class MainWindow(QMainWindow):
             return
         settings.set_value("window/geometry", self.saveGeometry())
         settings.set_value("window/state", self.saveState())
-        self.operations.tray.close()
+        self.palette_tray.tray.close()
         self.detach()
         self.worker.close()
         self.files.close()

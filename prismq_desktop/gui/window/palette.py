@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHeaderView,
     QLineEdit,
+    QMenu,
     QMenuBar,
     QTreeWidget,
     QTreeWidgetItem,
@@ -62,7 +63,7 @@ def menu_paths(bar: QMenuBar) -> dict[QAction, str]:
     def walk(actions: list[QAction], prefix: str) -> None:
         for action in actions:
             menu = action.menu()
-            if menu is not None:
+            if isinstance(menu, QMenu):
                 walk(menu.actions(), f"{prefix} › {plain(menu.title())}".lstrip(" ›"))
             elif action not in paths:
                 paths[action] = prefix
@@ -119,7 +120,8 @@ class CommandPalette(QDialog):
             self.list.addTopLevelItem(item)
 
     def items(self) -> list[QTreeWidgetItem]:
-        return [self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount())]
+        found = (self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount()))
+        return [item for item in found if item is not None]
 
     def visible_items(self) -> list[QTreeWidgetItem]:
         """The shown items, best match first."""
@@ -138,7 +140,7 @@ class CommandPalette(QDialog):
             self.list.addTopLevelItem(item)
         first = next((i for i in self.visible_items()
                       if i.flags() & Qt.ItemFlag.ItemIsEnabled), None)
-        self.list.setCurrentItem(first)
+        self.list.setCurrentItem(first)  # type: ignore[arg-type]  # None clears it
 
     def run(self, item: QTreeWidgetItem | None = None) -> None:
         """Close, then trigger the action (so anything it opens is not under the palette)."""

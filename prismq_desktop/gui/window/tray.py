@@ -7,27 +7,28 @@ throttle is plain Python with the time passed in, so it is tested without a tray
 
 Where there is no system tray (``QSystemTrayIcon.isSystemTrayAvailable()`` is False, as
 offscreen), the menu and the throttle still exist; only the icon is not shown.
+
+The tray gets the shared actions (its menu) and the window it shows and hides; the open
+file's session and task page come with ``attach``, status-bar lines go out through ``message``.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from prismq_desktop.core import TaskQuery
 from prismq_desktop.core.models import Task
 from prismq_desktop.gui import settings
+from prismq_desktop.gui.actions import Actions
 from prismq_desktop.gui.dialogs.bulk_dialog import plural
+from prismq_desktop.gui.tasks.tasks_page import TasksPage
 from prismq_desktop.gui.window.session import Session
 from prismq_desktop.paths import resource_path
-
-if TYPE_CHECKING:
-    from prismq_desktop.gui.window.main_window import MainWindow
 
 NOTIFY_KEY = "tray/notify"
 
@@ -95,16 +96,22 @@ def tray_icon(failed: int) -> QIcon:
 
 
 class Tray(QObject):
-    def __init__(self, window: MainWindow, clock: Callable[[], float] = time.monotonic) -> None:
+    #: A line for the status bar (the notification, where there is no tray to show it).
+    message = Signal(str)
+
+    def __init__(self, named: Actions, window: QWidget,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(window)
         self.window = window
         self.clock = clock
+        self.session: Session | None = None
+        self.page: TasksPage | None = None
         self.throttle = FailureThrottle()
         self.failed = 0
         self.notifications: list[tuple[str, str]] = []
         self.show_hide = QAction("Hide window", self, objectName="trayShowHide")
         self.show_hide.triggered.connect(self.toggle_window)
-        self.menu = self._menu()
+        self.menu = self._menu(named)
         self.icon: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.icon = QSystemTrayIcon(tray_icon(0), self)
@@ -112,13 +119,12 @@ class Tray(QObject):
             self.icon.activated.connect(self._activated)
             self.icon.messageClicked.connect(self.show_failed)
             self.icon.show()
-        self._timer = QTimer(self, interval=1000, timeout=self.flush)
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self.flush)
         self._timer.start()
-        window.session_opened.connect(self.attach)
         self._show_count()
 
-    def _menu(self) -> QMenu:
-        named = self.window.actions
+    def _menu(self, named: Actions) -> QMenu:
         menu = QMenu(self.window)
         menu.setObjectName("trayMenu")
         menu.addAction(self.show_hide)
@@ -133,12 +139,11 @@ class Tray(QObject):
     def notifications_enabled() -> bool:
         return bool(settings.value(NOTIFY_KEY, True, bool))
 
-    def attach(self, session: Session) -> None:
+    def attach(self, session: Session, page: TasksPage) -> None:
         """Follow a newly opened file's counts (its old failures are not announced)."""
         self.throttle.reset()
-        page = self.window.tasks_page
-        if page is not None:
-            page.counts_changed.connect(self.set_counts)
+        self.session, self.page = session, page
+        page.counts_changed.connect(self.set_counts)
 
     def set_counts(self, counts: dict[str, int]) -> None:
         self.failed = int(counts.get("failed", 0))
@@ -158,7 +163,7 @@ class Tray(QObject):
             self._read_latest(count)
 
     def _read_latest(self, count: int) -> None:
-        session = self.window.session
+        session = self.session
         if session is None:
             return
         latest = TaskQuery(statuses=("failed",), sort="finished")
@@ -176,7 +181,7 @@ class Tray(QObject):
         if self.icon is not None:
             self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Warning, 10_000)
         else:
-            self.window.status.flash(f"{title}. {text.splitlines()[0]}")
+            self.message.emit(f"{title}. {text.splitlines()[0]}")
 
     def toggle_window(self) -> None:
         if self.window.isVisible() and not self.window.isMinimized():
@@ -187,8 +192,8 @@ class Tray(QObject):
     def show_failed(self) -> None:
         """A click on the notification: the window, filtered to the failed tasks."""
         self._raise_window()
-        if self.window.tasks_page is not None:
-            self.window.tasks_page.sidebar.select_status("failed")
+        if self.page is not None:
+            self.page.sidebar.select_status("failed")
 
     def _raise_window(self) -> None:
         self.window.showNormal()

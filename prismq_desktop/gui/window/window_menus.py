@@ -1,24 +1,23 @@
-"""The main window's menus and toolbar, built from the shared actions."""
+"""The main window's menus, toolbar and the task table's context menu, built from the shared
+actions (plus the two pieces that are not actions: the "All matching" menu and the worker's
+toolbar controls)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QMenu, QStyle, QToolBar, QToolButton
+from PySide6.QtGui import QAction, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar, QToolButton, QWidget
 
-if TYPE_CHECKING:
-    from prismq_desktop.gui.window.main_window import MainWindow
+from prismq_desktop.gui.actions import Actions
 
 
-def build_menus(window: MainWindow) -> None:
-    named = window.actions
+def build_menus(window: QMainWindow, named: Actions, bulk_menu: QMenu,
+                worker_controls: QWidget) -> QMenu:
+    """Fill the menu bar and add the toolbar; returns the (empty) Open recent menu."""
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addActions([named["open"], named["new"]])
-    window.files.recent_menu = file_menu.addMenu("Open &recent")
-    window.files.fill_recent()
+    recent = file_menu.addMenu("Open &recent")
     file_menu.addSeparator()
     file_menu.addAction(named["quit"])
     tasks = bar.addMenu("&Tasks")
@@ -27,7 +26,7 @@ def build_menus(window: MainWindow) -> None:
     tasks.addActions([named["cancel"], named["retry"], named["edit"]])
     tasks.addActions([named["copy"], named["copyJson"], named["exportTask"]])
     tasks.addSeparator()
-    tasks.addMenu(window.operations.bulk_menu)
+    tasks.addMenu(bulk_menu)
     tasks.addSeparator()
     tasks.addActions([named["find"], named["refresh"], named["pause"]])
     worker = bar.addMenu("&Worker")
@@ -44,7 +43,15 @@ def build_menus(window: MainWindow) -> None:
     view.addSeparator()
     view.addActions([named["palette"], named["notify"]])
     bar.addMenu("&Help").addAction(named["about"])
-    _toolbar(window)
+    _toolbar(window, named, bulk_menu, worker_controls)
+    return recent
+
+
+def context_actions(named: Actions, bulk_menu: QMenu) -> list[QAction | None]:
+    """The task table's context menu (None: a separator)."""
+    return [named["edit"], named["duplicate"], None, named["cancel"], named["retry"], None,
+            named["copy"], named["copyJson"], named["exportTask"], None,
+            bulk_menu.menuAction()]
 
 
 ICONS = {
@@ -60,7 +67,7 @@ ICONS = {
 }
 
 
-def apply_icons(window: MainWindow) -> None:
+def apply_icons(window: QWidget, named: Actions) -> None:
     """Toolbar icons drawn in the theme's text colour (the style's own are fixed colours)."""
     color = window.palette().color(QPalette.ColorRole.ButtonText)
     for name, standard in ICONS.items():
@@ -72,12 +79,12 @@ def apply_icons(window: MainWindow) -> None:
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
         painter.fillRect(tinted.rect(), color)
         painter.end()
-        window.actions[name].setIcon(QIcon(tinted))
+        named[name].setIcon(QIcon(tinted))
 
 
-def _toolbar(window: MainWindow) -> None:
-    named = window.actions
-    apply_icons(window)
+def _toolbar(window: QMainWindow, named: Actions, bulk_menu: QMenu,
+             worker_controls: QWidget) -> None:
+    apply_icons(window, named)
     toolbar = QToolBar("Main", window, objectName="mainToolBar", movable=False)
     toolbar.setIconSize(QSize(16, 16))
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -86,12 +93,12 @@ def _toolbar(window: MainWindow) -> None:
     toolbar.addActions([named["enqueue"], named["duplicate"], named["cancel"], named["retry"]])
     matching = QToolButton(toolbar, objectName="bulkMenuButton", text="All matching",
                            toolTip="Act on every task the current filter matches")
-    matching.setMenu(window.operations.bulk_menu)
+    matching.setMenu(bulk_menu)
     matching.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     toolbar.addWidget(matching)
     toolbar.addSeparator()
     toolbar.addActions([named["refresh"], named["pause"]])
     toolbar.addSeparator()
     toolbar.addAction(named["workerToggle"])
-    toolbar.addWidget(window.worker_status.controls)
+    toolbar.addWidget(worker_controls)
     window.addToolBar(toolbar)

@@ -1,9 +1,9 @@
 """What the runners of write batches share: a status-bar line, a ``finished`` signal, why a run
 stopped early, and one message box that reports the outcome.
 
-Cancel/retry of a selection (``task_commands``) and the actions on everything a filter matches
-(``bulk_run``) both write many tasks in the writer thread and must tell the user, in one
-message, what was done and what was refused or left, never skip anything silently.
+Cancel/retry of a selection (``tasks/selection_run``) and the actions on everything a filter
+matches (``dialogs/bulk_run``) both write many tasks in the writer thread and must tell the
+user, in one message, what was done and what was refused or left, never skip anything silently.
 """
 
 from __future__ import annotations

@@ -43,10 +43,10 @@ class TypesButton(QToolButton):
         for kind in sorted(set(handler_types()) | set(chosen or ())):
             action = QAction(kind, menu, checkable=True,
                              checked=chosen is None or kind in chosen)
-            action.toggled.connect(lambda on, k=kind: self.toggle(k, on))
+            action.toggled.connect(lambda on, k=kind: self.set_type(k, on))
             menu.addAction(action)
 
-    def toggle(self, kind: str, on: bool) -> None:
+    def set_type(self, kind: str, on: bool) -> None:
         """Tick or untick one type (unticking from "all" keeps every other handler type)."""
         current = set(self.worker.types if self.worker.types is not None else handler_types())
         current = current | {kind} if on else current - {kind}

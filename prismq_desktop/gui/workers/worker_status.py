@@ -1,35 +1,36 @@
 """The embedded worker as the window shows it: the toggle action, its controls, the status bar.
 
 Counters and running tasks are in-memory snapshots of the engine (no SQL), read on the
-worker's ``live`` signal (once a second while it runs).
+worker's ``live`` signal (once a second while it runs). It gets the worker and the toggle
+action; the status-bar text goes out through ``described``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
 
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.workers.embedded_worker import (
     RUNNING,
     STARTING,
     STOPPING,
+    EmbeddedWorker,
     toggle_availability,
 )
 from prismq_desktop.gui.workers.worker_controls import WorkerControls
-
-if TYPE_CHECKING:
-    from prismq_desktop.gui.window.main_window import MainWindow
 
 TEXTS = {RUNNING: "Stop worker", STARTING: "Starting worker…", STOPPING: "Stopping worker…"}
 
 
 class WorkerStatus(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.worker = window.worker
+    #: The worker's state in a few words, for the status bar.
+    described = Signal(str)
+
+    def __init__(self, worker: EmbeddedWorker, toggle: QAction,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker, self.toggle_action = worker, toggle
         self.worker.concurrency = int(settings.value("worker/concurrency", 1, int))
         self.worker.strategy = str(settings.value("worker/strategy", "fifo"))
         types = settings.value("worker/types", None)  # comma-separated; absent means all
@@ -50,7 +51,7 @@ class WorkerStatus(QObject):
 
     def update_action(self, write_reason: str) -> None:
         """The toggle's text, check mark and availability (with the reason when unavailable)."""
-        action = self.window.actions["workerToggle"]
+        action = self.toggle_action
         state = self.worker.state
         blocked = write_reason
         enabled, tip = toggle_availability(state, blocked)
@@ -61,7 +62,7 @@ class WorkerStatus(QObject):
         self.controls.setEnabled(not blocked or state == RUNNING)
 
     def show_state(self) -> None:
-        self.window.status.set_worker(self.describe())
+        self.described.emit(self.describe())
 
     def describe(self) -> str:
         state = self.worker.state

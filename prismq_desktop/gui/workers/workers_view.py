@@ -9,7 +9,7 @@ the last read. A hidden tab reads nothing and catches up when shown.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -73,7 +73,7 @@ class WorkersView(QWidget):
         self.table = QTableView(objectName="workersTable", sortingEnabled=True)
         self.summary = QLabel(objectName="workersSummary")
         self.stale = QSpinBox(objectName="staleThreshold", suffix=" s")
-        self.window = QComboBox(objectName="doneWindow")
+        self.done_window = QComboBox(objectName="doneWindow")
         self.show_tasks = QPushButton("Show its tasks", objectName="showWorkerTasks")
         self.reclaim = QPushButton("Reclaim expired leases", objectName="reclaimButton")
         self.reclaim_result = QLabel(objectName="reclaimResult", wordWrap=True)
@@ -89,6 +89,7 @@ class WorkersView(QWidget):
         session.changed.connect(self.refresh)
         if worker is not None:
             worker.state_changed.connect(lambda _state: self._own_id())
+        if self.panel is not None:
             self.panel.task_activated.connect(session.task_requested.emit)
         self._own_id()
 
@@ -114,11 +115,11 @@ class WorkersView(QWidget):
         self.stale.setToolTip("A worker whose last heartbeat is older than this is marked stale "
                               "(kept between runs; the status bar counts with it too)")
         self.stale.valueChanged.connect(self.set_stale_after)
-        self.window.addItems(list(WINDOWS))
+        self.done_window.addItems(list(WINDOWS))
         chosen = str(settings.value(WINDOW_SETTING, "last hour"))
-        self.window.setCurrentText(chosen if chosen in WINDOWS else "last hour")
-        self.window.setToolTip("How far back the Completed and Failed columns count")
-        self.window.currentTextChanged.connect(self._window_changed)
+        self.done_window.setCurrentText(chosen if chosen in WINDOWS else "last hour")
+        self.done_window.setToolTip("How far back the Completed and Failed columns count")
+        self.done_window.currentTextChanged.connect(self._window_changed)
         self.show_tasks.setEnabled(False)
         self.show_tasks.setToolTip("Show the selected worker's tasks in the task table "
                                    "(or double-click its row)")
@@ -139,7 +140,7 @@ class WorkersView(QWidget):
         bar.addWidget(self.stale)
         bar.addSpacing(12)
         bar.addWidget(QLabel("Done in"))
-        bar.addWidget(self.window)
+        bar.addWidget(self.done_window)
         bar.addSpacing(12)
         bar.addWidget(self.show_tasks)
         bar.addWidget(self.reclaim)
@@ -166,7 +167,7 @@ class WorkersView(QWidget):
     # -- reading -------------------------------------------------------------------------------
     @property
     def window_minutes(self) -> float:
-        return float(WINDOWS.get(self.window.currentText(), 60))
+        return float(WINDOWS.get(self.done_window.currentText(), 60))
 
     def refresh(self) -> None:
         """Read the workers now, or when the tab is next shown if it is hidden."""
@@ -222,7 +223,7 @@ class WorkersView(QWidget):
         if self._dirty:
             QTimer.singleShot(0, self.refresh)
 
-    def hideEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
         super().hideEvent(event)
         self._read_timer.stop()
         self._tick_timer.stop()

@@ -1,4 +1,7 @@
-"""Cancel and retry one task or a whole selection, off the GUI thread, refusals reported once.
+"""Cancel and retry the selected tasks (one or many), off the GUI thread, refusals reported once.
+
+``task_control`` decides what the task actions do and calls this runner for cancel and retry;
+``dialogs/bulk_run`` is its twin for everything the current filter matches.
 
 Each task goes through the core's guarded transition on its own, so one finished task in a
 selection does not stop the others; the refused ones are collected with the core's reason
@@ -29,7 +32,7 @@ LISTED = 15
 
 
 @dataclass
-class BulkResult:
+class SelectionResult:
     verb: str
     done: list[int] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)
@@ -38,10 +41,10 @@ class BulkResult:
     not_tried: int = 0
 
 
-def run_bulk(queue: Queue, verb: str, ids: list[int]) -> BulkResult:
+def run_selection(queue: Queue, verb: str, ids: list[int]) -> SelectionResult:
     """Runs in the writer thread: one guarded transition per task."""
     operation: Callable[[int], object] = queue.cancel if verb == "cancel" else queue.retry
-    result = BulkResult(verb)
+    result = SelectionResult(verb)
     for number, task_id in enumerate(ids):
         try:
             operation(task_id)
@@ -54,7 +57,7 @@ def run_bulk(queue: Queue, verb: str, ids: list[int]) -> BulkResult:
     return result
 
 
-def summary(result: BulkResult) -> str:
+def summary(result: SelectionResult) -> str:
     """One line for the status bar."""
     past = VERBS[result.verb][1]
     text = f"{len(result.done)} task{'s' if len(result.done) != 1 else ''} {past}"
@@ -65,7 +68,7 @@ def summary(result: BulkResult) -> str:
     return text
 
 
-def refusal_text(result: BulkResult) -> str:
+def refusal_text(result: SelectionResult) -> str:
     lines = [f"#{task_id}: {reason}" for task_id, reason in result.refused[:LISTED]]
     if len(result.refused) > LISTED:
         lines.append(f"… and {len(result.refused) - LISTED} more")
@@ -74,9 +77,9 @@ def refusal_text(result: BulkResult) -> str:
     return "\n".join(lines)
 
 
-class TaskCommands(WriteReporter):
+class SelectionRunner(WriteReporter):
     """Asks for confirmation, runs the operation per task in the writer, reports the outcome
-    (``finished`` carries the BulkResult; views refresh on the change token anyway)."""
+    (``finished`` carries the SelectionResult; views refresh on the change token anyway)."""
 
     def run(self, verb: str, ids: list[int]) -> None:
         if not ids:
@@ -105,10 +108,10 @@ class TaskCommands(WriteReporter):
     def _submit(self, verb: str, ids: list[int]) -> None:
         self.message.emit(f"{VERBS[verb][2]} {len(ids):,} task(s)…")
         self.session.writer.submit(
-            lambda q: run_bulk(q, verb, ids), self._done,
+            lambda q: run_selection(q, verb, ids), self._done,
             lambda exc: self.message.emit(f"{VERBS[verb][0]} failed: {stop_reason(exc)}"))
 
-    def _done(self, result: BulkResult) -> None:
+    def _done(self, result: SelectionResult) -> None:
         self.message.emit(summary(result))
         self.finished.emit(result)
         if result.refused or result.stopped:
