@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 #: How long a writer waits for another's lock before QueueBusyError, unless told.
 DEFAULT_BUSY_TIMEOUT_MS = 5000
-SQLITE_SCHEME = "sqlite://"
+SQLITE_SCHEME = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 POSTGRES_MISSING = ("the PostgreSQL backend is not installed; install it with"
                     " pip install 'prismq-desktop[postgres]'")
@@ -45,10 +45,11 @@ def sqlite_path(location: str | os.PathLike[str] | None) -> Path:
     ``sqlite:////absolute/path`` as SQLAlchemy writes them; None is the default file."""
     if location is None:
         return default_db_path()
-    if isinstance(location, str) and location.startswith(SQLITE_SCHEME):
-        if not location.startswith(SQLITE_SCHEME + "/") or len(location) <= len(SQLITE_SCHEME) + 1:
+    if isinstance(location, str) and location.startswith("sqlite:"):
+        path = location.removeprefix(SQLITE_SCHEME)
+        if path == location or not path:
             raise QueueDatabaseError(f"not a SQLite location: {location} (use sqlite:///PATH)")
-        return Path(location[len(SQLITE_SCHEME) + 1:]).expanduser()
+        return Path(path).expanduser()
     return Path(location)
 
 

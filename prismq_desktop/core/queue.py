@@ -302,10 +302,9 @@ class Queue:
         or setting ``cancel``, stops between batches.
         """
         check_action(action)
-        if action == "set_priority":
-            value = validation.check_int(value, "priority", validation.PRIORITY_RANGE)
-        result = self._store.bulk(action, query, self.now(), value if action == "set_priority"
-                                  else None, progress, cancel)
+        value = validation.check_int(value, "priority", validation.PRIORITY_RANGE) \
+            if action == "set_priority" else None
+        result = self._store.bulk(action, query, self.now(), value, progress, cancel)
         if action == "cancel":
             self._announce(notify.CANCELLED)
         elif action in ("retry", "run_now", "requeue_stuck"):
