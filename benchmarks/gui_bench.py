@@ -39,11 +39,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from prismq_desktop.core import Queue, timeutil  # noqa: E402
+from prismq_desktop.core import SORT_FIELDS, Queue, timeutil  # noqa: E402
 from prismq_desktop.core.sqlite import sample_data as history  # noqa: E402
-from prismq_desktop.core.sqlite import stats
-from prismq_desktop.core.sqlite.reads import SORT_KEYS  # noqa: E402
 from prismq_desktop.core.sqlite.schema import SCHEMA_VERSION  # noqa: E402
+from prismq_desktop.core.sqlite.store import database_of  # noqa: E402
 from prismq_desktop.gui import create_main_window  # noqa: E402
 from prismq_desktop.gui.stats.stats_view import StatsView  # noqa: E402
 from prismq_desktop.gui.window.main_window import MainWindow  # noqa: E402
@@ -83,8 +82,8 @@ def cached_file(tasks: int) -> Path:
     else:
         print(f"building {path} ({tasks:,} tasks, once)…", flush=True)
         with Queue.open(partial) as queue:
-            history.generate(queue.db, tasks, 7, datetime.now(timezone.utc), with_logs=False,
-                             scheduled=200, backlog=500)
+            history.generate(database_of(queue), tasks, 7, datetime.now(timezone.utc),
+                             with_logs=False, scheduled=200, backlog=500)
     partial.rename(path)
     return path
 
@@ -176,7 +175,7 @@ def jumps_at_every_sort(app: QApplication, window: MainWindow, count: int
                         ) -> dict[str, tuple[float, float]]:
     """{sort key: (worst jump in either direction, slowest sort until ids ready)}."""
     worst: dict[str, tuple[float, float]] = {}
-    for key in SORT_KEYS:
+    for key in SORT_FIELDS:
         for descending in (True, False):
             ready = sort_by(app, window, key, descending)
             times = jumps(app, window, count)
@@ -283,7 +282,7 @@ def stats_figures(app: QApplication, window: MainWindow, path: Path, repeat: int
     with the clock at the file's newest task so a cached file keeps a full window), and the
     GUI-thread apply of its result."""
     with Queue.open(path, read_only=True) as probe:
-        newest = probe.db.query("SELECT max(created_at_utc) FROM task_queue")[0][0]
+        newest = database_of(probe).query("SELECT max(created_at_utc) FROM task_queue")[0][0]
     moment = timeutil.parse(newest) or datetime.now(timezone.utc)
     view = window.findChild(StatsView, "statsView")
     window.tabs.setCurrentWidget(view)
@@ -297,7 +296,7 @@ def stats_figures(app: QApplication, window: MainWindow, path: Path, repeat: int
 
             def job(queue: Queue, key: str = key) -> tuple:
                 started = time.perf_counter()
-                result = stats.compute(queue.db, key, moment)
+                result = queue.with_clock(lambda: moment).stats(key)
                 return result, time.perf_counter() - started
 
             window.session.reader.submit(job, done.append)

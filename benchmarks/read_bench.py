@@ -20,10 +20,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from prismq_desktop.core import Queue, TaskQuery
+from prismq_desktop.core import SORT_FIELDS, Queue, TaskQuery
+from prismq_desktop.core.sqlite import filters as sql_filters
 from prismq_desktop.core.sqlite import sample_data as history
 from prismq_desktop.core.sqlite import schema
-from prismq_desktop.core.sqlite.reads import SORT_KEYS
+from prismq_desktop.core.sqlite.store import database_of
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 CACHE = Path(tempfile.gettempdir()) / "prismq-bench"
@@ -54,7 +55,7 @@ def history_file(tasks: int) -> Path:
             stale.unlink(missing_ok=True)
         print(f"generating {tasks:,} tasks into {path} ...", flush=True)
         with Queue.open(partial) as queue:
-            history.generate(queue.db, tasks, 7, NOW, scheduled=tasks // 500,
+            history.generate(database_of(queue), tasks, 7, NOW, scheduled=tasks // 500,
                              backlog=tasks // 200)
             queue.checkpoint("TRUNCATE")
         partial.rename(path)
@@ -70,7 +71,7 @@ def line(label: str, ours: float, naive: float | None = None, note: str = "") ->
 
 def bench_counts(queue: Queue) -> None:
     now = "2026-11-23 12:00:00"
-    naive = timed(lambda: queue.db.query(
+    naive = timed(lambda: database_of(queue).query(
         "SELECT status, run_after_utc > ?, COUNT(*) FROM task_queue GROUP BY 1, 2", (now,)))
     line("counts per status (incl. scheduled)", timed(queue.counts), naive)
     line("count of a status+type filter", timed(lambda: queue.count(
@@ -79,7 +80,7 @@ def bench_counts(queue: Queue) -> None:
 
 def bench_stats(queue: Queue) -> None:
     """The Stats tab's 24 h throughput series in 1-minute buckets, and all of its charts."""
-    naive = timed(lambda: queue.db.query(
+    naive = timed(lambda: database_of(queue).query(
         "SELECT (unixepoch(created_at_utc) - ?1) / 60, count(*) FROM task_queue"
         " WHERE created_at_utc >= ?2 GROUP BY 1", (NOW.timestamp() - 86400, "2026-11-22 12:00")))
     line("24 h throughput series, 1-min buckets", timed(
@@ -110,7 +111,7 @@ def bench_windows(queue: Queue, smoke: bool) -> None:
 
 
 def _combinations(smoke: bool) -> list[tuple[tuple[str, TaskQuery], str, bool]]:
-    keys = list(SORT_KEYS)
+    keys = list(SORT_FIELDS)
     filters = list(FILTERS.items())
     return [(f, s, d) for f in filters for s in keys for d in (True, False)
             if not smoke or f[0] == "all" or s in ("id", "created")]
@@ -130,17 +131,19 @@ def _naive_offsets(queue: Queue) -> None:
     total = queue.count()
     for sort in ("id", "created", "priority", "error"):
         query = TaskQuery(sort=sort)
-        where, params = query.where(NOW)
-        sql = (f"SELECT * FROM task_queue WHERE {where} ORDER BY {query.order_by()}"
+        where, params = sql_filters.where(query, NOW)
+        order = sql_filters.order_by(query)
+        sql = (f"SELECT * FROM task_queue WHERE {where} ORDER BY {order}"
                " LIMIT 200 OFFSET ?")
-        naive = timed(lambda s=sql, p=params: queue.db.query(s, [*p, total // 2]), repeat=1)
+        naive = timed(lambda s=sql, p=params: database_of(queue).query(s, [*p, total // 2]),
+                      repeat=1)
         result = queue.result_set(query)
         ours = timed(lambda r=result: queue.window(r, total // 2, 200))
         line(f"window at {total // 2:,} by {sort}", ours, naive, "naive = LIMIT/OFFSET")
 
 
 def bench_search(queue: Queue) -> None:
-    naive = timed(lambda: queue.db.query(
+    naive = timed(lambda: database_of(queue).query(
         "SELECT * FROM task_queue WHERE payload LIKE '%nope%' ORDER BY id DESC LIMIT 200"))
     for text in SEARCHES:
         query = TaskQuery(text=text)

@@ -13,20 +13,21 @@ from benchmarks.core_bench import Core
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.core.models import TASK_SELECT
 from prismq_desktop.core.sqlite import sample_data as history
-from prismq_desktop.core.sqlite.reads import SORT_KEYS
+from prismq_desktop.core.sqlite.filters import SORT_SQL
+from prismq_desktop.core.sqlite.store import database_of
 
 
 def _fail_some(queue: Queue, wanted: int) -> int:
     """Make ``wanted`` tasks failed, scattered through the file as failures are."""
     missing = wanted - queue.count(TaskQuery(statuses=("failed",)))
     step = max(1, queue.count(TaskQuery(statuses=("completed",))) // max(missing, 1))
-    queue.db.execute("PRAGMA wal_autocheckpoint=0")
-    with queue.db.transaction() as conn:
+    database_of(queue).execute("PRAGMA wal_autocheckpoint=0")
+    with database_of(queue).transaction() as conn:
         conn.execute("UPDATE task_queue SET status = 'failed', error_message = 'bench' WHERE id IN"
                      " (SELECT id FROM task_queue WHERE status = 'completed' AND id % ? = 0"
                      " LIMIT ?)", (step, max(missing, 0)))
     queue.checkpoint("TRUNCATE")
-    queue.db.execute("PRAGMA wal_autocheckpoint=1000")
+    database_of(queue).execute("PRAGMA wal_autocheckpoint=1000")
     return queue.count(TaskQuery(statuses=("failed",)))
 
 
@@ -36,7 +37,8 @@ def bench_bulk(queue: Queue, tasks: int) -> None:
     assert result.done == failed, result.summary()
     _fail_some(queue, failed)
     start = time.perf_counter()
-    with queue.db.transaction() as conn:  # naive: one transaction holds the lock throughout
+    # naive: one transaction holds the lock throughout
+    with database_of(queue).transaction() as conn:
         conn.execute("INSERT INTO task_logs (task_id, at_utc, level, message) SELECT id,"
                      " '2026-11-23 12:00:00', 'INFO', 'retried' FROM task_queue"
                      " WHERE status = 'failed'")
@@ -67,7 +69,7 @@ def bench_export(queue: Queue, folder: Path) -> None:
     after = max(samples)
     start = time.perf_counter()
     with open(folder / "naive.csv", "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(queue.db.get_connection().execute(
+        csv.writer(handle).writerows(database_of(queue).get_connection().execute(
             f"SELECT {TASK_SELECT} FROM task_queue ORDER BY id DESC"))
     naive = time.perf_counter() - start
     print(f"export {result.rows:,} rows to CSV: {result.seconds:6.2f} s (budget 15 s)"
@@ -79,7 +81,7 @@ def bench_index_cost(folder: Path, now: datetime) -> None:
     """Single enqueue and claim+complete on 100,000 tasks, without and with sort indexes."""
     base = folder / "index-base.db"
     with Queue.open(base, clock=lambda: now) as queue:
-        history.generate(queue.db, 100_000, 7, now, with_logs=False)
+        history.generate(database_of(queue), 100_000, 7, now, with_logs=False)
         queue.enqueue_many([{"type": "noop"} for _ in range(20_000)])
         queue.checkpoint("TRUNCATE")
     rates = {}
@@ -87,9 +89,10 @@ def bench_index_cost(folder: Path, now: datetime) -> None:
         path = folder / f"index-{len(rates)}.db"
         shutil.copyfile(base, path)
         with Queue.open(path) as queue:
-            for name, expression in SORT_KEYS.items() if variant != "none" else ():
+            for name, expression in SORT_SQL.items() if variant != "none" else ():
                 tail = ", id, status, type" if "status" in variant else ""
-                queue.db.execute(f"CREATE INDEX x_{name} ON task_queue (({expression}){tail})")
+                database_of(queue).execute(
+                    f"CREATE INDEX x_{name} ON task_queue (({expression}){tail})")
             rates[variant] = _write_rates(queue)
     base_enqueue, base_claim = rates["none"]
     for variant, (enqueue, claim) in rates.items():

@@ -207,7 +207,7 @@ def latency_remote(folder: Path, count: int) -> float:
     handlers.write_text(LATENCY_HANDLER)
     queue = Queue.open(path)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "prismq_desktop.worker.command", "--db", str(path), "--quiet",
+        [sys.executable, "-m", "prismq_desktop", "worker", "--db", str(path), "--quiet",
          "--handlers", str(handlers), "--max-tasks", str(count), "--poll-interval", str(POLL)],
         cwd=ROOT, env={**_env(), "PQD_LATENCY_FILE": str(results)}, stdout=subprocess.DEVNULL)
     time.sleep(0.8)  # let it start, so start-up time is not counted as latency

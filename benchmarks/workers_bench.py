@@ -14,6 +14,7 @@ from datetime import timedelta
 from benchmarks.read_bench import NOW, history_file, line, timed
 from prismq_desktop.core import Queue, timeutil
 from prismq_desktop.core.sqlite import workers
+from prismq_desktop.core.sqlite.store import database_of
 
 NAIVE_FINISHED_BY = workers.FINISHED_BY.replace("+status", "status")
 NAIVE_FAILURE = ("SELECT status, COUNT(*) FROM task_queue WHERE finished_at_utc >= ?"
@@ -23,12 +24,12 @@ NAIVE_FAILURE = ("SELECT status, COUNT(*) FROM task_queue WHERE finished_at_utc 
 def bench(queue: Queue) -> None:
     for minutes in (15, 60, 1440):
         since = timeutil.to_db(NOW - timedelta(minutes=minutes))
-        naive = timed(lambda s=since: queue.db.query(NAIVE_FINISHED_BY, (s,)))
-        finished = sum(n for *_, n in queue.db.query(workers.FINISHED_BY, (since,)))
+        naive = timed(lambda s=since: database_of(queue).query(NAIVE_FINISHED_BY, (s,)))
+        finished = sum(n for *_, n in database_of(queue).query(workers.FINISHED_BY, (since,)))
         line(f"workers overview, done in {minutes} min", timed(
             lambda m=minutes: queue.workers_overview(m)), naive, f"{finished:,} rows finished")
     since = timeutil.to_db(NOW - timedelta(minutes=15))
-    naive = timed(lambda: queue.db.query(NAIVE_FAILURE, (since,)))
+    naive = timed(lambda: database_of(queue).query(NAIVE_FAILURE, (since,)))
     line("health (oldest ready, failure rate, stale, WAL)", timed(queue.health), naive)
 
 

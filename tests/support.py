@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from prismq_desktop.core.sqlite.store import database_of as sqlite_db
+
+__all__ = ["FakeClock", "sqlite_db"]
+
 
 class FakeClock:
     """A clock tests move by hand, so leases and backoff are tested without sleeping."""
@@ -16,3 +20,4 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.moment += timedelta(seconds=seconds)
+

@@ -15,9 +15,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from prismq_desktop.core import Queue, QueueDatabaseError, open_queue
-from prismq_desktop.core.sqlite import meta
-from prismq_desktop.core.sqlite import sample_data as history
+from prismq_desktop.core import Queue, QueueDatabaseError
+from prismq_desktop.core.sample_data import DEMO_TYPES
 
 DEMO_TASKS = 30_000
 DEMO_DAYS = 7.0
@@ -37,7 +36,7 @@ def demo_db_path() -> Path:
 def build_demo_file(path: Path, *, tasks: int | None = None, days: float = DEMO_DAYS,
                     now: datetime | None = None, seed: int = 7) -> Path:
     """A fresh demo file at ``path``: history up to ``now``, a backlog, scheduled tasks,
-    past workers, and ``demo`` = ``1`` in ``pqd_meta``.
+    past workers, and the queue marked as the demo's (``Queue.mark_demo``).
 
     An old demo file there is replaced (its history would be days stale); any other file
     is refused, so ``--db`` can never pour fake tasks into a real queue.
@@ -45,12 +44,13 @@ def build_demo_file(path: Path, *, tasks: int | None = None, days: float = DEMO_
     now = now or datetime.now(timezone.utc)
     tasks = DEMO_TASKS if tasks is None else tasks
     _remove_old_demo(path)
-    with Queue.open(path) as queue:
-        history.generate(queue.db, tasks, days, now, seed=seed, backlog=40, scheduled=25)
-        meta.set(queue.db, meta.DEMO, "1")
+    with Queue.open(path, clock=_stopped_clock(now)) as queue:
+        queue.add_sample_history(tasks, days, seed=seed, backlog=40, scheduled=25)
+        queue.mark_demo()
         for worker_id, minutes_ago in PAST_WORKERS.items():
-            Queue(queue.db, clock=_stopped_clock(now - timedelta(minutes=minutes_ago))
-                  ).register_worker(worker_id, {"region": "eu"} if "eu" in worker_id else {})
+            queue.with_clock(_stopped_clock(now - timedelta(minutes=minutes_ago))
+                             ).register_worker(worker_id, {"region": "eu"} if "eu" in worker_id
+                                               else {})
     return path
 
 
@@ -63,16 +63,14 @@ def _remove_old_demo(path: Path) -> None:
     if not path.exists():
         return
     try:
-        db = open_queue(path, read_only=True)
+        old = Queue.open(path, read_only=True)
     except QueueDatabaseError as exc:
         raise DemoError(f"{path} is not a demo file ({exc}); the demo writes only its own "
                         "files") from exc
-    try:
-        if not meta.is_demo(db):
+    with old:
+        if not old.is_demo():
             raise DemoError(f"{path} is a queue file, not a demo file; the demo writes only "
                             "its own files")
-    finally:
-        db.close()
     for suffix in ("", "-wal", "-shm"):
         try:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -121,8 +119,8 @@ class DemoTraffic:
 
     def new_task(self) -> dict:
         """One task like the history's: a type by its share, one of its payloads."""
-        profile = self._rng.choices(history.DEMO_TYPES,
-                                    [p.share for p in history.DEMO_TYPES])[0]
+        profile = self._rng.choices(DEMO_TYPES,
+                                    [p.share for p in DEMO_TYPES])[0]
         return {"type": profile.name, "payload": dict(self._rng.choice(profile.payloads)),
                 "priority": self._rng.choice((10, 100, 100, 100, 200))}
 

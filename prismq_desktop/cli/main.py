@@ -12,8 +12,6 @@ import os
 import sys
 from collections.abc import Callable
 
-import apsw
-
 from prismq_desktop.cli import delegates as cli_delegates
 from prismq_desktop.cli import logs as cli_logs
 from prismq_desktop.cli import queue_commands as cli_queue
@@ -55,7 +53,6 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (TaskNotFoundError, BAD_INPUT),
     (UsageError, BAD_INPUT),
     (QueueDatabaseError, DATABASE),
-    (apsw.Error, DATABASE),
     (OSError, DATABASE),
 )
 

@@ -14,10 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import apsw
-
 from prismq_desktop import __version__
-from prismq_desktop.core.sqlite.reads import SORT_KEYS
+from prismq_desktop.core import SORT_FIELDS, versions_text
+from prismq_desktop.worker.options import add_arguments as add_worker_arguments
 
 PROG = "prismq-desktop"
 EPILOG = """\
@@ -144,7 +143,7 @@ def build_parser() -> Parser:
     gui.add_argument("--worker", action="store_true", help="start the embedded worker too")
     _add_task_commands(add)
     _add_queue_commands(add)
-    _add_worker_command(add("worker", "run a worker in this terminal: claim and run tasks"))
+    add_worker_arguments(add("worker", "run a worker in this terminal: claim and run tasks"))
     add("demo", "fill a queue with demo tasks and show them in the app")
     add("self-test", "check this installation end to end (headless)")
     return parser
@@ -169,8 +168,8 @@ def _add_task_commands(add: Callable[[str, str], Parser]) -> None:
 
     listing = add("list", "list tasks, newest first")
     _filter_options(listing)
-    listing.add_argument("--sort", choices=tuple(SORT_KEYS), default="id", metavar="KEY",
-                         help=f"sort by one of {', '.join(SORT_KEYS)} (default id)")
+    listing.add_argument("--sort", choices=SORT_FIELDS, default="id", metavar="KEY",
+                         help=f"sort by one of {', '.join(SORT_FIELDS)} (default id)")
     order = listing.add_mutually_exclusive_group()
     order.add_argument("--desc", dest="descending", action="store_true", default=True,
                        help="largest or newest first (the default)")
@@ -224,26 +223,5 @@ def _add_queue_commands(add: Callable[[str, str], Parser]) -> None:
     _json_option(purge)
 
 
-def _add_worker_command(worker: Parser) -> None:
-    """The worker's own options when its module is present; the documented set otherwise."""
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    try:
-        from prismq_desktop.worker.command import add_arguments
-    except Exception:  # a broken worker module must not break every other command
-        add_arguments = _fallback_worker_arguments
-    add_arguments(worker)
-
-
-def _fallback_worker_arguments(worker: argparse.ArgumentParser) -> None:
-    worker.add_argument("--concurrency", type=int, metavar="N")
-    worker.add_argument("--strategy", metavar="S")
-    worker.add_argument("--lease-seconds", type=float, metavar="N")
-    worker.add_argument("--handlers", action="append", default=[], metavar="M")
-    worker.add_argument("--allow-shell", action="store_true")
-    worker.add_argument("--max-tasks", type=int, metavar="N")
-    worker.add_argument("--idle-exit", type=float, metavar="SECONDS")
-    worker.add_argument("--worker-id", metavar="ID")
-
-
 def version_text() -> str:
-    return f"{PROG} {__version__} (SQLite {apsw.sqlite_lib_version()}, apsw {apsw.apsw_version()})"
+    return f"{PROG} {__version__} ({versions_text()})"

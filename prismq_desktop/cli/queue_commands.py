@@ -9,7 +9,7 @@ from pathlib import Path
 from prismq_desktop.cli import output as out
 from prismq_desktop.cli.files import db_path, open_for_reading, open_for_writing
 from prismq_desktop.core import QueueDatabaseError
-from prismq_desktop.core.sqlite.summary import FileHealth, QueueSummary
+from prismq_desktop.core.reports import FileHealth, QueueSummary
 
 #: Status columns of the per-type table, in the order of a task's life.
 STATUS_ORDER = ("queued", "scheduled", "leased", "processing", "completed", "failed",

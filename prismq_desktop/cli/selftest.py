@@ -49,14 +49,14 @@ class SelfTest:
         self.task_id = 0
 
     def versions(self) -> str:
-        import apsw
         from PySide6 import __version__ as pyside
 
         from prismq_desktop import __version__
+        from prismq_desktop.core import backend_versions
 
         frozen = " (frozen)" if getattr(sys, "frozen", False) else ""
         return (f"PrismQ Desktop {__version__}{frozen}, Python {platform.python_version()},"
-                f" PySide6 {pyside}, SQLite {apsw.sqlite_lib_version()}")
+                f" PySide6 {pyside}, SQLite {backend_versions()['SQLite']}")
 
     def resources(self) -> str:
         from prismq_desktop import paths

@@ -18,7 +18,7 @@ from prismq_desktop.core import (
     timeutil,
     validation,
 )
-from prismq_desktop.core.sqlite.reads import ACTIVE_FILTER, SCHEDULED, STUCK_FILTER
+from prismq_desktop.core.query import ACTIVE_FILTER, SCHEDULED, STUCK_FILTER
 
 TIME_COLUMNS = ("run_after_utc", "lease_until_utc", "reserved_at_utc",
                 "processing_started_utc", "finished_at_utc", "created_at_utc", "updated_at_utc")

@@ -84,7 +84,7 @@ class Task:
     is_new: bool = field(default=False, compare=False, repr=False)
 
     @classmethod
-    def from_row(cls, row: tuple) -> Task:
+    def from_row(cls, row: tuple[Any, ...]) -> Task:
         return cls(*row[: len(TASK_COLUMNS)])
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,7 +133,7 @@ class TaskLog:
     COLUMNS = ("log_id", "task_id", "at_utc", "level", "message", "details")
 
     @classmethod
-    def from_row(cls, row: tuple) -> TaskLog:
+    def from_row(cls, row: tuple[Any, ...]) -> TaskLog:
         return cls(*row)
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,7 +152,7 @@ class Worker:
     active_tasks: int = 0
 
     @classmethod
-    def from_row(cls, row: tuple) -> Worker:
+    def from_row(cls, row: tuple[Any, ...]) -> Worker:
         return cls(*row)
 
     def to_dict(self) -> dict[str, Any]:

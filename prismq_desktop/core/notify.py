@@ -1,8 +1,8 @@
 """In-process notices of queue changes, so an embedded worker reacts at once instead of polling.
 
 Another process's writes are only seen by polling; writes made through ``Queue`` in this
-process are announced here after they commit. Listeners are keyed by the queue file's real
-path (two ``QueueDatabase`` objects on one file hear each other) and run in the writer's
+process are announced here after they commit. Listeners are keyed by the queue's location
+(a file's real path, so two ``Queue`` objects on one file hear each other) and run in the writer's
 thread, so they must be quick and never block: set a flag, notify a condition.
 """
 
@@ -25,8 +25,9 @@ _lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=64)
-def _key(path: str) -> str:
-    return os.path.realpath(path)
+def _key(location: str) -> str:
+    """A file by its real path (two names for one file hear each other); a URL as written."""
+    return location if "://" in location else os.path.realpath(location)
 
 
 def subscribe(path: str | os.PathLike[str], listener: Listener) -> None:

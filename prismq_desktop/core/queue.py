@@ -1,61 +1,85 @@
-"""``Queue``: every core operation in one place, bound to a database and a clock.
+"""``Queue``: every core operation in one place, bound to a store and a clock.
 
-The GUI, the worker and the CLI call these methods and nothing else. The clock is injected
-so tests move time instead of sleeping (huey's ``loop(now=None)``).
+The GUI, the worker, the CLI and the HTTP API call these methods and nothing else. Queue
+validates input, announces changes to listeners in this process (core/notify.py) and composes
+overviews; the :class:`~prismq_desktop.core.store.Store` under it keeps the tasks (SQLite or
+PostgreSQL, chosen by :meth:`Queue.open` from the location). The clock is injected so tests
+move time instead of sleeping (huey's ``loop(now=None)``).
 """
 
 from __future__ import annotations
 
+import builtins
 import os
 import random
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from prismq_desktop.core import notify, search, timeutil, transitions, validation
-from prismq_desktop.core.models import Task, TaskLog, Worker
-from prismq_desktop.core.sqlite import (
-    bulk,
-    claiming,
-    edit,
-    enqueue,
+import numpy as np
+
+from prismq_desktop.core import (
+    editing,
     export,
-    handoff,
-    health,
-    logs,
-    maintenance,
-    meta,
-    reads,
+    notify,
+    overview,
+    search,
     stats,
-    summary,
-    task_details,
-    workers,
+    timeutil,
+    unhandled,
+    validation,
 )
-from prismq_desktop.core.sqlite import unhandled as coverage
-from prismq_desktop.core.sqlite.claiming import ClaimFilter
-from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS, QueueDatabase
-from prismq_desktop.core.sqlite.opening import open_queue
-from prismq_desktop.core.sqlite.reads import TaskQuery
-from prismq_desktop.core.sqlite.resultset import ResultSet
-from prismq_desktop.core.sqlite.workers import DONE_WINDOW_MINUTES, STALE_AFTER_SECONDS
+from prismq_desktop.core.bulk import BulkResult, Progress, check_action
+from prismq_desktop.core.claims import ClaimFilter, check_strategy
+from prismq_desktop.core.errors import ValidationError
+from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, open_store
+from prismq_desktop.core.models import Task, TaskLog, Worker
+from prismq_desktop.core.query import STUCK_FILTER, TaskQuery
+from prismq_desktop.core.reports import (
+    DONE_WINDOW_MINUTES,
+    STALE_AFTER_SECONDS,
+    FileHealth,
+    QueueHealth,
+    QueueSummary,
+    TaskDetails,
+    WorkersOverview,
+)
+from prismq_desktop.core.resultset import ResultSet
+from prismq_desktop.core.stats_types import DepthSample, Stats, Throughput, Window
+from prismq_desktop.core.store import ChangeToken, Store
+
+#: The ``meta`` key that marks a queue made by ``prismq-desktop demo``.
+DEMO_KEY = "demo"
 
 
 class Queue:
-    def __init__(self, db: QueueDatabase, clock: timeutil.Clock = timeutil.utc_now) -> None:
-        self.db = db
+    def __init__(self, store: Store, clock: timeutil.Clock = timeutil.utc_now) -> None:
+        self._store = store
         self.clock = clock
 
     @classmethod
-    def open(cls, db_path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
+    def open(cls, location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
              create: bool = True, clock: timeutil.Clock = timeutil.utc_now,
-             busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Queue:
-        db = open_queue(db_path, read_only=read_only, create=create,
-                        busy_timeout_ms=busy_timeout_ms)
-        return cls(db, clock)
+             busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Queue:
+        """Open a queue: a file path or ``sqlite:///path`` (None: the default file), or a
+        ``postgresql://`` URL. A newer schema, or a queue we may not write, opens read-only
+        with ``read_only_reason`` saying why."""
+        return cls(open_store(location, read_only=read_only, create=create,
+                              busy_timeout_ms=busy_timeout_ms), clock)
+
+    def reopen(self, *, read_only: bool = False) -> Queue:
+        """The same queue with connections of its own (a worker engine, a background read);
+        closing either leaves the other open."""
+        return Queue(self._store.reopen(read_only=read_only), self.clock)
+
+    def with_clock(self, clock: timeutil.Clock) -> Queue:
+        """This queue (same connections) seen through another clock (sample data, tests)."""
+        return Queue(self._store, clock)
 
     def close(self) -> None:
-        self.db.close()
+        self._store.close()
 
     def __enter__(self) -> Queue:
         return self
@@ -66,6 +90,41 @@ class Queue:
     def now(self) -> datetime:
         return self.clock()
 
+    # -- what is open ------------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        """The file path or URL (without password) the queue was opened from."""
+        return self._store.location
+
+    @property
+    def read_only(self) -> bool:
+        return self._store.read_only
+
+    @property
+    def read_only_reason(self) -> str:
+        """Why writes are refused ("" when they are not)."""
+        return self._store.read_only_reason
+
+    @property
+    def schema_version(self) -> int:
+        return self._store.schema_version
+
+    @property
+    def newer_schema(self) -> bool:
+        """The queue's schema is newer than this app knows (it is open read-only)."""
+        return self._store.newer_schema
+
+    def subscribe(self, listener: notify.Listener) -> None:
+        """Call ``listener(event, task_id)`` after each change made in this process to this
+        queue (notify.ADDED, notify.CANCELLED), from the writer's thread: keep it quick."""
+        notify.subscribe(self.location, listener)
+
+    def unsubscribe(self, listener: notify.Listener) -> None:
+        notify.unsubscribe(self.location, listener)
+
+    def _announce(self, event: str, task_id: int | None = None) -> None:
+        notify.publish(self.location, event, task_id)
+
     # -- user operations ---------------------------------------------------------------
     def enqueue(self, type: str, payload: Any = None, **options: Any) -> Task:
         """Validate and insert one task (or return the task with the same idempotency key).
@@ -73,8 +132,8 @@ class Queue:
         Options: priority, max_attempts, run_after, idempotency_key, compatibility.
         """
         now = self.now()
-        task = enqueue.enqueue(self.db, validation.new_task(type, payload, now=now, **options), now)
-        notify.publish(self.db.path, notify.ADDED, task.id)
+        task = self._store.enqueue(validation.new_task(type, payload, now=now, **options), now)
+        self._announce(notify.ADDED, task.id)
         return task
 
     def enqueue_many(self, items: Iterable[Mapping[str, Any]]) -> list[int]:
@@ -84,40 +143,40 @@ class Queue:
         for index, item in enumerate(items):
             try:
                 specs.append(validation.new_task(now=now, **item))
-            except validation.ValidationError as exc:
-                raise validation.ValidationError(f"item {index}: {exc}") from exc
+            except ValidationError as exc:
+                raise ValidationError(f"item {index}: {exc}") from exc
             except TypeError as exc:
-                raise validation.ValidationError(f"item {index}: {exc}") from exc
-        ids = enqueue.enqueue_many(self.db, specs, now)
-        notify.publish(self.db.path, notify.ADDED)
+                raise ValidationError(f"item {index}: {exc}") from exc
+        ids = self._store.enqueue_many(specs, now)
+        self._announce(notify.ADDED)
         return ids
 
     def get(self, task_id: int) -> Task:
-        return transitions.get(self.db, task_id)
+        return self._store.get(task_id)
 
     def cancel(self, task_id: int) -> Task:
-        task = transitions.cancel(self.db, task_id, self.now())
-        notify.publish(self.db.path, notify.CANCELLED, task_id)
+        task = self._store.cancel(task_id, self.now())
+        self._announce(notify.CANCELLED, task_id)
         return task
 
     def retry(self, task_id: int) -> Task:
-        task = transitions.retry(self.db, task_id, self.now())
-        notify.publish(self.db.path, notify.ADDED, task_id)
+        task = self._store.retry(task_id, self.now())
+        self._announce(notify.ADDED, task_id)
         return task
 
     # -- worker operations -------------------------------------------------------------
     def claim(self, worker_id: str, lease_seconds: float = 30.0, strategy: str = "fifo",
               types: Sequence[str] | None = None, capabilities: dict[str, Any] | None = None,
               start: bool = True) -> Task | None:
-        what = ClaimFilter(strategy, tuple(types) if types is not None else None, capabilities)
-        return claiming.claim(self.db, worker_id, lease_seconds, self.now(), what, start)
+        what = _claim_filter(strategy, types, capabilities)
+        return self._store.claim(worker_id, lease_seconds, self.now(), what, start)
 
     def start(self, task_id: int, worker_id: str) -> bool:
-        return claiming.start(self.db, task_id, worker_id, self.now())
+        return self._store.start(task_id, worker_id, self.now())
 
     def complete(self, task_id: int, worker_id: str, result: Any = None,
                  claimed_at: float | None = None) -> bool:
-        return claiming.complete(self.db, task_id, worker_id, self.now(), result, claimed_at)
+        return self._store.complete(task_id, worker_id, self.now(), result, claimed_at)
 
     def complete_and_claim(
         self, task_id: int, worker_id: str, result: Any = None, claimed_at: float | None = None,
@@ -125,89 +184,91 @@ class Queue:
         types: Sequence[str] | None = None, capabilities: dict[str, Any] | None = None,
     ) -> tuple[bool, Task | None]:
         """``complete`` then ``claim`` in one commit (a busy worker's hand-off)."""
-        what = ClaimFilter(strategy, tuple(types) if types is not None else None, capabilities)
-        return handoff.complete_and_claim(self.db, task_id, worker_id, self.now(), result,
-                                          claimed_at, lease_seconds, what)
+        what = _claim_filter(strategy, types, capabilities)
+        return self._store.complete_and_claim(task_id, worker_id, self.now(), result,
+                                              claimed_at, lease_seconds, what)
 
     def fail(self, task_id: int, worker_id: str, error: str, *, permanent: bool = False,
              details: dict[str, Any] | None = None, claimed_at: float | None = None,
              rng: random.Random | None = None) -> str | None:
-        return claiming.fail(self.db, task_id, worker_id, error, self.now(), permanent, details,
-                             claimed_at, rng)
+        return self._store.fail(task_id, worker_id, error, self.now(), permanent, details,
+                                claimed_at, rng)
 
     def renew_lease(self, task_id: int, worker_id: str, lease_seconds: float = 30.0) -> bool:
-        return claiming.renew_lease(self.db, task_id, worker_id, lease_seconds, self.now())
+        return self._store.renew_lease(task_id, worker_id, lease_seconds, self.now())
 
     def release(self, task_id: int, worker_id: str) -> bool:
-        return claiming.release(self.db, task_id, worker_id, self.now())
+        return self._store.release(task_id, worker_id, self.now())
 
     def reclaim_expired(self) -> dict[int, str]:
-        return claiming.reclaim_expired(self.db, self.now())
+        return self._store.reclaim_expired(self.now())
 
     def set_progress(
         self, task_id: int, fraction: float | None, message: str | None = None
     ) -> None:
-        claiming.set_progress(self.db, task_id, fraction, message, self.now())
+        if fraction is not None and not 0.0 <= fraction <= 1.0:
+            raise ValidationError("progress must be between 0 and 1")
+        self._store.set_progress(task_id, fraction, message, self.now())
 
     def register_worker(self, worker_id: str, capabilities: dict[str, Any] | None = None) -> None:
-        workers.register(self.db, worker_id, capabilities, self.now())
+        self._store.register_worker(worker_id, capabilities, self.now())
 
     def heartbeat(self, worker_id: str) -> None:
-        workers.heartbeat(self.db, worker_id, self.now())
+        self._store.heartbeat(worker_id, self.now())
 
     def unregister_worker(self, worker_id: str) -> None:
-        workers.unregister(self.db, worker_id)
+        self._store.unregister_worker(worker_id)
 
     def workers(self) -> list[Worker]:
-        return workers.list_workers(self.db)
+        return self._store.workers()
 
     def workers_overview(
         self, window_minutes: float = DONE_WINDOW_MINUTES
-    ) -> workers.WorkersOverview:
+    ) -> WorkersOverview:
         """Every worker (registered or only holding tasks) with what it holds and has done
         in the last ``window_minutes`` (the Workers tab)."""
-        return workers.overview(self.db, self.now(), window_minutes)
+        return self._store.workers_overview(self.now(), window_minutes)
 
-    def health(self, stale_after: float = STALE_AFTER_SECONDS) -> health.QueueHealth:
+    def health(self, stale_after: float = STALE_AFTER_SECONDS) -> QueueHealth:
         """Oldest ready task's age, failure rate over 15 min, stale workers, WAL size."""
-        return health.health(self.db, self.now(), stale_after)
+        return overview.health(self._store, self.now(), stale_after)
 
     # -- logs ----------------------------------------------------------------------------
     def log(self, task_id: int, level: str, message: str, **details: Any) -> None:
-        logs.append(self.db, task_id, timeutil.to_db(self.now()), level, message, **details)
+        self._store.append_log(task_id, self.now(), level, message, details or None)
 
     def logs(self, task_id: int, after_log_id: int = 0, limit: int = 10_000) -> list[TaskLog]:
-        return logs.since(self.db, task_id, after_log_id, limit)
+        return self._store.logs_since(task_id, after_log_id, limit)
 
     # -- reads ---------------------------------------------------------------------------
     def list(
         self, query: TaskQuery | None = None, offset: int = 0, limit: int = 200
-    ) -> list[Task]:
-        return reads.list_tasks(self.db, query or TaskQuery(), self.now(), offset, limit)
+    ) -> builtins.list[Task]:
+        return self._store.list_tasks(query or TaskQuery(), self.now(), offset, limit)
 
     def count(self, query: TaskQuery | None = None) -> int:
-        return reads.count_tasks(self.db, query or TaskQuery(), self.now())
+        return self._store.count_tasks(query or TaskQuery(), self.now())
 
     def counts(self) -> dict[str, int]:
-        return reads.status_counts(self.db, self.now())
+        return self._store.status_counts(self.now())
 
     def type_counts(self) -> dict[tuple[str, str], int]:
-        return reads.type_status_counts(self.db)
+        return self._store.type_counts()
 
     def unhandled_types(self, handled_here: Iterable[str] = (),
                         stale_after: float = STALE_AFTER_SECONDS) -> frozenset[str]:
         """Types of waiting tasks that no live worker lists in its capabilities ``types``
         and that are not in ``handled_here`` (what the caller can run itself); none while a
-        live worker does not say which types it handles (see core/coverage.py)."""
-        return coverage.unhandled_types(self.db, self.now(), handled_here, stale_after)
+        live worker does not say which types it handles (see core/unhandled.py)."""
+        return unhandled.unhandled_types(self._store, self.now(), handled_here, stale_after)
 
     def is_demo(self) -> bool:
         """Whether ``prismq-desktop demo`` made this file (the window says so)."""
-        return meta.is_demo(self.db)
+        return self._store.get_meta(DEMO_KEY) == "1"
 
-    def search_completion(self) -> dict[str, list[str]]:
+    def search_completion(self) -> dict[str, builtins.list[str]]:
         """Field names and known values (types, statuses, workers) for the search box."""
-        return reads.completion(self.db)
+        return overview.completion(self._store)
 
     def parse_search(self, text: str) -> tuple[search.Term, ...]:
         """Check search text without running it; raises search.SearchSyntaxError."""
@@ -215,58 +276,66 @@ class Queue:
 
     def result_set(self, query: TaskQuery | None = None) -> ResultSet:
         """The query's ordered ids, for windows at any depth (see core/resultset.py)."""
-        return ResultSet.build(self.db, query or TaskQuery(), self.now())
+        return self._store.result_set(query or TaskQuery(), self.now())
 
-    def refresh_result_set(self, result: ResultSet) -> ResultSet:
-        """The same query kept current at a bounded cost; call it on every change signal."""
-        return result.refresh(self.db, self.now())
+    def refresh_result_set(self, result: ResultSet, *, rebuild: bool = True) -> ResultSet:
+        """The same query kept current at a bounded cost; call it on every change signal.
 
-    def window(self, result: ResultSet, offset: int, limit: int = 200) -> list[Task | None]:
+        ``rebuild=False`` leaves a rebuild for age to the caller (``result.rebuild_due()``
+        says when), e.g. to run it on a ``reopen``-ed queue while this set keeps answering.
+        """
+        return self._store.refresh_result_set(result, self.now(), rebuild)
+
+    def window(self, result: ResultSet, offset: int,
+               limit: int = 200) -> builtins.list[Task | None]:
         """Rows at positions offset.. of a result set, read now (None: deleted since)."""
-        return result.window(self.db, offset, limit)
+        return self._store.window(result, offset, limit)
 
     # -- acting on many, editing, exporting ------------------------------------------------
     def bulk(self, action: str, query: TaskQuery, *, value: Any = None,
-             progress: bulk.Progress | None = None,
-             cancel: threading.Event | None = None) -> bulk.BulkResult:
+             progress: Progress | None = None,
+             cancel: threading.Event | None = None) -> BulkResult:
         """Apply an action to every task the query matches, in short batches (core/bulk.py).
 
         Actions: cancel, retry, delete (finished tasks only), set_priority (value=N),
         run_now (scheduled tasks), requeue_stuck. ``progress(done, total)`` returning False,
         or setting ``cancel``, stops between batches.
         """
-        result = bulk.run(self.db, action, query, self.now(), value=value, progress=progress,
-                          cancel=cancel)
+        check_action(action)
+        value = validation.check_int(value, "priority", validation.PRIORITY_RANGE) \
+            if action == "set_priority" else None
+        result = self._store.bulk(action, query, self.now(), value, progress, cancel)
         if action == "cancel":
-            notify.publish(self.db.path, notify.CANCELLED)
+            self._announce(notify.CANCELLED)
         elif action in ("retry", "run_now", "requeue_stuck"):
-            notify.publish(self.db.path, notify.ADDED)
+            self._announce(notify.ADDED)
         return result
 
     def edit(self, task_id: int, **fields: Any) -> Task:
         """Change a queued task: priority, run_after, max_attempts, payload, compatibility.
 
         Running and finished tasks raise InvalidTransitionError with the reason
-        (edit.refusal(task) gives it without trying); bad values raise ValidationError.
+        (editing.refusal(task) gives it without trying); bad values raise ValidationError.
         """
-        return edit.edit(self.db, task_id, self.now(), **fields)
+        now = self.now()
+        return self._store.edit(task_id, editing.validated(fields, now), now)
 
     def export(self, query: TaskQuery, path: str | os.PathLike[str], fmt: str = "csv", *,
-               progress: export.Progress | None = None,
+               progress: Progress | None = None,
                cancel: threading.Event | None = None) -> export.ExportResult:
         """Stream every matching row, in the query's order, to CSV or JSON Lines ("jsonl")."""
-        return export.export(self.db, query, self.now(), path, fmt, progress=progress,
+        return export.export(self._store, query, self.now(), path, fmt, progress=progress,
                              cancel=cancel)
 
     def export_task(self, task_id: int, path: str | os.PathLike[str]) -> os.PathLike[str]:
         """One task with its whole log and attempt history, as JSON."""
-        return export.export_task(self.db, task_id, path)
+        return export.export_task(self._store, task_id, path)
 
     def task_document(self, task_id: int) -> dict[str, Any]:
         """What export_task writes, as data (for copy to clipboard)."""
-        return export.task_document(self.db, task_id)
+        return export.task_document(self._store, task_id)
 
-    def requeue_stuck(self, stale_after: float = STALE_AFTER_SECONDS) -> bulk.BulkResult:
+    def requeue_stuck(self, stale_after: float = STALE_AFTER_SECONDS) -> BulkResult:
         """Requeue (or fail, when out of attempts) every stuck task: see stuck_query()."""
         return self.bulk("requeue_stuck", self.stuck_query(stale_after))
 
@@ -274,47 +343,77 @@ class Queue:
     def stuck_query(stale_after: float = STALE_AFTER_SECONDS) -> TaskQuery:
         """Leased/processing tasks whose lease expired or whose worker's heartbeat is older
         than ``stale_after`` seconds (the search text ``status:stuck`` says the same)."""
-        return TaskQuery(statuses=(reads.STUCK_FILTER,), stale_after=stale_after)
+        return TaskQuery(statuses=(STUCK_FILTER,), stale_after=stale_after)
 
-    def stats(self, window: stats.Window | str, samples: Sequence[stats.DepthSample] = (),
-              bucket: int | None = None) -> stats.Stats:
+    def stats(self, window: Window | str, samples: Sequence[DepthSample] = (),
+              bucket: int | None = None) -> Stats:
         """The Stats tab's series for a window ("15m", "1h", "24h", "7d") ending now, as NumPy
         arrays (core/stats.py); ``samples`` are live depth samples kept by the caller."""
-        return stats.compute(self.db, window, self.now(), samples, bucket)
+        now = self.now()
+        span = stats.window_of(window)
+        step = bucket or stats.bucket_seconds(span.seconds)
+        edges = stats.bucket_edges(span.seconds, now.timestamp(), step)
+        reads = self._store.stats_reads(edges, now)
+        return stats.compute(reads, span, edges, step, now, samples)
 
-    def throughput_series(self, seconds: float, bucket: int) -> tuple[Any, stats.Throughput]:
+    def throughput_series(self, seconds: float, bucket: int) -> tuple[np.ndarray, Throughput]:
         """Bucket edges (epoch seconds) and tasks enqueued/completed/failed per bucket for the
         last ``seconds``."""
         edges = stats.bucket_edges(seconds, self.now().timestamp(), bucket)
-        return edges, stats.throughput(self.db, edges)
+        return edges, self._store.throughput(edges)
 
-    def details(self, task_id: int) -> task_details.TaskDetails:
+    def details(self, task_id: int) -> TaskDetails:
         """A task with its progress and attempt history (the GUI's detail panel)."""
-        return task_details.details(self.db, task_id)
+        return self._store.details(task_id)
 
-    def change_token(self) -> tuple[int, int]:
-        return self.db.change_token()
+    def change_token(self) -> ChangeToken:
+        """Differs after any commit by anyone: poll it to know when to refresh."""
+        return self._store.change_token()
 
-    def summary(self) -> summary.QueueSummary:
+    def summary(self) -> QueueSummary:
         """Counts per status and type, oldest ready task, workers with heartbeat age."""
-        return summary.summarize(self.db, self.now())
+        return overview.summarize(self._store, self.now())
 
-    def file_health(self) -> summary.FileHealth:
+    def file_health(self) -> FileHealth:
         """integrity_check, schema and SQLite versions, journal mode, file sizes."""
-        return summary.file_health(self.db)
+        return self._store.file_health()
+
+    # -- sample data -----------------------------------------------------------------------
+    def add_sample_history(self, tasks: int, days: float, *, seed: int = 7,
+                           with_logs: bool = True, scheduled: int = 0, backlog: int = 0) -> int:
+        """Write a realistic made-up history of ``tasks`` tasks over ``days`` up to now, plus
+        ``backlog`` ready and ``scheduled`` future ones (the demo, tests, benchmarks)."""
+        written = self._store.add_sample_history(tasks, days, self.now(), seed=seed,
+                                                 with_logs=with_logs, scheduled=scheduled,
+                                                 backlog=backlog)
+        self._announce(notify.ADDED)
+        return written
+
+    def mark_demo(self, demo: bool = True) -> None:
+        """Say (or stop saying) that this queue holds the demo's made-up data."""
+        self._store.set_meta(DEMO_KEY, "1" if demo else None)
 
     # -- maintenance ---------------------------------------------------------------------
     def purge(self, older_than_days: float) -> int:
-        return maintenance.purge(self.db, older_than_days, self.now())
+        """Delete tasks finished more than ``older_than_days`` ago, with their logs."""
+        if older_than_days < 0:
+            raise ValidationError("older-than must be zero or more days")
+        return self._store.purge(self.now() - timedelta(days=older_than_days))
 
     def checkpoint(self, mode: str = "PASSIVE") -> tuple[int, int]:
-        return maintenance.checkpoint(self.db, mode)
+        return self._store.checkpoint(mode)
 
     def vacuum(self) -> None:
-        maintenance.vacuum(self.db)
+        self._store.vacuum()
 
-    def integrity_check(self) -> list[str]:
-        return maintenance.integrity_check(self.db)
+    def integrity_check(self) -> builtins.list[str]:
+        return self._store.integrity_check()
 
-    def backup(self, destination: str | os.PathLike[str]) -> os.PathLike[str]:
-        return maintenance.backup(self.db, destination)
+    def backup(self, destination: str | os.PathLike[str]) -> Path:
+        return self._store.backup(destination)
+
+
+def _claim_filter(strategy: str, types: Sequence[str] | None,
+                  capabilities: dict[str, Any] | None) -> ClaimFilter:
+    return ClaimFilter(check_strategy(strategy), tuple(types) if types is not None else None,
+                       capabilities)

@@ -209,7 +209,8 @@ def _values(text: str, pos: int, head: str) -> tuple[tuple[Value, ...], int]:
         return tuple(values), pos
 
 
-def _check(field: str, op: str, path: tuple, values: tuple[Value, ...], op_pos: int) -> None:
+def _check(field: str, op: str, path: tuple[str | int, ...], values: tuple[Value, ...],
+           op_pos: int) -> None:
     """Refuse what cannot mean anything, at parse time, so errors point at the text."""
     kind = FIELDS[field]
     if op in COMPARISONS:

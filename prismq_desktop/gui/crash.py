@@ -36,14 +36,15 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 def describe(exc_info: ExcInfo, where: str) -> str:
     """The report: what failed, where, on which versions, and the traceback."""
-    import apsw
     from PySide6 import __version__ as pyside_version
+
+    from prismq_desktop.core import backend_versions
 
     lines = [
         f"PrismQ Desktop {__version__} crashed in {where}",
         f"at {datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"Python {platform.python_version()}, PySide6 {pyside_version},"
-        f" SQLite {apsw.sqlite_lib_version()}, {platform.platform()}",
+        f" SQLite {backend_versions()['SQLite']}, {platform.platform()}",
         "",
         "".join(traceback.format_exception(*exc_info)).rstrip(),
     ]

@@ -1,8 +1,9 @@
 """``prismq-desktop worker``: run the engine headless until told to stop.
 
-Exit codes as for every command (DESIGN §8): 0 done (also after SIGINT/SIGTERM, once running
-tasks are released), 2 bad input (option values, a handler module that does not load),
-3 a database problem. Errors are one line on stderr, never a traceback.
+Returns 0 when done (also after SIGINT/SIGTERM, once running tasks are released). Problems
+leave as exceptions for the command line's one mapping to exit codes (cli/main.py): bad
+option values and handler modules that do not load as ``ValidationError``, database problems
+as ``QueueDatabaseError``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from prismq_desktop.core import Queue, QueueDatabaseError
-from prismq_desktop.core.sqlite.claiming import STRATEGIES
-from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS
+from prismq_desktop.core import DEFAULT_BUSY_TIMEOUT_MS, Queue, ValidationError
 from prismq_desktop.worker.console import ConsoleLog, summary
 from prismq_desktop.worker.engine import WorkerEngine
 from prismq_desktop.worker.loading import default_handlers, load_handlers
@@ -28,53 +27,20 @@ SHELL_WARNING = ("warning: the shell handler is enabled: anyone who can write th
 TICK = 0.1
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--concurrency", type=int, default=1, metavar="N",
-                        help="tasks run at once (threads; default 1)")
-    parser.add_argument("--strategy", choices=STRATEGIES, default="fifo",
-                        help="which waiting task goes first (default fifo)")
-    parser.add_argument("--lease-seconds", type=float, default=30.0, metavar="N",
-                        help="lease length; renewed every third of it while a task runs")
-    parser.add_argument("--handlers", action="append", default=[], metavar="MODULE",
-                        help="module (pkg.mod) or file (./x.py) with @handler functions; "
-                             "repeatable")
-    parser.add_argument("--allow-shell", action="store_true",
-                        help="enable the shell handler (runs programs named by tasks)")
-    parser.add_argument("--shell-allow", action="append", metavar="PROGRAM",
-                        help="enable the shell handler for these programs only; repeatable")
-    parser.add_argument("--max-tasks", type=int, metavar="N",
-                        help="exit after this many tasks have run")
-    parser.add_argument("--idle-exit", type=float, metavar="SECONDS",
-                        help="exit once nothing has been running or claimable this long")
-    parser.add_argument("--worker-id", metavar="ID", help="name in the workers table")
-    parser.add_argument("--poll-interval", type=float, default=0.25, metavar="SECONDS",
-                        help="how often an idle worker looks for tasks (default 0.25)")
-    parser.add_argument("--quiet", action="store_true",
-                        help="print only errors and start/stop lines")
-
-
-def run(args: argparse.Namespace, db_path: str | os.PathLike[str] | None) -> int:
+def run(args: argparse.Namespace, location: str | os.PathLike[str] | None) -> int:
+    """Run a worker on the queue at ``location`` until a signal, the budget or idle exit."""
     console = ConsoleLog(quiet=args.quiet)
-    try:
-        queue = Queue.open(db_path, busy_timeout_ms=_busy_ms(args))
-    except QueueDatabaseError as exc:
-        return _error(str(exc), 3)
-    try:
+    with Queue.open(location, busy_timeout_ms=_busy_ms(args)) as queue:
         return _serve(args, queue, console)
-    finally:
-        queue.close()
 
 
 def _serve(args: argparse.Namespace, queue: Queue, console: ConsoleLog) -> int:
     try:
         engine = _engine(args, queue, console)
     except (ValueError, HandlerLoadError) as exc:
-        return _error(str(exc), 2)
+        raise ValidationError(str(exc)) from exc
     with _stop_signals() as stop:  # before start: a signal during start-up still stops cleanly
-        try:
-            engine.start()
-        except QueueDatabaseError as exc:
-            return _error(str(exc), 3)
+        engine.start()
         if "shell" in engine.claim_types():
             console.line(SHELL_WARNING, sys.stderr)
         _wait(engine, stop, args.idle_exit)
@@ -86,7 +52,7 @@ def _serve(args: argparse.Namespace, queue: Queue, console: ConsoleLog) -> int:
 def _busy_ms(args: argparse.Namespace) -> int:
     """The command line's global ``--lock-timeout`` when given, else the core's default."""
     seconds = getattr(args, "lock_timeout", None)
-    return BUSY_TIMEOUT_MS if seconds is None else int(seconds * 1000)
+    return DEFAULT_BUSY_TIMEOUT_MS if seconds is None else int(seconds * 1000)
 
 
 def _engine(args: argparse.Namespace, queue: Queue, console: ConsoleLog) -> WorkerEngine:
@@ -129,21 +95,3 @@ def _stop_signals() -> Iterator[threading.Event]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _error(message: str, code: int) -> int:
-    print(f"prismq-desktop worker: {message}", file=sys.stderr)
-    return code
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m prismq_desktop.worker.command --db PATH [options]`` (tests, scripts)."""
-    parser = argparse.ArgumentParser(prog="prismq-desktop worker")
-    parser.add_argument("--db", metavar="PATH")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    return run(args, args.db)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from prismq_desktop.core import Queue, QueueDatabase, ReadOnlyError, notify
+from prismq_desktop.core import Queue, ReadOnlyError
 from prismq_desktop.worker import events
 from prismq_desktop.worker.events import CounterBoard, EngineCounters, RunningTask
 from prismq_desktop.worker.keeper import Keeper
@@ -33,7 +33,7 @@ class WorkerEngine:
     """
 
     def __init__(
-        self, db_or_queue: Queue | QueueDatabase | str | os.PathLike[str],
+        self, queue_or_location: Queue | str | os.PathLike[str],
         worker_id: str | None = None, concurrency: int = 1, strategy: str = "fifo",
         lease_seconds: float = 30, types: Iterable[str] | None = None,
         capabilities: dict[str, Any] | None = None, registry: HandlerRegistry | None = None,
@@ -41,7 +41,7 @@ class WorkerEngine:
         shell_programs: Iterable[str] | None = None, max_tasks: int | None = None,
         on_event: EventCallback | None = None,
     ) -> None:
-        self._source = db_or_queue
+        self._source = queue_or_location
         self.registry = registry if registry is not None else default_handlers()
         self.worker_id = worker_id or default_worker_id()
         self._concurrency = check_concurrency(concurrency)
@@ -100,14 +100,14 @@ class WorkerEngine:
                 rt = Runtime(queue, self._settings(), self.registry.copy(), self._counters,
                              lambda: self.on_event)
                 # The row lists the claimed types so others can see which waiting types
-                # no live worker runs (core/coverage.py); claiming never reads it back.
+                # no live worker runs (core/unhandled.py); claiming never reads it back.
                 queue.register_worker(self.worker_id, {**(self._options["capabilities"] or {}),
                                                        "types": list(self.claim_types())})
             except BaseException:
                 queue.close()
                 raise
             self._rt, self._keeper = rt, Keeper(rt)
-            notify.subscribe(queue.db.path, rt.on_notice)
+            queue.subscribe(rt.on_notice)
             self._announce(rt)
             self._keeper.start()
             self._slots = []
@@ -184,17 +184,15 @@ class WorkerEngine:
         return Settings(worker_id=self.worker_id, types=self.claim_types(), **self._options)
 
     def _open_queue(self) -> Queue:
+        """The engine's own connections (closed at stop), on the caller's queue and clock."""
         source = self._source
-        if isinstance(source, (Queue, QueueDatabase)):
-            db = source.db if isinstance(source, Queue) else source
-            if db.read_only:
-                raise ReadOnlyError(f"cannot run a worker: {db.read_only_reason}")
-            clock = source.clock if isinstance(source, Queue) else None
-            own = QueueDatabase(db.path, busy_timeout_ms=db.busy_timeout_ms)
-            return Queue(own, clock) if clock is not None else Queue(own)
+        if isinstance(source, Queue):
+            if source.read_only:
+                raise ReadOnlyError(f"cannot run a worker: {source.read_only_reason}")
+            return source.reopen()
         queue = Queue.open(source)
-        if queue.db.read_only:
-            reason = queue.db.read_only_reason
+        if queue.read_only:
+            reason = queue.read_only_reason
             queue.close()
             raise ReadOnlyError(f"cannot run a worker: {reason}")
         return queue
@@ -219,7 +217,7 @@ class WorkerEngine:
                     rt.report_error(f"releasing task {ctx.task_id}", exc)
 
     def _close(self, rt: Runtime) -> None:
-        notify.unsubscribe(rt.queue.db.path, rt.on_notice)
+        rt.queue.unsubscribe(rt.on_notice)
         try:
             rt.queue.unregister_worker(self.worker_id)
         except Exception as exc:

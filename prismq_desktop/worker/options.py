@@ -1,17 +1,19 @@
-"""Checking an engine's settings, and naming it, before anything starts.
+"""The worker's options: the command line's definition of them (the one the CLI uses), their
+checks, and the engine's name, before anything starts.
 
 Bad values raise ``ValueError`` with a one-line message the command line prints as is.
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import os
 import socket
 from collections.abc import Iterable
 from typing import Any
 
-from prismq_desktop.core.sqlite.claiming import STRATEGIES
+from prismq_desktop.core import STRATEGIES
 
 MAX_CONCURRENCY = 64
 _engine_numbers = itertools.count(1)
@@ -60,3 +62,29 @@ def engine_options(
         max_tasks=None if max_tasks is None else int(check_range(
             max_tasks, "max tasks", 1, 10**12, whole=True)),
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``worker`` command's options (``prismq-desktop worker --help`` lists them)."""
+    parser.add_argument("--concurrency", type=int, default=1, metavar="N",
+                        help="tasks run at once (threads; default 1)")
+    parser.add_argument("--strategy", choices=STRATEGIES, default="fifo",
+                        help="which waiting task goes first (default fifo)")
+    parser.add_argument("--lease-seconds", type=float, default=30.0, metavar="N",
+                        help="lease length; renewed every third of it while a task runs")
+    parser.add_argument("--handlers", action="append", default=[], metavar="MODULE",
+                        help="module (pkg.mod) or file (./x.py) with @handler functions; "
+                             "repeatable")
+    parser.add_argument("--allow-shell", action="store_true",
+                        help="enable the shell handler (runs programs named by tasks)")
+    parser.add_argument("--shell-allow", action="append", metavar="PROGRAM",
+                        help="enable the shell handler for these programs only; repeatable")
+    parser.add_argument("--max-tasks", type=int, metavar="N",
+                        help="exit after this many tasks have run")
+    parser.add_argument("--idle-exit", type=float, metavar="SECONDS",
+                        help="exit once nothing has been running or claimable this long")
+    parser.add_argument("--worker-id", metavar="ID", help="name in the workers table")
+    parser.add_argument("--poll-interval", type=float, default=0.25, metavar="SECONDS",
+                        help="how often an idle worker looks for tasks (default 0.25)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print only errors and start/stop lines")

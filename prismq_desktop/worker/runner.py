@@ -151,7 +151,8 @@ def _discarded(rt: Runtime, ctx: TaskContext, what: str) -> None:
 
 
 def _status(rt: Runtime, task: Task) -> str | None:
-    return persist(lambda: rt.queue.get(task.id)).status
+    status = persist(lambda: rt.queue.get(task.id)).status
+    return None if status is None else str(status)
 
 
 def persist(write: Callable[[], T]) -> T:

@@ -158,7 +158,7 @@ class Runtime:
             self.waker.wake()
         elif event == notify.CANCELLED and task_id is None:
             self.renew_now.set()  # many cancelled at once: a renewal round finds ours
-        elif event == notify.CANCELLED:
+        elif event == notify.CANCELLED and task_id is not None:
             with self._lock:
                 ctx = self._running.get(task_id)
             if ctx is not None:

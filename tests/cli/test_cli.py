@@ -22,6 +22,7 @@ from prismq_desktop.core import Queue, timeutil
 from prismq_desktop.core.models import TASK_COLUMNS
 from prismq_desktop.core.sqlite import schema
 from tests.cli.support import Result, assert_one_line_error, snapshot
+from tests.support import sqlite_db
 
 Run = Callable[..., Result]
 
@@ -171,7 +172,7 @@ def test_an_option_name_after_an_option_says_how_to_give_it_as_the_value(cli: Ru
 def test_list_refuses_an_unknown_status_but_accepts_odd_ones_in_the_file(
         cli: Run, live: Queue) -> None:
     task = live.enqueue("x")
-    live.db.execute("UPDATE task_queue SET status = 'archived' WHERE id = ?", (task.id,))
+    sqlite_db(live).execute("UPDATE task_queue SET status = 'archived' WHERE id = ?", (task.id,))
     assert_one_line_error(cli("list", "--status", "queud"), 2, "unknown status 'queud'")
     assert [t["id"] for t in cli("list", "--status", "archived", "--json").json] == [task.id]
 
@@ -188,7 +189,7 @@ def test_show_prints_every_field_and_pretty_payload(cli: Run, live: Queue) -> No
 
 def test_show_odd_rows_as_they_are(cli: Run, live: Queue) -> None:
     task = live.enqueue("x")
-    live.db.execute(
+    sqlite_db(live).execute(
         "UPDATE task_queue SET payload = ?, type = ?, status = 'weird', created_at_utc = 'soon'"
         " WHERE id = ?", ("{json5: 'yes', trailing: 1,}", "evil\x1b[31mred", task.id))
     shown = cli("show", str(task.id))
@@ -241,7 +242,7 @@ def test_stats_counts_types_oldest_and_workers(cli: Run, live: Queue) -> None:
     finished_task(live)
     live.register_worker("fresh", {"region": "eu"})
     five_minutes_ago = timeutil.utc_now() - timedelta(minutes=5)
-    Queue(live.db, clock=lambda: five_minutes_ago).register_worker("gone")
+    live.with_clock(lambda: five_minutes_ago).register_worker("gone")
     data = cli("stats", "--json").json
     assert data["total"] == 3
     assert data["counts"] == {"queued": 1, "scheduled": 1, "completed": 1}
@@ -257,7 +258,7 @@ def test_stats_counts_types_oldest_and_workers(cli: Run, live: Queue) -> None:
 
 def test_backup_check_and_purge(cli: Run, live: Queue, db_path: Path, tmp_path: Path) -> None:
     forty_days_ago = timeutil.utc_now() - timedelta(days=40)
-    finished_task(Queue(live.db, clock=lambda: forty_days_ago))
+    finished_task(live.with_clock(lambda: forty_days_ago))
     live.enqueue("fresh")
     copy = tmp_path / "copy.db"
     backup = cli("backup", str(copy))
@@ -330,7 +331,7 @@ def test_default_path_comes_from_the_environment(cli: Run, tmp_path: Path,
 def test_newer_schema_reads_but_refuses_writes(cli: Run, db_path: Path) -> None:
     with Queue.open(db_path) as queue:
         queue.enqueue("x")
-        queue.db.execute("PRAGMA user_version = 99")
+        sqlite_db(queue).execute("PRAGMA user_version = 99")
     before = snapshot(db_path)
     assert cli("list", "--json").json[0]["type"] == "x"
     assert f"99 (this app: {schema.SCHEMA_VERSION}; newer" in cli("check").out

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from prismq_desktop.core import Queue
 from prismq_desktop.core.sqlite import sample_data as history
 from prismq_desktop.gui.window.main_window import MainWindow
+from tests.support import sqlite_db
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_MS = 10_000
@@ -20,7 +21,8 @@ WAIT_MS = 10_000
 
 def make_demo(path: Path, tasks: int = 300) -> Path:
     with Queue.open(path) as queue:
-        history.generate(queue.db, tasks, 2, datetime.now(timezone.utc), scheduled=5, backlog=5)
+        history.generate(sqlite_db(queue), tasks, 2, datetime.now(timezone.utc), scheduled=5,
+                         backlog=5)
     return path
 
 

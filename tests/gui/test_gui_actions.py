@@ -12,6 +12,7 @@ from prismq_desktop.core import Queue
 from prismq_desktop.gui.dialogs.enqueue_dialog import EnqueueDialog
 from prismq_desktop.gui.dialogs.json_editor import check_object
 from tests.gui.support import message_box, table_ids
+from tests.support import sqlite_db
 
 
 def _dialog(window) -> EnqueueDialog:
@@ -105,7 +106,7 @@ def test_duplicate_key_of_a_task_far_down_the_table_scrolls_to_it(
         qtbot, open_window, demo_db: Path) -> None:
     with Queue.open(demo_db) as queue:
         oldest = min(task.id for task in queue.list(limit=1000))
-        queue.db.execute("UPDATE task_queue SET idempotency_key = 'old-key' WHERE id = ?",
+        sqlite_db(queue).execute("UPDATE task_queue SET idempotency_key = 'old-key' WHERE id = ?",
                          (oldest,))
     window = open_window(demo_db)
     page = window.tasks_page

@@ -13,6 +13,7 @@ from prismq_desktop.cli import demo
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.settings import recent_files
 from tests.gui.support import message_box, wait_loaded
+from tests.support import sqlite_db
 
 
 def _digest(path: Path) -> str:
@@ -66,7 +67,7 @@ def test_newer_schema_opens_read_only_with_the_reason(qtbot, open_window,
     path = tmp_path / "newer.db"
     with Queue.open(path) as queue:
         queue.enqueue("echo", {"n": 1})
-        queue.db.execute("PRAGMA user_version = 99")
+        sqlite_db(queue).execute("PRAGMA user_version = 99")
     digest = _digest(path)
     window = open_window(path)
     assert window.session.read_only

@@ -11,6 +11,7 @@ from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX
 from prismq_desktop.gui.tasks.timeline import steps
 from tests.gui.support import WAIT_MS, run_child, table_ids
+from tests.support import sqlite_db
 
 
 def test_opens_file_and_shows_newest_tasks_first(qtbot, open_window, demo_db: Path) -> None:
@@ -134,7 +135,7 @@ def test_odd_rows_do_not_crash_the_table_or_detail(qtbot, open_window, tmp_path:
     path = tmp_path / "odd.db"
     with Queue.open(path) as queue:
         task = queue.enqueue("odd", {"a": 1})
-        queue.db.execute(
+        sqlite_db(queue).execute(
             "UPDATE task_queue SET payload = '{a: 1, b: [2,],}', status = 'weird',"
             " created_at_utc = 'yesterday', priority = 'high', compatibility = '[1, 2]'"
             " WHERE id = ?", (task.id,))

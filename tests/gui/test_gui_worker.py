@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED
+from tests.support import sqlite_db
 
 
 def test_start_worker_runs_tasks_until_they_show_completed(qtbot, open_window,
@@ -40,7 +41,7 @@ def test_start_worker_runs_tasks_until_they_show_completed(qtbot, open_window,
 def test_worker_is_disabled_on_a_read_only_file(qtbot, open_window, tmp_path: Path) -> None:
     path = tmp_path / "newer.db"
     with Queue.open(path) as queue:
-        queue.db.execute("PRAGMA user_version = 99")
+        sqlite_db(queue).execute("PRAGMA user_version = 99")
     window = open_window(path)
     toggle = window.findChild(QAction, "workerToggleAction")
     assert not toggle.isEnabled() and "newer than this app knows" in toggle.toolTip()

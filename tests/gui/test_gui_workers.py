@@ -15,11 +15,12 @@ from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED
 from prismq_desktop.gui.workers.workers_model import AGE_COLUMN, STATE_COLUMN
 from prismq_desktop.gui.workers.workers_view import STALE_SETTING, WorkersView
 from tests.gui.support import WAIT_MS, table_ids
+from tests.support import sqlite_db
 
 
 def _beat(queue: Queue, worker_id: str, seconds_ago: float) -> None:
     moment = timeutil.utc_now() - timedelta(seconds=seconds_ago)
-    with queue.db.transaction() as conn:
+    with sqlite_db(queue).transaction() as conn:
         conn.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc) VALUES"
                      " (?, '{}', ?)", (worker_id, timeutil.to_db(moment)))
 
@@ -77,7 +78,7 @@ def test_reclaim_requeues_an_expired_lease_and_the_view_shows_it(
         retryable = queue.enqueue("echo", max_attempts=3).id
         last_try = queue.enqueue("echo", max_attempts=1).id
         assert queue.claim("crashed", lease_seconds=60) and queue.claim("crashed")
-        with queue.db.transaction() as conn:
+        with sqlite_db(queue).transaction() as conn:
             conn.execute("UPDATE task_queue SET lease_until_utc = '2020-01-01 00:00:00'")
     window = open_window(path)
     view = _workers_tab(window)
@@ -143,7 +144,7 @@ def test_read_only_file_disables_reclaim_and_the_worker(qtbot, open_window,
                                                         tmp_path: Path) -> None:
     path = tmp_path / "newer.db"
     with Queue.open(path) as queue:
-        queue.db.execute("PRAGMA user_version = 99")
+        sqlite_db(queue).execute("PRAGMA user_version = 99")
     window = open_window(path)
     view = _workers_tab(window)
     assert not view.reclaim.isEnabled() and "newer than this app knows" in view.reclaim.toolTip()
@@ -155,7 +156,7 @@ def test_status_bar_health(qtbot, open_window, tmp_path: Path) -> None:
     path = tmp_path / "health.db"
     with Queue.open(path) as queue:
         _beat(queue, "gone", 3600)
-        with queue.db.transaction() as conn:
+        with sqlite_db(queue).transaction() as conn:
             ready = timeutil.to_db(timeutil.utc_now() - timedelta(minutes=10, seconds=5))
             conn.execute("INSERT INTO task_queue (type, payload, run_after_utc)"
                          " VALUES ('t', '{}', ?)", (ready,))

@@ -8,10 +8,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from prismq_desktop.core import Queue, TaskQuery
+from prismq_desktop.core import SORT_FIELDS, Queue, TaskQuery
+from prismq_desktop.core.sqlite import filters
 from prismq_desktop.core.sqlite import sample_data as history
-from prismq_desktop.core.sqlite.reads import SORT_KEYS
 from prismq_desktop.gui.tasks import task_source
+from tests.support import sqlite_db
 from tests.worker.support import wait_until
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
@@ -22,26 +23,26 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Queue]:
     """3,100 tasks: many ties (type, status, priority, attempts) and NULLs (started,
     finished, worker, error, duration)."""
     queue = Queue.open(tmp_path_factory.mktemp("source") / "q.db", clock=lambda: NOW)
-    history.generate(queue.db, 3000, 2, NOW, scheduled=40, backlog=60, with_logs=False)
+    history.generate(sqlite_db(queue), 3000, 2, NOW, scheduled=40, backlog=60, with_logs=False)
     yield queue
     queue.close()
 
 
 def _plain_window(queue: Queue, query: TaskQuery, offset: int, limit: int) -> list[int]:
-    where, params = query.where(NOW)
-    sql = (f"SELECT id FROM task_queue WHERE {where} ORDER BY {query.order_by()}"
+    where, params = filters.where(query, NOW)
+    sql = (f"SELECT id FROM task_queue WHERE {where} ORDER BY {filters.order_by(query)}"
            " LIMIT ? OFFSET ?")
-    return [row[0] for row in queue.db.query(sql, [*params, limit, offset])]
+    return [row[0] for row in sqlite_db(queue).query(sql, [*params, limit, offset])]
 
 
 def test_the_fixture_has_ties_and_nulls(filled: Queue) -> None:
-    nulls, kinds = filled.db.query(
+    nulls, kinds = sqlite_db(filled).query(
         "SELECT count(*) FILTER (WHERE finished_at_utc IS NULL), count(DISTINCT priority)"
         " FROM task_queue")[0]
     assert nulls > 50 and kinds < 10
 
 
-@pytest.mark.parametrize("sort", list(SORT_KEYS))
+@pytest.mark.parametrize("sort", list(SORT_FIELDS))
 @pytest.mark.parametrize("descending", [True, False])
 @pytest.mark.parametrize("statuses", [(), ("completed", "failed")])
 def test_windows_at_depth_equal_limit_offset(filled: Queue, sort: str, descending: bool,

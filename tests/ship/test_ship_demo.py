@@ -11,8 +11,8 @@ import pytest
 
 from prismq_desktop.cli import demo, demo_handlers
 from prismq_desktop.core import Queue
-from prismq_desktop.core.sqlite import meta
 from prismq_desktop.worker import HandlerRegistry, WorkerEngine
+from tests.support import sqlite_db
 
 NOW = datetime.now(timezone.utc)  # the backlog must count as waiting, not scheduled
 
@@ -33,12 +33,12 @@ def test_demo_file_has_every_status_logs_errors_and_is_marked(demo_file: Path) -
     with Queue.open(demo_file, read_only=True) as queue:
         counts = queue.counts()
         assert {"completed", "failed", "cancelled", "queued", "scheduled"} <= set(counts)
-        assert meta.is_demo(queue.db)
+        assert queue.is_demo()
         [failed] = queue.list(limit=1, query=_failed())
         assert failed.error_message and any("failed" in log.message
                                             for log in queue.logs(failed.id))
         assert {w.worker_id for w in queue.workers()} == set(demo.PAST_WORKERS)
-        assert set(queue.db.query("SELECT DISTINCT type FROM task_queue")) == {
+        assert set(sqlite_db(queue).query("SELECT DISTINCT type FROM task_queue")) == {
             (job.type,) for job in demo_handlers.JOBS}
 
 
@@ -64,7 +64,7 @@ def test_a_real_queue_file_is_refused_and_left_alone(tmp_path: Path) -> None:
     with pytest.raises(demo.DemoError, match="not a demo file"):
         demo.build_demo_file(real, tasks=10, now=NOW)
     with Queue.open(real, read_only=True) as queue:
-        assert queue.count() == 1 and not meta.is_demo(queue.db)
+        assert queue.count() == 1 and not queue.is_demo()
 
 
 def test_a_file_that_is_not_a_queue_is_refused(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_traffic_keeps_adding_tasks_until_stopped(demo_file: Path) -> None:
         traffic.stop()
     stopped_at = traffic.enqueued
     with Queue.open(demo_file, read_only=True) as queue:
-        new = queue.db.query("SELECT type FROM task_queue WHERE id > 1565")
+        new = sqlite_db(queue).query("SELECT type FROM task_queue WHERE id > 1565")
     assert len(new) == stopped_at
     assert {t for (t,) in new} <= {job.type for job in demo_handlers.JOBS}
 
@@ -120,7 +120,7 @@ def test_demo_handlers_log_and_fail_in_a_real_engine(tmp_path: Path) -> None:
 
 
 def history_payload(task_type: str) -> dict:
-    from prismq_desktop.core.sqlite.sample_data import DEMO_TYPES
+    from prismq_desktop.core.sample_data import DEMO_TYPES
 
     return next(p for p in DEMO_TYPES if p.name == task_type).payloads[0]
 
@@ -144,7 +144,7 @@ def test_run_demo_opens_the_window_with_the_worker_running_demo_tasks(
         if not path.exists():
             return
         with Queue.open(path, read_only=True) as queue:
-            seen["done"] = queue.db.query(
+            seen["done"] = sqlite_db(queue).query(
                 "SELECT COUNT(*) FROM task_queue WHERE locked_by LIKE 'desktop-%'"
                 " AND status IN ('completed', 'failed')")[0][0]
         windows = [w for w in qapp.topLevelWidgets() if w.objectName() == "mainWindow"]

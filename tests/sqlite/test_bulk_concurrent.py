@@ -13,6 +13,7 @@ from pathlib import Path
 
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS
+from tests.support import sqlite_db
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = 100_000
@@ -69,7 +70,8 @@ def test_bulk_cancel_while_a_worker_process_claims(tmp_path: Path) -> None:
     assert counts["completed"] == report["completed"] > 0
     assert result.done + result.refused.get("completed", 0) == TASKS
     assert set(result.refused) <= {"completed"}
-    logged = queue.db.query("SELECT count(*) FROM task_logs WHERE message = 'cancelled (bulk)'")
+    logged = sqlite_db(queue).query(
+        "SELECT count(*) FROM task_logs WHERE message = 'cancelled (bulk)'")
     assert logged[0][0] == result.done
     assert report["busy"] == 0 and report["longest"] < BUSY_TIMEOUT_MS / 1000
     assert result.batches > 10 and result.longest_batch_s < 0.5

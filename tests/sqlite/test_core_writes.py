@@ -1,4 +1,4 @@
-"""SQLite specifics of the write paths: claim plans, odd run rows, migration, transactions."""
+"""The core's write paths after their speed-ups: claim plans, order, run rows, migration."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import apsw
 import pytest
 
 from prismq_desktop.core import Queue, QueueDatabaseError
+from prismq_desktop.core.claims import STRATEGIES
 from prismq_desktop.core.sqlite import health, reads, schema
-from prismq_desktop.core.sqlite.claiming import STRATEGIES, claim_sql
+from prismq_desktop.core.sqlite.claiming import claim_sql
+from tests.support import sqlite_db
 
 
 def _plan(conn: apsw.Connection, sql: str, params: dict[str, object] | tuple) -> str:
@@ -22,7 +24,7 @@ def _plan(conn: apsw.Connection, sql: str, params: dict[str, object] | tuple) ->
 def test_every_claim_reads_its_order_from_an_index(queue: Queue, analyzed: bool) -> None:
     """No strategy, filter or statistics makes a claim sort the backlog (DESIGN §9)."""
     queue.enqueue_many([{"type": t, "priority": p} for t in ("a", "b") for p in range(50)] * 20)
-    conn = queue.db.get_connection()
+    conn = sqlite_db(queue).get_connection()
     if analyzed:
         conn.execute("ANALYZE")
     shapes = itertools.product(STRATEGIES, (None, 1, 3), (False, True), (False, True))
@@ -37,12 +39,12 @@ def test_every_claim_reads_its_order_from_an_index(queue: Queue, analyzed: bool)
 
 def test_a_run_row_tolerates_an_unreadable_creation_time(queue: Queue) -> None:
     task = queue.enqueue("a")
-    queue.db.execute("UPDATE task_queue SET created_at_utc = 'yesterday' WHERE id = ?",
+    sqlite_db(queue).execute("UPDATE task_queue SET created_at_utc = 'yesterday' WHERE id = ?",
                      (task.id,))
     claimed = queue.claim("w")
     assert claimed is not None
     assert queue.complete(task.id, "w", claimed_at=claimed.claimed_at)
-    assert queue.db.query("SELECT wait_s, run_s FROM pqd_runs") == [(None, 0.0)]
+    assert sqlite_db(queue).query("SELECT wait_s, run_s FROM pqd_runs") == [(None, 0.0)]
 
 
 def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None:
@@ -53,8 +55,8 @@ def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None
         conn.execute(script)
     conn.close()
     with Queue.open(db_path) as queue:
-        assert queue.db.user_version() == schema.SCHEMA_VERSION
-        names = {name for (name,) in queue.db.query(
+        assert sqlite_db(queue).user_version() == schema.SCHEMA_VERSION
+        names = {name for (name,) in sqlite_db(queue).query(
             "SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'pqd_ix_task%'")}
         assert "pqd_ix_task_queued_run_after" in names
         assert "pqd_ix_task_status_run_after" not in names
@@ -66,7 +68,7 @@ def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None
 
 
 def test_a_transaction_commits_rolls_back_and_translates(queue: Queue) -> None:
-    db = queue.db
+    db = sqlite_db(queue)
     with db.transaction() as conn:
         conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '1')")
         with pytest.raises(QueueDatabaseError, match="UNIQUE"), db.transaction() as inner:
@@ -86,7 +88,7 @@ def test_a_transaction_commits_rolls_back_and_translates(queue: Queue) -> None:
 def test_queued_time_reads_use_the_partial_index(queue: Queue) -> None:
     """The oldest ready task and the scheduled count read a few index entries, not a scan."""
     queue.enqueue_many([{"type": "a"}] * 500)
-    conn = queue.db.get_connection()
+    conn = sqlite_db(queue).get_connection()
     for sql in (health.OLDEST_READY, reads.SCHEDULED_COUNT):
         plan = _plan(conn, sql, ("2026-11-23 12:00:00",))
         assert "pqd_ix_task_queued_run_after (status=? AND run_after_utc" in plan, plan
@@ -97,7 +99,7 @@ def test_json_columns_hold_json_dumps_text(queue: Queue) -> None:
     and an edit's log keeps the text it replaced (a backend with a JSON type may differ)."""
     payload, compat = {"b": 1, "a": ["é", 2]}, {"region": "eu"}
     task = queue.enqueue("a", json.dumps(payload, indent=4), compatibility=compat)
-    stored = queue.db.query("SELECT payload, compatibility FROM task_queue WHERE id = ?",
+    stored = sqlite_db(queue).query("SELECT payload, compatibility FROM task_queue WHERE id = ?",
                             (task.id,))
     assert stored == [(json.dumps(payload, ensure_ascii=False), json.dumps(compat))]
     queue.edit(task.id, payload={"query": "AI trends"})

@@ -7,19 +7,19 @@ import itertools
 import pytest
 
 from prismq_desktop.core import Queue, TaskQuery, timeutil
-from prismq_desktop.core.sqlite import reads
-from tests.support import FakeClock
+from prismq_desktop.core.sqlite import filters, reads
+from tests.support import FakeClock, sqlite_db
 
 
 def _grouped(queue: Queue) -> dict[tuple[str, str], int]:
-    rows = queue.db.query("SELECT type, status, COUNT(*) FROM task_queue GROUP BY 1, 2")
+    rows = sqlite_db(queue).query("SELECT type, status, COUNT(*) FROM task_queue GROUP BY 1, 2")
     return {(kind, status): n for kind, status, n in rows}
 
 
 def _by_status(queue: Queue) -> dict[str, int]:
     now = timeutil.to_db(queue.now())
     counts: dict[str, int] = {}
-    for status, run_after in queue.db.query("SELECT status, run_after_utc FROM task_queue"):
+    for status, run_after in sqlite_db(queue).query("SELECT status, run_after_utc FROM task_queue"):
         key = "scheduled" if status == "queued" and run_after > now else status
         counts[key] = counts.get(key, 0) + 1
     return counts
@@ -39,7 +39,7 @@ def _churn(queue: Queue, clock: FakeClock) -> None:
     queue.cancel(queue.enqueue("d").id)
     queue.bulk("retry", TaskQuery(statuses=("failed",)))
     queue.bulk("delete", TaskQuery(statuses=("completed",), types=("a",)))
-    with queue.db.transaction() as conn:
+    with sqlite_db(queue).transaction() as conn:
         conn.execute("UPDATE task_queue SET type = 'renamed' WHERE type = 'c' AND id % 2 = 0")
         conn.execute("INSERT INTO task_queue (type, payload, status) VALUES ('x', '{}', 'odd')")
         conn.execute("INSERT INTO task_queue (type, payload, status) VALUES ('x', '{}', 'active')")
@@ -51,9 +51,8 @@ def _churn(queue: Queue, clock: FakeClock) -> None:
 
 def test_totals_match_the_rows_after_every_kind_of_write(queue: Queue, clock: FakeClock) -> None:
     _churn(queue, clock)
-    assert reads.type_status_counts(queue.db) == _grouped(queue)
+    assert reads.type_status_counts(sqlite_db(queue)) == _grouped(queue)
     assert queue.counts() == _by_status(queue)
-    assert reads.task_types(queue.db) == sorted({k for k, _ in _grouped(queue)})
 
 
 STATUSES = ["queued", "scheduled", "active", "leased", "processing", "completed", "failed",
@@ -69,6 +68,7 @@ def test_simple_filters_count_from_totals_like_a_scan(queue: Queue, clock: FakeC
         for statuses in itertools.combinations(STATUSES, size):
             query = TaskQuery(statuses=statuses, types=types)
             assert query.is_simple()
-            where, params = query.where(queue.now())
-            scanned = queue.db.query(f"SELECT COUNT(*) FROM task_queue WHERE {where}", params)
+            where, params = filters.where(query, queue.now())
+            scanned = sqlite_db(queue).query(
+                f"SELECT COUNT(*) FROM task_queue WHERE {where}", params)
             assert queue.count(query) == scanned[0][0], (statuses, types)

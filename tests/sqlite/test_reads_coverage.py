@@ -1,12 +1,12 @@
-"""Unhandled types over rows other tools leave in ``workers`` (the behaviour itself is in
-tests/contract/test_listing.py)."""
+"""Which waiting task types no live worker handles: computed from the counts and workers."""
 
 from __future__ import annotations
 
 import json
 
 from prismq_desktop.core import Queue
-from prismq_desktop.core.sqlite.unhandled import declared_types
+from prismq_desktop.core.unhandled import declared_types
+from tests.support import sqlite_db
 
 
 def test_odd_capabilities_and_heartbeats_never_raise(queue: Queue) -> None:
@@ -16,11 +16,11 @@ def test_odd_capabilities_and_heartbeats_never_raise(queue: Queue) -> None:
     for odd in ("not json", "[1, 2]", "42", '{"types": {"a": 1}}', None, '{"region": "eu"}'):
         assert declared_types(odd) is None
     queue.enqueue("a")
-    queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
+    sqlite_db(queue).execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
                      " VALUES ('odd-time', ?, 'yesterday-ish')", (json.dumps({"types": ["a"]}),))
-    queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
+    sqlite_db(queue).execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
                      " VALUES ('no-beat', 'not json', '')")
     assert queue.unhandled_types() == {"a"}
-    queue.db.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
+    sqlite_db(queue).execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
                      " VALUES ('foreign', 'not json', ?)", (queue.now().strftime("%F %T"),))
     assert queue.unhandled_types() == frozenset()

@@ -1,8 +1,4 @@
-"""``edit.refusal``: the reason the GUI shows before trying is the one ``Queue.edit`` raises.
-
-The editing behaviour itself is in tests/contract/test_editing.py; ``refusal`` is not part
-of the Queue API yet, so its agreement with ``edit`` is checked here.
-"""
+"""Editing a waiting task; running and finished tasks are read-only, with the reason."""
 
 from __future__ import annotations
 
@@ -10,8 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from prismq_desktop.core import InvalidTransitionError, Queue
-from prismq_desktop.core.sqlite.edit import refusal
+from prismq_desktop.core import (
+    InvalidTransitionError,
+    Queue,
+)
+from prismq_desktop.core.editing import refusal
 
 
 @pytest.mark.parametrize("make", [lambda q, i: None, lambda q, i: q.edit(i, run_after="+1h")])

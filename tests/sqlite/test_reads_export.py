@@ -1,5 +1,4 @@
-"""Export over a file with odd rows (raw-SQL fixture): every row as stored, in order; stop
-leaves no file. The Queue-level export behaviour is in tests/contract/test_exporting.py."""
+"""Export: the file holds exactly the query's rows in its order; stop leaves no file."""
 
 from __future__ import annotations
 
@@ -11,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from prismq_desktop.core import Queue, TaskQuery
+from prismq_desktop.core import Queue, TaskQuery, export
 from prismq_desktop.core.models import TASK_COLUMNS
-from prismq_desktop.core.sqlite import export
 from prismq_desktop.core.sqlite import sample_data as history
+from tests.support import sqlite_db
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -22,8 +21,8 @@ NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def filled(db_path: Path) -> Queue:
     queue = Queue.open(db_path, clock=lambda: NOW)
-    history.generate(queue.db, 1200, 1, NOW, with_logs=False)
-    with queue.db.transaction() as conn:  # odd rows are exported as they are
+    history.generate(sqlite_db(queue), 1200, 1, NOW, with_logs=False)
+    with sqlite_db(queue).transaction() as conn:  # odd rows are exported as they are
         conn.execute("INSERT INTO task_queue (type, payload, priority, error_message)"
                      " VALUES ('odd', '{a: 1,}', 'high', 'line one\nline \"two\", 50%')")
     return queue

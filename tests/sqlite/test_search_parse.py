@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from prismq_desktop.core import Queue, TaskQuery, ValidationError
 from prismq_desktop.core.search import SearchSyntaxError, parse
 from prismq_desktop.core.sqlite.search_sql import COLUMNS, compile_terms
+from tests.support import sqlite_db
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -110,7 +111,7 @@ def test_any_text_runs_against_odd_rows_without_raising(odd_queue: Queue, text: 
 @pytest.fixture
 def odd_queue(queue: Queue) -> Queue:
     """Rows other tools may leave: JSON5, JSON that is not an object, numbers as text."""
-    with queue.db.transaction() as conn:
+    with sqlite_db(queue).transaction() as conn:
         for payload in ('{a:1, "x": "y",}', "[1, 2]", "42", '"text"', '{"a": {"b": [1, "x"]}}',
                         '{"a": "1"}', '{"a": null}', "{}"):
             conn.execute("INSERT INTO task_queue (type, payload, compatibility, priority)"

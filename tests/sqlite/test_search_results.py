@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from prismq_desktop.core import Queue, TaskQuery, timeutil
 from prismq_desktop.core.models import TASK_COLUMNS, TASK_SELECT
 from prismq_desktop.core.search import Term, Value, parse, time_value
+from tests.support import sqlite_db
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 STALE_AFTER = 60.0
@@ -77,7 +78,7 @@ def _row(rng: random.Random, i: int) -> tuple:
 def rows_queue(tmp_path_factory: pytest.TempPathFactory) -> Any:
     queue = Queue.open(tmp_path_factory.mktemp("search") / "q.db", clock=lambda: NOW)
     rng = random.Random(11)
-    with queue.db.transaction() as conn:
+    with sqlite_db(queue).transaction() as conn:
         conn.executemany(
             "INSERT INTO task_queue (type, priority, payload, compatibility, status, attempts,"
             " max_attempts, run_after_utc, lease_until_utc, reserved_at_utc,"
@@ -90,8 +91,9 @@ def rows_queue(tmp_path_factory: pytest.TempPathFactory) -> Any:
                              ("w-02", timeutil.to_db(NOW - timedelta(seconds=30))),
                              ("w-stale", timeutil.to_db(NOW - timedelta(seconds=600)))])
     rows = [dict(zip(TASK_COLUMNS, r, strict=True))
-            for r in queue.db.query(f"SELECT {TASK_SELECT} FROM task_queue")]
-    workers = {w: hb for w, hb in queue.db.query("SELECT worker_id, heartbeat_utc FROM workers")}
+            for r in sqlite_db(queue).query(f"SELECT {TASK_SELECT} FROM task_queue")]
+    workers = {w: hb for w, hb
+               in sqlite_db(queue).query("SELECT worker_id, heartbeat_utc FROM workers")}
     yield queue, rows, workers
     queue.close()
 

@@ -1,13 +1,14 @@
-"""The SQLite connection settings (the end-to-end pass is in tests/contract/test_claiming.py)."""
+"""A first end-to-end pass through the core: enqueue, claim, complete, with the log."""
 
 import pytest
 
 from prismq_desktop.core import Queue, ValidationError
+from tests.support import sqlite_db
 
 
 def test_connections_use_the_seeds_pragmas(queue: Queue) -> None:
     """DESIGN §3: the PRAGMAs of the PrismQ seeds, on every connection the core opens."""
-    conn = queue.db.get_connection()
+    conn = sqlite_db(queue).get_connection()
 
     def pragma(name: str) -> object:
         return conn.execute(f"PRAGMA {name}").fetchall()[0][0]

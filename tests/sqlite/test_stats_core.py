@@ -8,9 +8,11 @@ import apsw
 import numpy as np
 import pytest
 
-from prismq_desktop.core import Queue, timeutil
+from prismq_desktop.core import Queue, stats, timeutil
 from prismq_desktop.core.sqlite import sample_data as history
-from prismq_desktop.core.sqlite import schema, stats
+from prismq_desktop.core.sqlite import schema
+from prismq_desktop.core.sqlite import stats as sqlite_stats
+from tests.support import sqlite_db
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -21,16 +23,16 @@ def text(moment: datetime) -> str:
 
 def insert_task(queue: Queue, created: object, status: str = "queued", finished: object = None,
                 kind: str = "t", run_after: object = None) -> int:
-    queue.db.execute(
+    sqlite_db(queue).execute(
         "INSERT INTO task_queue (type, payload, status, created_at_utc, updated_at_utc,"
         " run_after_utc, finished_at_utc) VALUES (?, '{}', ?, ?, ?, ?, ?)",
         (kind, status, created, created, run_after or created, finished))
-    return int(queue.db.query("SELECT max(id) FROM task_queue")[0][0])
+    return int(sqlite_db(queue).query("SELECT max(id) FROM task_queue")[0][0])
 
 
 def insert_run(queue: Queue, finished: float, wait: float | None, run: float | None,
                outcome: str = "completed", kind: str = "t") -> None:
-    queue.db.execute(
+    sqlite_db(queue).execute(
         "INSERT INTO pqd_runs (task_id, type, attempt, outcome, wait_s, run_s, finished)"
         " VALUES (1, ?, 1, ?, ?, ?, ?)", (kind, outcome, wait, run, finished))
 
@@ -38,7 +40,7 @@ def insert_run(queue: Queue, finished: float, wait: float | None, run: float | N
 @pytest.fixture
 def history_queue(db_path) -> Queue:
     with Queue.open(db_path, clock=lambda: NOW) as queue:
-        history.generate(queue.db, 4000, 2, NOW, with_logs=False, scheduled=7, backlog=11)
+        history.generate(sqlite_db(queue), 4000, 2, NOW, with_logs=False, scheduled=7, backlog=11)
         yield queue
 
 
@@ -64,7 +66,7 @@ def test_throughput_equals_plain_sql_counts_per_bucket(history_queue: Queue) -> 
                              ("failed", "finished_at_utc", "AND status = 'failed'"),
                              ("finished", "finished_at_utc", "")):
         expected = np.zeros(len(edges) - 1, np.int64)
-        for index, n in history_queue.db.query(sql.format(col=col, extra=extra),
+        for index, n in sqlite_db(history_queue).query(sql.format(col=col, extra=extra),
                                                (int(edges[0]), result.bucket, int(edges[-1]))):
             expected[index] = n
         assert np.array_equal(getattr(result.throughput, name), expected), name
@@ -75,20 +77,20 @@ def test_throughput_equals_plain_sql_counts_per_bucket(history_queue: Queue) -> 
 def test_one_minute_series_over_a_day(history_queue: Queue) -> None:
     edges, flow = history_queue.throughput_series(86400, 60)
     assert len(edges) == 1441
-    total = history_queue.db.query(
+    total = sqlite_db(history_queue).query(
         "SELECT count(*) FROM task_queue WHERE created_at_utc >= ? AND created_at_utc < ?",
         (stats.edge_text(edges[0]), stats.edge_text(edges[-1])))[0][0]
     assert flow.enqueued.sum() == total > 1000
 
 
 def test_queries_use_the_timestamp_indexes(history_queue: Queue) -> None:
-    plan = " ".join(str(row[3]) for row in history_queue.db.query(
-        "EXPLAIN QUERY PLAN " + stats.THROUGHPUT_SQL, ("[]",)))
+    plan = " ".join(str(row[3]) for row in sqlite_db(history_queue).query(
+        "EXPLAIN QUERY PLAN " + sqlite_stats.THROUGHPUT_SQL, ("[]",)))
     assert "COVERING INDEX pqd_ix_task_created" in plan
     assert "COVERING INDEX pqd_ix_task_finished" in plan
     assert "SCAN task_queue" not in plan
-    runs_plan = " ".join(str(row[3]) for row in history_queue.db.query(
-        "EXPLAIN QUERY PLAN " + stats._RUNS_SQL, (0, 1, 1)))
+    runs_plan = " ".join(str(row[3]) for row in sqlite_db(history_queue).query(
+        "EXPLAIN QUERY PLAN " + sqlite_stats._RUNS_SQL, (0, 1, 1)))
     assert "pqd_ix_runs_finished" in runs_plan
 
 
@@ -129,7 +131,8 @@ def test_many_runs_are_read_as_a_systematic_sample(queue: Queue, monkeypatch) ->
     assert result.runs_every == 5
     [row] = result.types
     assert row.runs == 200
-    run_ids = [r for (r,) in queue.db.query("SELECT run_id FROM pqd_runs WHERE run_id % 5 = 0")]
+    run_ids = [r for (r,) in sqlite_db(queue).query(
+        "SELECT run_id FROM pqd_runs WHERE run_id % 5 = 0")]
     assert len(run_ids) == 40
 
 
@@ -164,7 +167,7 @@ def test_type_table_counts_rates_and_oldest_ready(queue: Queue) -> None:
 
 
 def test_without_run_records_latency_comes_from_the_task_columns(queue: Queue) -> None:
-    queue.db.execute(
+    sqlite_db(queue).execute(
         "INSERT INTO task_queue (type, payload, status, created_at_utc, processing_started_utc,"
         " finished_at_utc) VALUES ('x', '{}', 'completed', ?, ?, ?)",
         (text(NOW - timedelta(seconds=100)), text(NOW - timedelta(seconds=90)),
@@ -208,7 +211,7 @@ def test_a_file_without_this_apps_migrations_is_read_by_one_pass(tmp_path) -> No
              None if finished is None else text(NOW - timedelta(minutes=finished + 1))))
     connection.close()
     with Queue.open(path, read_only=True, clock=lambda: NOW) as queue:
-        assert queue.db.user_version() == 0
+        assert sqlite_db(queue).user_version() == 0
         result = queue.stats("1h")
     flow = result.throughput
     assert (flow.enqueued.sum(), flow.completed.sum(), flow.failed.sum()) == (4, 2, 1)

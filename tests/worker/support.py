@@ -49,11 +49,11 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def spawn_worker(db: Path, *options: str, log: Path, **env: str) -> subprocess.Popen[Any]:
-    """``python -m prismq_desktop.worker.command --db DB OPTIONS``; output to ``log``."""
+    """``python -m prismq_desktop worker --db DB OPTIONS``; output to ``log``."""
     # A file, not a pipe nobody reads: a full pipe would block the worker.
     with open(log, "ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "prismq_desktop.worker.command", "--db", str(db), *options],
+            [sys.executable, "-m", "prismq_desktop", "worker", "--db", str(db), *options],
             env=child_env(**env), stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
         )
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from prismq_desktop.cli.main import main
 from prismq_desktop.core import Queue
-from prismq_desktop.worker import command
+from prismq_desktop.worker import options
 
 
 @pytest.fixture
@@ -20,12 +21,12 @@ def queue(db_path: Path) -> Iterator[Queue]:
 
 
 def _run(db: Path | str, *options: str) -> int:
-    return command.main(["--db", str(db), *options])
+    return main(["worker", "--db", str(db), *options])
 
 
 def test_add_arguments_gives_the_documented_options() -> None:
     parser = argparse.ArgumentParser()
-    command.add_arguments(parser)
+    options.add_arguments(parser)
     args = parser.parse_args(["--concurrency", "4", "--strategy", "priority", "--lease-seconds",
                               "10", "--handlers", "a.b", "--handlers", "./c.py", "--allow-shell",
                               "--max-tasks", "100", "--idle-exit", "5", "--worker-id", "w"])

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from prismq_desktop.core import Queue, QueueDatabase, ReadOnlyError, TaskQuery
+from prismq_desktop.core.sqlite.store import SQLiteStore
 from prismq_desktop.worker import (
     EngineEvent,
     HandlerRegistry,
@@ -21,6 +22,7 @@ from prismq_desktop.worker import (
     WorkerEngine,
 )
 from prismq_desktop.worker.builtins import builtin_registry
+from tests.support import sqlite_db
 from tests.worker.support import wait_until
 
 Factory = Callable[..., WorkerEngine]
@@ -257,8 +259,13 @@ def test_concurrency_changes_while_running_and_progress_is_shown(
     running = wait_until(lambda: [t for t in engine.current_tasks() if t.progress == 0.5]
                          if len(engine.current_tasks()) == 3 else None, what="three running")
     assert {t.message for t in running} == {"half way"} and engine.concurrency == 3
-    rows = queue.db.query("SELECT fraction, message FROM pqd_progress")
-    assert sorted(rows) == [(0.5, "half way")] * 3
+
+    def progress_rows() -> list[tuple[object, ...]] | None:
+        rows = sqlite_db(queue).query("SELECT fraction, message FROM pqd_progress")
+        return rows if len(rows) == 3 else None
+
+    # each handler's in-memory progress is set just before its write: wait for the third
+    assert sorted(wait_until(progress_rows, what="three rows")) == [(0.5, "half way")] * 3
     engine.set_concurrency(1)
     gate.opened.set()
     wait_until(lambda: engine.counters().done == 4, what="all done")
@@ -268,10 +275,10 @@ def test_concurrency_changes_while_running_and_progress_is_shown(
 def test_a_busy_file_is_reported_and_the_engine_carries_on(
     db_path: Path, queue: Queue, make_engine: Factory, events: list[EngineEvent]
 ) -> None:
-    impatient = Queue(QueueDatabase(db_path, busy_timeout_ms=50), queue.clock)
+    impatient = Queue(SQLiteStore(QueueDatabase(db_path, busy_timeout_ms=50)), queue.clock)
     engine = make_engine(source=impatient)
     engine.start()
-    with queue.db.transaction():
+    with sqlite_db(queue).transaction():
         task = queue.enqueue("echo")  # wakes the engine while this transaction holds the lock
         wait_until(lambda: _kinds(events, "error"), what="busy reported")
     assert "locked" in _kinds(events, "error")[0].message

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from prismq_desktop.core import Queue, timeutil
-from prismq_desktop.core.sqlite import health, reads, summary, workers
-from tests.support import FakeClock
+from prismq_desktop.core import Queue, query, reports, timeutil
+from prismq_desktop.core.sqlite import health, workers
+from tests.support import FakeClock, sqlite_db
 
 
 def _insert_worker(queue: Queue, worker_id: object, caps: object, beat: object) -> None:
-    with queue.db.transaction() as conn:
+    with sqlite_db(queue).transaction() as conn:
         conn.execute("INSERT INTO workers (worker_id, capabilities, heartbeat_utc)"
                      " VALUES (?, ?, ?)", (worker_id, caps, beat))
 
@@ -51,7 +51,7 @@ def test_capabilities_are_shown_as_stored_when_not_json(queue: Queue) -> None:
 def _independent(queue: Queue, since: str) -> dict[str, tuple[int, int, int]]:
     """(held, completed since, failed since) per worker, by walking every row in Python."""
     counts: dict[str, list[int]] = {}
-    for status, holder, finished in queue.db.query(
+    for status, holder, finished in sqlite_db(queue).query(
             "SELECT status, locked_by, finished_at_utc FROM task_queue"):
         if holder is None:
             continue
@@ -91,7 +91,7 @@ def test_held_and_done_counts_match_the_rows(queue: Queue, clock: FakeClock) -> 
 
 
 def test_health_numbers_on_known_rows(queue: Queue, clock: FakeClock) -> None:
-    with queue.db.transaction() as conn:
+    with sqlite_db(queue).transaction() as conn:
         rows = [
             ("queued", "2026-11-23 11:50:00", None),  # ready for 10 minutes: the oldest
             ("queued", "2026-11-23 11:58:00", None),
@@ -114,7 +114,7 @@ def test_health_numbers_on_known_rows(queue: Queue, clock: FakeClock) -> None:
     assert state.failure_rate == pytest.approx(1 / 3)
     assert (state.stale_workers, state.workers) == (2, 3)
     assert queue.health(stale_after=600).stale_workers == 1
-    wal = f"{queue.db.path}-wal"
+    wal = f"{sqlite_db(queue).path}-wal"
     assert state.wal_bytes == os.stat(wal).st_size > 0
 
 
@@ -128,12 +128,13 @@ def test_the_overview_and_health_queries_use_indexes(queue: Queue) -> None:
     """On a million rows a scan costs ~100 ms each refresh; these stay in the indexes."""
     for sql, params in ((workers.HELD_BY, ()), (workers.FINISHED_BY, ("x",)),
                         (health.FINISHED_SINCE, ("x",)), (health.OLDEST_READY, ("x",))):
-        plan = " ".join(str(row[3]) for row in queue.db.query(f"EXPLAIN QUERY PLAN {sql}", params))
+        rows = sqlite_db(queue).query(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[3]) for row in rows)
         assert "SEARCH task_queue USING" in plan and "SCAN task_queue" not in plan, plan
-    finished = queue.db.query(f"EXPLAIN QUERY PLAN {workers.FINISHED_BY}", ("x",))
+    finished = sqlite_db(queue).query(f"EXPLAIN QUERY PLAN {workers.FINISHED_BY}", ("x",))
     assert "pqd_ix_task_finished" in " ".join(str(row[3]) for row in finished)
 
 
 def test_one_stale_threshold_for_every_view() -> None:
-    assert reads.STALE_AFTER_SECONDS is workers.STALE_AFTER_SECONDS
-    assert not hasattr(summary, "STALE_AFTER_SECONDS")
+    assert query.STALE_AFTER_SECONDS is reports.STALE_AFTER_SECONDS
+    assert not hasattr(workers, "STALE_AFTER_SECONDS")

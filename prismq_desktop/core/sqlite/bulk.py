@@ -22,15 +22,14 @@ from typing import Any
 
 import apsw
 
-from prismq_desktop.core import timeutil, validation
-from prismq_desktop.core.errors import ReadOnlyError, ValidationError
-from prismq_desktop.core.sqlite import logs
-from prismq_desktop.core.sqlite.bulk_actions import ACTIONS, Action, BulkResult
+from prismq_desktop.core import timeutil
+from prismq_desktop.core.bulk import BulkAction, BulkResult, Progress, check_action
+from prismq_desktop.core.errors import ReadOnlyError
+from prismq_desktop.core.query import TaskQuery
+from prismq_desktop.core.sqlite import filters, logs, resultset
+from prismq_desktop.core.sqlite.bulk_actions import ACTION_SQL
 from prismq_desktop.core.sqlite.database import PRAGMAS, QueueDatabase
-from prismq_desktop.core.sqlite.reads import TaskQuery
-from prismq_desktop.core.sqlite.resultset import ResultSet
 
-Progress = Callable[[int, int], Any]
 IN_BATCH = "id IN (SELECT value FROM json_each(?))"
 LOG_EACH = (
     "INSERT INTO task_logs (task_id, at_utc, level, message)"
@@ -51,7 +50,7 @@ def run(db: QueueDatabase, action: str, query: TaskQuery, now: datetime, *, valu
     """
     job = _Job(db, action, query, now, value)
     started = time.perf_counter()
-    ids = ResultSet.build(db, dataclasses.replace(query, sort="id", descending=False), now).ids
+    ids = resultset.build(db, dataclasses.replace(query, sort="id", descending=False), now).ids
     job.result.total = len(ids)
     size, position = FIRST_BATCH, 0
     with _checkpoint_later(db):
@@ -97,15 +96,12 @@ class _Job:
 
     def __init__(self, db: QueueDatabase, action: str, query: TaskQuery, now: datetime,
                  value: Any) -> None:
-        if action not in ACTIONS:
-            raise ValidationError(
-                f"unknown bulk action {action!r}; use one of {', '.join(ACTIONS)}")
-        self.db, self.action, self.spec = db, action, ACTIONS[action]
-        self.value = validation.check_int(value, "priority", validation.PRIORITY_RANGE) \
-            if action == "set_priority" else None
-        where, where_params = query.where(now, scan=True)
+        self.db, self.action, self.spec = db, action, check_action(action)
+        self.sql = ACTION_SQL[action]
+        self.value = value
+        where, where_params = filters.where(query, now, scan=True)
         # ?1 now, ?2 the value, ?3 the stale cut-off, ?4 the batch's ids, then the query's.
-        self.condition = (f"{IN_BATCH.replace('?', '?4')} AND ({self.spec.guard})"
+        self.condition = (f"{IN_BATCH.replace('?', '?4')} AND ({self.sql.guard})"
                           f" AND ({_renumber(where, 5)})")
         self.now_text = timeutil.to_db(now)
         stale = timeutil.to_db(now - timedelta(seconds=query.stale_after))
@@ -130,7 +126,7 @@ class _Job:
 
     def _update(self, conn: apsw.Connection, bound: list[Any]) -> set[int]:
         spec = self.spec
-        rows = conn.execute(f"UPDATE task_queue SET {spec.set_sql} WHERE {self.condition}"
+        rows = conn.execute(f"UPDATE task_queue SET {self.sql.set_sql} WHERE {self.condition}"
                             " RETURNING id, status, error_message", bound).fetchall()
         if "{status}" in spec.message:
             conn.executemany(logs.INSERT_LOG, [
@@ -141,7 +137,7 @@ class _Job:
             conn.execute(LOG_EACH, (self.now_text, spec.level,
                                     spec.message.format(value=self.value),
                                     json.dumps([row[0] for row in rows])))
-        return {row[0] for row in rows}
+        return {int(row[0]) for row in rows}  # type: ignore[arg-type]
 
 
 def _renumber(where: str, first: int) -> str:
@@ -161,15 +157,16 @@ def _delete(conn: apsw.Connection, condition: str, bound: list[Any]) -> set[int]
     return set(ids)
 
 
-def _count_refusals(conn: apsw.Connection, batch: str, handled: set[int], spec: Action,
+def _count_refusals(conn: apsw.Connection, batch: str, handled: set[int], spec: BulkAction,
                     result: BulkResult) -> None:
     """Why the rest of the batch was left alone: gone, a status the action refuses, or a
     task that changed since the query ran."""
     left = [task_id for task_id in json.loads(batch) if task_id not in handled]
     if not left:
         return
-    found = dict(conn.execute(f"SELECT id, status FROM task_queue WHERE {IN_BATCH}",
-                              (json.dumps(left),)).fetchall())
+    rows = conn.execute(f"SELECT id, status FROM task_queue WHERE {IN_BATCH}",
+                        (json.dumps(left),)).fetchall()
+    found: dict[Any, Any] = {row[0]: row[1] for row in rows}
     for task_id in left:
         status = found.get(task_id, "deleted")
         reason = "changed meanwhile" if status in spec.statuses else str(status)

@@ -9,20 +9,18 @@ from __future__ import annotations
 import functools
 import json
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import apsw
 
 from prismq_desktop.core import timeutil
-from prismq_desktop.core.errors import ValidationError
+from prismq_desktop.core.claims import ClaimFilter, backoff_seconds, check_strategy
 from prismq_desktop.core.models import ACTIVE, TASK_SELECT, Task
 from prismq_desktop.core.sqlite import logs
 from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.sqlite.filters import quoted
 
-STRATEGIES = ("fifo", "lifo", "priority", "weighted_random")
 _ORDER = {
     "fifo": "run_after_utc, id",
     "lifo": "run_after_utc DESC, id DESC",
@@ -38,7 +36,7 @@ _INDEX = {
     "priority": "ix_task_status_prio_time",
     "weighted_random": "ix_task_status_prio_time",
 }
-_GUARD = "id = :id AND status IN ('leased', 'processing') AND locked_by = :worker"
+_GUARD = f"id = :id AND status IN ({quoted(ACTIVE)}) AND locked_by = :worker"
 _COMPAT = (
     " AND (compatibility = '{}' OR (json_valid(compatibility) AND NOT EXISTS ("
     "SELECT 1 FROM json_each(compatibility) AS c WHERE NOT EXISTS ("
@@ -56,14 +54,12 @@ COMPLETE = (
     "UPDATE task_queue SET status = 'completed', finished_at_utc = :now,"
     f" lease_until_utc = NULL, error_message = NULL, updated_at_utc = :now WHERE {_GUARD}"
 )
-BACKOFF_INITIAL, BACKOFF_CAP, BACKOFF_JITTER = 1.0, 300.0, 0.1
 
 
 @functools.lru_cache(maxsize=256)
 def claim_sql(strategy: str, n_types: int | None, with_caps: bool, with_cutoff: bool) -> str:
     """The claim statement for one strategy and filter shape (a test checks each plan)."""
-    if strategy not in _ORDER:
-        raise ValidationError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+    check_strategy(strategy)
     where = "status = 'queued' AND run_after_utc <= :now AND attempts < max_attempts"
     if n_types is not None:
         where += f" AND type IN ({', '.join(f':t{i}' for i in range(n_types))})"
@@ -82,31 +78,16 @@ def claim_sql(strategy: str, n_types: int | None, with_caps: bool, with_cutoff: 
     )
 
 
-def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
-    """PrismQ's backoff: 1 s doubling per attempt, capped at 300 s, ±10 % jitter."""
-    base = min(BACKOFF_CAP, BACKOFF_INITIAL * 2 ** max(attempts - 1, 0))
-    return base * (rng or random).uniform(1 - BACKOFF_JITTER, 1 + BACKOFF_JITTER)
-
-
-@dataclass(frozen=True)
-class ClaimFilter:
-    """What a worker may take: its strategy, task types (None: any) and capabilities."""
-
-    strategy: str = "fifo"
-    types: Sequence[str] | None = None
-    capabilities: dict[str, Any] | None = None
-
-
 def claim(
     db: QueueDatabase, worker_id: str, lease_seconds: float, now: datetime,
-    what: ClaimFilter = ClaimFilter(), start: bool = True,
+    what: ClaimFilter, start: bool = True,
 ) -> Task | None:
     """Take the next runnable task in one ``BEGIN IMMEDIATE`` transaction, or None.
 
     With ``start`` (what the engine does) the task goes straight to ``processing``; attempts
     are counted here so a crash mid-task still counts.
     """
-    if what.types is not None and not what.types:
+    if what.nothing:
         return None
     with db.transaction() as conn:
         return claim_in(conn, worker_id, lease_seconds, now, what, start)
@@ -115,7 +96,7 @@ def claim(
 def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: datetime,
              what: ClaimFilter, start: bool) -> Task | None:
     """The claim and its log row, inside the caller's transaction."""
-    if what.types is not None and not what.types:
+    if what.nothing:
         return None
     now_text = timeutil.to_db(now)
     params: dict[str, Any] = {
@@ -137,7 +118,8 @@ def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: d
     return task
 
 
-def _claim_rows(conn: apsw.Connection, what: ClaimFilter, params: dict[str, Any]) -> list:
+def _claim_rows(conn: apsw.Connection, what: ClaimFilter,
+                params: dict[str, Any]) -> list[tuple[Any, ...]]:
     n_types = len(what.types) if what.types is not None else None
     caps = what.capabilities is not None
     if what.strategy == "weighted_random":
@@ -159,7 +141,7 @@ def _random_cutoff(conn: apsw.Connection) -> int | None:
     ).fetchall()[0]
     if low is None or high is None or low == high:
         return None
-    return int(low + (high - low + 1) * random.random() ** 2)
+    return int(low + (high - low + 1) * random.random() ** 2)  # type: ignore[operator]
 
 
 def start(db: QueueDatabase, task_id: int, worker_id: str, now: datetime) -> bool:
@@ -317,10 +299,11 @@ def reclaim_expired(db: QueueDatabase, now: datetime) -> dict[int, str]:
     with db.transaction() as conn:
         expired = conn.execute(
             "SELECT id, attempts, max_attempts, locked_by FROM task_queue"
-            f" WHERE status IN ({', '.join(repr(s) for s in ACTIVE)})"
+            f" WHERE status IN ({quoted(ACTIVE)})"
             " AND lease_until_utc IS NOT NULL AND lease_until_utc < ?", (now_text,)
         ).fetchall()
-        for task_id, attempts, max_attempts, holder in expired:
+        for row in expired:
+            task_id, attempts, max_attempts, holder = int(row[0]), row[1], row[2], row[3]  # type: ignore[arg-type]
             error = f"lease expired (held by {holder})"
             if _int(attempts) >= _int(max_attempts):
                 _finish_failed(conn, task_id, error, now_text)
@@ -335,8 +318,6 @@ def reclaim_expired(db: QueueDatabase, now: datetime) -> dict[int, str]:
 def set_progress(db: QueueDatabase, task_id: int, fraction: float | None, message: str | None,
                  now: datetime) -> None:
     """Store a running task's progress for the GUI (one row per task, replaced)."""
-    if fraction is not None and not 0.0 <= fraction <= 1.0:
-        raise ValidationError("progress must be between 0 and 1")
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO pqd_progress (task_id, fraction, message, updated) VALUES (?, ?, ?, ?)"

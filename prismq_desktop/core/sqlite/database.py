@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import apsw
 
-from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError, translate, translated
+from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError
+from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, default_db_path
 from prismq_desktop.core.sqlite import schema
+from prismq_desktop.core.sqlite.translate import translate, translated
 
 # The seeds' PRAGMAs (DESIGN §3). wal_autocheckpoint stays at 1000 although 4000 measured
 # about 10 % faster claims: the WAL of a file shared with the PrismQ backend stays at ~4 MB.
@@ -29,18 +31,8 @@ PRAGMAS = (
     ("mmap_size", "134217728"),
     ("cache_size", "-20000"),
 )
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = DEFAULT_BUSY_TIMEOUT_MS
 SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def default_db_path() -> Path:
-    """``PRISMQ_QUEUE_DB_PATH``, else the PrismQ backend's default, so both open one queue."""
-    env = os.environ.get("PRISMQ_QUEUE_DB_PATH")
-    if env:
-        return Path(env).expanduser()
-    if sys.platform.startswith("win"):
-        return Path(r"C:\Data\PrismQ\queue\queue.db")
-    return Path("/tmp/prismq/queue/queue.db")
 
 
 class Transaction:
@@ -69,7 +61,7 @@ class Transaction:
         return conn
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: object) -> None:
+                 tb: TracebackType | None) -> None:
         conn = self.conn
         try:
             if self.savepoint:
@@ -163,7 +155,7 @@ class QueueDatabase:
         with translated():
             self.get_connection().executemany(sql, param_list)
 
-    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of a read, fetched at once so no read transaction stays open."""
         with translated():
             return list(self.get_connection().execute(sql, params))
@@ -180,7 +172,7 @@ class QueueDatabase:
         """Cheap "did anything commit?" token: data_version (others) + total_changes (us)."""
         conn = self.get_connection()
         with translated():
-            version = conn.execute("PRAGMA data_version").fetchall()[0][0]
+            version = int(conn.execute("PRAGMA data_version").fetchall()[0][0])  # type: ignore[arg-type]
         return version, conn.total_changes()
 
     # -- schema ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import apsw
 
@@ -25,7 +26,7 @@ LOG_RANGE = (
 )
 
 
-def _row(spec: NewTask, now_text: str) -> tuple:
+def _row(spec: NewTask, now_text: str) -> tuple[Any, ...]:
     return (
         spec.type, spec.priority, spec.payload, spec.compatibility, spec.max_attempts,
         spec.run_after_utc or now_text, spec.idempotency_key, now_text, now_text,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from prismq_desktop.core.claims import ClaimFilter
 from prismq_desktop.core.models import Task
 from prismq_desktop.core.sqlite import claiming
-from prismq_desktop.core.sqlite.claiming import ClaimFilter
 from prismq_desktop.core.sqlite.database import QueueDatabase
 
 

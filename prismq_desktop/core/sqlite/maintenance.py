@@ -3,34 +3,33 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import apsw
 
 from prismq_desktop.core import timeutil
-from prismq_desktop.core.errors import QueueDatabaseError, ValidationError, translated
+from prismq_desktop.core.errors import QueueDatabaseError, ValidationError
 from prismq_desktop.core.models import TERMINAL
 from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.sqlite.filters import quoted
 from prismq_desktop.core.sqlite.opening import create_private_file
+from prismq_desktop.core.sqlite.translate import translated
 
 PURGE_BATCH = 2000
 
 
-def purge(db: QueueDatabase, older_than_days: float, now: datetime) -> int:
+def purge(db: QueueDatabase, finished_before: datetime) -> int:
     """Delete finished tasks (and their logs and runs) finished before the cut-off.
 
     Works in batches of short transactions so workers are never blocked for long.
     """
-    if older_than_days < 0:
-        raise ValidationError("older-than must be zero or more days")
-    cutoff = timeutil.to_db(now - timedelta(days=older_than_days))
-    statuses = ", ".join(f"'{s}'" for s in TERMINAL)
+    cutoff = timeutil.to_db(finished_before)
     total = 0
     while True:
         with db.transaction() as conn:
             ids = [row[0] for row in conn.execute(
-                f"SELECT id FROM task_queue WHERE status IN ({statuses})"
+                f"SELECT id FROM task_queue WHERE status IN ({quoted(TERMINAL)})"
                 " AND coalesce(finished_at_utc, updated_at_utc) < ? LIMIT ?",
                 (cutoff, PURGE_BATCH))]
             if not ids:

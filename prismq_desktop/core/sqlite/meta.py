@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from prismq_desktop.core.sqlite.database import QueueDatabase
 
-DEMO = "demo"
 SELECT = "SELECT value FROM pqd_meta WHERE key = ?"
 UPSERT = (
     "INSERT INTO pqd_meta (key, value) VALUES (?, ?)"
@@ -23,15 +22,10 @@ def get(db: QueueDatabase, key: str, default: str | None = None) -> str | None:
     return rows[0][0] if rows else default
 
 
-def set(db: QueueDatabase, key: str, value: str | None) -> None:
+def put(db: QueueDatabase, key: str, value: str | None) -> None:
     """Set ``key`` (``None`` removes it)."""
     with db.transaction() as conn:
         if value is None:
             conn.execute("DELETE FROM pqd_meta WHERE key = ?", (key,))
         else:
             conn.execute(UPSERT, (key, value))
-
-
-def is_demo(db: QueueDatabase) -> bool:
-    """Whether the file was made by ``prismq-desktop demo`` (the window title says so)."""
-    return get(db, DEMO) == "1"

@@ -6,13 +6,9 @@ import os
 from pathlib import Path
 
 from prismq_desktop.core.errors import QueueDatabaseError, QueueSchemaError
+from prismq_desktop.core.locations import default_db_path
 from prismq_desktop.core.sqlite import schema
-from prismq_desktop.core.sqlite.database import (
-    BUSY_TIMEOUT_MS,
-    SQLITE_HEADER,
-    QueueDatabase,
-    default_db_path,
-)
+from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS, SQLITE_HEADER, QueueDatabase
 
 
 def create_private_file(path: Path) -> None:

@@ -1,8 +1,7 @@
 """Read queries for the task table, sidebar and CLI: filters, sorted windows and counts.
 
-Sort keys come from a fixed list; every value is a bound parameter (DESIGN §10). The search
-text of a :class:`TaskQuery` is the query language of :mod:`search` (plain words are the
-free-text search).
+Sort keys come from a fixed list; every value is a bound parameter (DESIGN §10). A
+:class:`core.query.TaskQuery` becomes SQL in :mod:`filters`.
 
 How the table gets any window of a million rows in bounded time (figures from
 benchmarks/read_bench.py on this machine, 1,007,000 tasks):
@@ -13,7 +12,7 @@ benchmarks/read_bench.py on this machine, 1,007,000 tasks):
   depth in either direction is < 3 ms (OFFSET: 47 ms at 500,000 by id, ~1.9 s by
   priority), the row count is its length and a task's position 0.4 ms.
   ``ResultSet.refresh`` keeps it current at a bounded cost. The task table reads every
-  window below its first page this way (gui/task_source.py), in every order.
+  window below its first page this way (gui/tasks/task_source.py), in every order.
 - No index was added for sorting: twelve sort indexes halved single enqueue (4.4k/s to
   2.2k/s) and, covering status and type as filtered windows need, cut claim+complete to
   0.57x (``read_bench --index-cost``).
@@ -26,96 +25,13 @@ benchmarks/read_bench.py on this machine, 1,007,000 tasks):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from prismq_desktop.core import search, timeutil
-from prismq_desktop.core.errors import ValidationError
-from prismq_desktop.core.models import TASK_SELECT, Task, TaskStatus
-from prismq_desktop.core.sqlite import search_sql
+from prismq_desktop.core import timeutil
+from prismq_desktop.core.models import TASK_SELECT, Task
+from prismq_desktop.core.query import ACTIVE_FILTER, SCHEDULED, TaskQuery
+from prismq_desktop.core.sqlite import filters
 from prismq_desktop.core.sqlite.database import QueueDatabase
-from prismq_desktop.core.sqlite.workers import STALE_AFTER_SECONDS
-
-#: Sortable columns: the name users and the GUI use -> the SQL expression.
-SORT_KEYS: dict[str, str] = {
-    "id": "id",
-    "type": "type",
-    "status": "status",
-    "priority": "priority",
-    "attempts": "attempts",
-    "created": "created_at_utc",
-    "run_after": "run_after_utc",
-    "started": "processing_started_utc",
-    "finished": "finished_at_utc",
-    "worker": "locked_by",
-    "error": "error_message",
-    "duration": "julianday(finished_at_utc) - julianday(processing_started_utc)",
-}
-#: Pseudo statuses the sidebar offers besides the stored ones.
-SCHEDULED = "scheduled"
-ACTIVE_FILTER = "active"
-STUCK_FILTER = "stuck"
-STORED_STATUSES = tuple(status.value for status in TaskStatus)
-
-
-@dataclass(frozen=True)
-class TaskQuery:
-    """A filter and sort over task_queue; empty fields mean 'any'."""
-
-    statuses: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    text: str = ""
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    sort: str = "id"
-    descending: bool = True
-    extra: tuple[tuple[str, tuple[Any, ...]], ...] = field(default=())
-    stale_after: float = STALE_AFTER_SECONDS
-
-    def where(self, now: datetime, scan: bool = False) -> tuple[str, list[Any]]:
-        """The WHERE clause (without the keyword, '1' when empty) and its parameters.
-
-        ``scan`` keeps SQLite off the status and type indexes: right when those filters match
-        much of the file, so walking the sort order finds a window sooner than sorting.
-        """
-        parts: list[str] = []
-        params: list[Any] = []
-        plus = "+" if scan else ""
-        if self.statuses:
-            clause = search_sql.status_sql(self.statuses, now, self.stale_after, params,
-                                           f"{plus}status")
-            parts.append(f"({clause})")
-        if self.types:
-            parts.append(f"{plus}type IN ({', '.join('?' * len(self.types))})")
-            params.extend(self.types)
-        if self.text:
-            terms = search.parse(self.text)
-            parts.append(search_sql.compile_terms(terms, now, self.stale_after, params))
-        if self.created_from is not None:
-            parts.append("created_at_utc >= ?")
-            params.append(timeutil.to_db(self.created_from))
-        if self.created_to is not None:
-            parts.append("created_at_utc < ?")
-            params.append(timeutil.to_db(self.created_to))
-        for clause, values in self.extra:
-            parts.append(f"({clause})")
-            params.extend(values)
-        return (" AND ".join(parts) or "1"), params
-
-    def is_simple(self) -> bool:
-        """Only stored or queued/scheduled/active statuses and types: countable from totals."""
-        return not (self.text or self.created_from or self.created_to or self.extra
-                    or STUCK_FILTER in self.statuses)
-
-    def order_by(self) -> str:
-        if self.sort not in SORT_KEYS:
-            choices = ", ".join(SORT_KEYS)
-            raise ValidationError(f"cannot sort by {self.sort!r}; use one of {choices}")
-        direction = "DESC" if self.descending else "ASC"
-        expression = SORT_KEYS[self.sort]
-        tail = "" if self.sort == "id" else f", id {direction}"
-        return f"{expression} {direction}{tail}"
 
 
 def list_tasks(
@@ -124,8 +40,8 @@ def list_tasks(
     """One window of matching tasks in the query's order (the first page; deep windows are
     :class:`resultset.ResultSet`'s). Ids are chosen first, over an index when one covers the
     filter and order, and only the window's rows are read."""
-    where, params = query.where(now, scan=prefer_scan(db, query, now))
-    order = query.order_by()
+    where, params = filters.where(query, now, scan=prefer_scan(db, query, now))
+    order = filters.order_by(query)
     sql = (f"SELECT {TASK_SELECT} FROM task_queue WHERE id IN (SELECT id FROM task_queue"
            f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}")
     return [Task.from_row(row) for row in db.query(sql, [*params, limit, offset])]
@@ -145,7 +61,7 @@ def count_tasks(db: QueueDatabase, query: TaskQuery, now: datetime) -> int:
     """How many tasks match; simple filters cost a few rows of pqd_counts, not a scan."""
     if query.is_simple() and db.user_version() >= 1:
         return _count_from_totals(db, query, now)
-    where, params = query.where(now)
+    where, params = filters.where(query, now)
     return int(db.query(f"SELECT COUNT(*) FROM task_queue WHERE {where}", params)[0][0])
 
 
@@ -203,10 +119,6 @@ def status_counts(db: QueueDatabase, now: datetime) -> dict[str, int]:
     return counts
 
 
-def task_types(db: QueueDatabase) -> list[str]:
-    return sorted({kind for kind, _status in type_status_counts(db)})
-
-
 def known_workers(db: QueueDatabase, limit: int = 200) -> list[str]:
     """Registered workers and the ones holding tasks now (for search completion)."""
     rows = db.query(
@@ -214,9 +126,3 @@ def known_workers(db: QueueDatabase, limit: int = 200) -> list[str]:
         " WHERE status IN ('leased', 'processing') AND locked_by IS NOT NULL LIMIT ?", (limit,))
     return sorted(str(name) for (name,) in rows)
 
-
-def completion(db: QueueDatabase) -> dict[str, list[str]]:
-    """What the search box offers: field names and the known values of the closed fields."""
-    statuses = list(STORED_STATUSES) + [s for s in search.PSEUDO_STATUSES if s != "queued"]
-    return {"fields": search.field_names(), "type": task_types(db), "status": statuses,
-            "worker": known_workers(db)}

@@ -15,7 +15,8 @@ key, measured on a 1,000,000-task file (benchmarks/read_bench.py prints the figu
   After that a window is a few hundred rowid lookups (< 1 ms at any depth, either direction),
   the count is its length and the position of a task a vectorized compare (~2 ms).
 
-No index is added for sorting. Freshness under live writes is :meth:`ResultSet.refresh`'s job.
+No index is added for sorting. Freshness under live writes is :func:`refresh`'s job; the
+set itself (core/resultset.py) is the same for every backend.
 """
 
 from __future__ import annotations
@@ -25,21 +26,18 @@ import ctypes
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
 from prismq_desktop.core.models import TASK_SELECT, Task
-from prismq_desktop.core.sqlite import reads
+from prismq_desktop.core.query import TaskQuery
+from prismq_desktop.core.resultset import Monotonic, ResultSet
+from prismq_desktop.core.sqlite import filters, reads
 from prismq_desktop.core.sqlite.database import QueueDatabase
-from prismq_desktop.core.sqlite.reads import TaskQuery
 
-Monotonic = Callable[[], float]
-#: Rebuild once the snapshot is older than this many times its build cost, so rebuilding
-#: takes at most ~1/(1+4) of the reader's time however big the result.
-REBUILD_FACTOR = 4.0
 SELECT_BY_IDS = f"SELECT {TASK_SELECT} FROM task_queue WHERE id IN (SELECT value FROM json_each(?))"
 #: The file's highest id and the matching ids, in order, from one read snapshot.
 #: ``group_concat`` keeps the subquery's order (a test holds SQLite to it) and is ~4x faster
@@ -54,11 +52,12 @@ def _snapshot(db: QueueDatabase, query: TaskQuery, now: datetime,
               above: int | None = None) -> tuple[int, np.ndarray]:
     """(max id, ids). Id order is sorted here, not by SQLite: then any narrow covering index
     can list the ids (~0.2 s for a million) instead of a walk of the wide table b-tree."""
-    where, params = query.where(now, scan=reads.prefer_scan(db, query, now))
+    where, params = filters.where(query, now, scan=reads.prefer_scan(db, query, now))
     by_id = query.sort == "id"
     if above is not None:
         where, params = f"id > ? AND ({where})", [above, *params]
-    sql = SNAPSHOT.format(where=where, order="" if by_id else f" ORDER BY {query.order_by()}")
+    order = "" if by_id else f" ORDER BY {filters.order_by(query)}"
+    sql = SNAPSHOT.format(where=where, order=order)
     if above is not None:  # a few new rows: no full read
         max_id, text = db.query(sql, params)[0]
     else:
@@ -113,90 +112,61 @@ def _hand_back_freed_memory() -> None:
         _MALLOC_TRIM(0)
 
 
-@dataclass(frozen=True)
-class ResultSet:
-    """One query's matching task ids in its order, as of one moment.
+def build(db: QueueDatabase, query: TaskQuery, now: datetime,
+          clock: Monotonic = time.monotonic) -> ResultSet:
+    """Run the query once; ids and the file's highest id come from one read snapshot."""
+    start = clock()
+    max_id, ids = _snapshot(db, query, now)
+    _hand_back_freed_memory()
+    done = clock()
+    return ResultSet(query, ids, max_id, done, done - start)
 
-    Immutable: :meth:`refresh` returns a new set (or this one), so a GUI model can swap it in
-    on its own thread while the reader builds the next.
+
+def window(db: QueueDatabase, result: ResultSet, offset: int,
+           limit: int = 200) -> list[Task | None]:
+    """The tasks at positions offset.. in order; None where a task has since been deleted.
+
+    Rows are read now, so they show current values even between rebuilds.
     """
+    wanted = result.task_ids(offset, limit)
+    if not wanted:
+        return []
+    found = {row[0]: Task.from_row(row) for row in db.query(SELECT_BY_IDS,
+                                                              (json.dumps(wanted),))}
+    return [found.get(task_id) for task_id in wanted]
 
-    query: TaskQuery
-    ids: np.ndarray
-    max_id: int
-    built_at: float
-    build_seconds: float
 
-    @classmethod
-    def build(cls, db: QueueDatabase, query: TaskQuery, now: datetime,
-              clock: Monotonic = time.monotonic) -> ResultSet:
-        """Run the query once; ids and the file's highest id come from one read snapshot."""
-        start = clock()
-        max_id, ids = _snapshot(db, query, now)
-        _hand_back_freed_memory()
-        done = clock()
-        return cls(query, ids, max_id, done, done - start)
+def rows(db: QueueDatabase, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The stored rows of these tasks in this order, without the deleted ones (export)."""
+    found = {row[0]: row for row in db.query(SELECT_BY_IDS, (json.dumps(list(ids)),))}
+    return [found[task_id] for task_id in ids if task_id in found]
 
-    def __len__(self) -> int:
-        return len(self.ids)
 
-    def task_ids(self, offset: int, limit: int) -> list[int]:
-        offset = max(0, offset)
-        return [int(x) for x in self.ids[offset:offset + max(0, limit)]]
+def refresh(db: QueueDatabase, result: ResultSet, now: datetime,
+            clock: Monotonic = time.monotonic, rebuild: bool = True) -> ResultSet:
+    """Keep up with other processes' writes at a bounded cost; call it on every change.
 
-    def window(self, db: QueueDatabase, offset: int, limit: int = 200) -> list[Task | None]:
-        """The tasks at positions offset.. in order; None where a task has since been deleted.
+    An id-ordered set takes the new tasks (ids above ``max_id`` that match) at its newest
+    end at once, exactly, so a task enqueued elsewhere shows in the default order. When
+    only inserts and deletes can change what matches (no status or search filter), that
+    is all it needs: the count from the totals tells when a rebuild is due. Otherwise a
+    rebuild happens once the snapshot is older than ``REBUILD_FACTOR`` times its build
+    cost: at once for small results, every second or two for a million rows; rows that
+    changed in between show their new values at their old places. ``rebuild=False``
+    leaves that rebuild to the caller (``ResultSet.rebuild_due`` says when), e.g. to run it
+    on another connection while this set keeps answering windows.
+    """
+    query = result.query
+    if result.follows_writes():
+        fresh = _with_new_rows(db, result, now)
+        if len(fresh) == reads.count_tasks(db, query, now):
+            return fresh
+        return build(db, query, now, clock)
+    if rebuild and result.rebuild_due(clock):
+        return build(db, query, now, clock)
+    return _with_new_rows(db, result, now) if query.sort == "id" else result
 
-        Rows are read now, so they show current values even between rebuilds.
-        """
-        wanted = self.task_ids(offset, limit)
-        if not wanted:
-            return []
-        found = {row[0]: Task.from_row(row) for row in db.query(SELECT_BY_IDS,
-                                                                  (json.dumps(wanted),))}
-        return [found.get(task_id) for task_id in wanted]
 
-    def position_of(self, task_id: int) -> int | None:
-        """Where a task sits in this order (to restore the selection), or None."""
-        hits = np.flatnonzero(self.ids == task_id)
-        return int(hits[0]) if len(hits) else None
-
-    def rebuild_due(self, clock: Monotonic = time.monotonic) -> bool:
-        """True when :meth:`refresh` would rebuild for age (see there); never for the
-        unfiltered id order, which follows inserts and deletes by itself."""
-        return (not self._follows_writes()
-                and clock() - self.built_at >= REBUILD_FACTOR * self.build_seconds)
-
-    def _follows_writes(self) -> bool:
-        return self.query.sort == "id" and not (self.query.statuses or self.query.text
-                                                or self.query.extra)
-
-    def refresh(self, db: QueueDatabase, now: datetime, clock: Monotonic = time.monotonic,
-                rebuild: bool = True) -> ResultSet:
-        """Keep up with other processes' writes at a bounded cost; call it on every change.
-
-        An id-ordered set takes the new tasks (ids above ``max_id`` that match) at its newest
-        end at once, exactly, so a task enqueued elsewhere shows in the default order. When
-        only inserts and deletes can change what matches (no status or search filter), that
-        is all it needs: the count from the totals tells when a rebuild is due. Otherwise a
-        rebuild happens once the snapshot is older than ``REBUILD_FACTOR`` times its build
-        cost: at once for small results, every second or two for a million rows; rows that
-        changed in between show their new values at their old places. ``rebuild=False``
-        leaves that rebuild to the caller (:meth:`rebuild_due` says when), e.g. to run it on
-        another connection while this set keeps answering windows.
-        """
-        if self._follows_writes():
-            fresh = self._with_new_rows(db, now)
-            if len(fresh) == reads.count_tasks(db, self.query, now):
-                return fresh
-            return ResultSet.build(db, self.query, now, clock)
-        if rebuild and self.rebuild_due(clock):
-            return ResultSet.build(db, self.query, now, clock)
-        return self._with_new_rows(db, now) if self.query.sort == "id" else self
-
-    def _with_new_rows(self, db: QueueDatabase, now: datetime) -> ResultSet:
-        max_id, new = _snapshot(db, self.query, now, above=self.max_id)
-        if max_id == self.max_id:
-            return self
-        ids = np.concatenate([new, self.ids] if self.query.descending else [self.ids, new])
-        return ResultSet(self.query, ids, max_id, self.built_at, self.build_seconds)
+def _with_new_rows(db: QueueDatabase, result: ResultSet, now: datetime) -> ResultSet:
+    max_id, new = _snapshot(db, result.query, now, above=result.max_id)
+    return result.with_new(max_id, new)

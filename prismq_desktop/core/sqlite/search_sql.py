@@ -29,7 +29,8 @@ COLUMNS = {
     "finished": "finished_at_utc", "lease": "lease_until_utc",
 }
 #: JSON paths PrismQ keeps as indexed generated columns: (column, path) -> generated column.
-GENERATED = {("compatibility", ("region",)): "region", ("payload", ("format",)): "format"}
+GENERATED: dict[tuple[str, tuple[str | int, ...]], str] = {
+    ("compatibility", ("region",)): "region", ("payload", ("format",)): "format"}
 TEXT_FIELDS = ("type", "payload", "error_message", "idempotency_key")
 STUCK = (
     "(status IN ('leased', 'processing') AND ((lease_until_utc IS NOT NULL"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
 
 from prismq_desktop.core import TaskQuery
-from prismq_desktop.core.sqlite.bulk_actions import ACTIONS, BulkResult
+from prismq_desktop.core.bulk import ACTIONS, BulkResult
 from prismq_desktop.gui.dialogs.bulk_dialog import (
     KINDS,
     BulkConfirm,

@@ -16,8 +16,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from prismq_desktop.core import timeutil
+from prismq_desktop.core.editing import refusal
 from prismq_desktop.core.models import Task
-from prismq_desktop.core.sqlite.edit import refusal
 from prismq_desktop.gui import formatting as fmt
 from prismq_desktop.gui.dialogs.task_form import TaskFormDialog
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from prismq_desktop.core import Queue, TaskQuery
-from prismq_desktop.core.sqlite.export import ExportResult
+from prismq_desktop.core.export import ExportResult
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.dialogs.bulk_dialog import describe_query, plural
 from prismq_desktop.gui.executor import Executor

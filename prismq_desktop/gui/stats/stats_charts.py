@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
-from prismq_desktop.core.sqlite.stats import DEPTH_NOTE, Stats
+from prismq_desktop.core.stats_types import DEPTH_NOTE, Stats
 from prismq_desktop.gui.formatting import clock_range, duration
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from prismq_desktop.core.sqlite.stats import TypeStats
+from prismq_desktop.core.stats_types import TypeStats
 from prismq_desktop.gui.formatting import duration
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
 

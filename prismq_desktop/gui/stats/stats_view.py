@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from prismq_desktop.core import TaskQuery
-from prismq_desktop.core.sqlite.stats import BUCKET_STEPS, WINDOWS, DepthSample, Stats, edge_text
+from prismq_desktop.core.stats import edge_text
+from prismq_desktop.core.stats_types import BUCKET_STEPS, WINDOWS, DepthSample, Stats
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.stats.stats_table import TypeStatsTable
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from prismq_desktop.core.models import ACTIVE
-from prismq_desktop.core.sqlite.task_details import Run, TaskDetails
+from prismq_desktop.core.reports import Run, TaskDetails
 from prismq_desktop.gui import formatting as fmt
 from prismq_desktop.gui.tasks.timeline import Timeline
 

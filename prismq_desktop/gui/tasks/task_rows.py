@@ -17,7 +17,7 @@ from prismq_desktop.gui import formatting as fmt
 class Column:
     key: str
     title: str
-    #: The core's sort key (prismq_desktop.core.sqlite.reads.SORT_KEYS).
+    #: The core's sort key (prismq_desktop.core.query.SORT_FIELDS).
     sort: str
     width: int
     numeric: bool = False

@@ -11,8 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from prismq_desktop.core import Queue, Task, TaskQuery
-from prismq_desktop.core.sqlite.resultset import ResultSet
+from prismq_desktop.core import Queue, ResultSet, Task, TaskQuery
 from prismq_desktop.gui.tasks.task_rows import TaskRow, build_row
 
 #: Sets that built faster than this rebuild inline (no thread for a small file).
@@ -67,11 +66,11 @@ class Results:
         if built is not None and built.query == query:
             self._set = built
         if self._set.build_seconds < INLINE_REBUILD_SECONDS:
-            self._set = self._set.refresh(queue.db, queue.now())
+            self._set = queue.refresh_result_set(self._set)
             return self._set
         if self._set.rebuild_due():
             self._rebuild_in_background(queue, query)
-        self._set = self._set.refresh(queue.db, queue.now(), rebuild=False)
+        self._set = queue.refresh_result_set(self._set, rebuild=False)
         return self._set
 
     def rebuild(self, queue: Queue, query: TaskQuery) -> ResultSet:
@@ -83,12 +82,10 @@ class Results:
             if self._building:
                 return
             self._building = True
-        path, clock = queue.db.path, queue.clock
-
         def build() -> None:
             built, failed = None, False
             try:
-                with Queue.open(path, read_only=True, create=False, clock=clock) as own:
+                with queue.reopen(read_only=True) as own:
                     built = own.result_set(query)
             except Exception:  # noqa: BLE001 (the next refresh rebuilds inline and reports)
                 failed = True
@@ -100,8 +97,7 @@ class Results:
 
 def count(queue: Queue, query: TaskQuery) -> int:
     """Rows matching the query; the unfiltered total comes from the trigger-kept counts."""
-    if not (query.statuses or query.types or query.text or query.extra
-            or query.created_from or query.created_to):
+    if query.is_unfiltered():
         return sum(queue.type_counts().values())
     return queue.count(query)
 

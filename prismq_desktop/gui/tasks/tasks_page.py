@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QSplitter, QVBoxLayout, QWidget
 
 from prismq_desktop.core import TaskNotFoundError, TaskQuery
 from prismq_desktop.core.models import Task
-from prismq_desktop.core.sqlite.task_details import TaskDetails
+from prismq_desktop.core.reports import TaskDetails
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.formatting import display_status
 from prismq_desktop.gui.tasks import task_source, unhandled

@@ -15,27 +15,15 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from prismq_desktop.core import Queue
-from prismq_desktop.gui.workers.embedded_worker import engine_class
+from prismq_desktop.gui.workers.embedded_worker import handler_types
 
 #: Amber that reads on light and dark rows alike.
 MARK_COLOR = "#d98c00"
 
 
-def embedded_types() -> tuple[str, ...]:
-    """The types the embedded worker has handlers for (it never runs ``shell``).
-
-    Loads the handler plugins on first use: call it in the reader thread, not the GUI thread.
-    """
-    if engine_class()[0] is None:
-        return ()
-    from prismq_desktop.worker import default_handlers
-
-    return tuple(t for t in default_handlers().types() if t != "shell")
-
-
 def unhandled_types(queue: Queue) -> frozenset[str]:
     """The reader job: waiting types that no live worker and not the embedded worker handle."""
-    return queue.unhandled_types(embedded_types())
+    return queue.unhandled_types(handler_types())
 
 
 def tip(kind: str) -> str:

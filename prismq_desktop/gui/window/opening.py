@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from prismq_desktop.core import Queue, QueueBusyError, QueueDatabaseError
-from prismq_desktop.core.sqlite.schema import SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -57,11 +56,11 @@ def open_file(path: Path, create: bool = False) -> Opened:
 def _check_then_open(path: Path) -> Opened:
     with Queue.open(path, read_only=True) as look:
         demo = look.is_demo()
-        if look.db.user_version() > SCHEMA_VERSION:
-            return Opened(path, look.db.read_only_reason, demo)
+        if look.newer_schema:
+            return Opened(path, look.read_only_reason, demo)
     try:
         with Queue.open(path, create=False) as queue:
-            return Opened(path, queue.db.read_only_reason, demo)
+            return Opened(path, queue.read_only_reason, demo)
     except QueueBusyError as exc:
         return Opened(path, f"the file is locked by another process; reopen it to write ({exc})",
                       demo)

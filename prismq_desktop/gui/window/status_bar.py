@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
-from prismq_desktop.core.sqlite.health import QueueHealth
+from prismq_desktop.core.reports import QueueHealth
 from prismq_desktop.gui.formatting import duration, thousands
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
 from prismq_desktop.gui.window.session import Session

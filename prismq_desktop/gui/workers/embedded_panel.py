@@ -48,7 +48,7 @@ class EmbeddedPanel(QGroupBox):
                  parent: QWidget | None = None) -> None:
         super().__init__("Embedded worker", parent, objectName="embeddedWorker")
         self.worker = worker
-        self.blocked = read_only_reason or worker.unavailable_reason()
+        self.blocked = read_only_reason
         self.toggle = QPushButton(objectName="workerStartStop")
         self.toggle.setMinimumWidth(96)
         self.state = QLabel(objectName="workerState")

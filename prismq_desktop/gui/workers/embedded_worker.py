@@ -9,17 +9,21 @@ tasks a second never floods the GUI thread with queued signals.
 from __future__ import annotations
 
 import collections
-import functools
-import importlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-STRATEGIES = ("fifo", "lifo", "priority", "weighted_random")
+from prismq_desktop.worker import (
+    EngineCounters,
+    EngineEvent,
+    RunningTask,
+    WorkerEngine,
+    default_handlers,
+)
+
 STOPPED, STARTING, RUNNING, STOPPING = "stopped", "starting", "running", "stopping"
 EVENT_BATCH_MS = 250
 MAX_BUFFERED = 2000
@@ -27,30 +31,10 @@ MAX_BUFFERED = 2000
 LIVE_MS = 1000
 
 
-@functools.cache
-def engine_class() -> tuple[Any, str]:
-    """(WorkerEngine, "") when the worker package is importable, else (None, reason).
-
-    Cached: a failed import searches the path again every time, and the window asks often.
-    """
-    try:
-        module = importlib.import_module("prismq_desktop.worker")
-    except ImportError as exc:
-        return None, f"the embedded worker is not available in this build ({exc})"
-    engine = getattr(module, "WorkerEngine", None)
-    if engine is None:
-        return None, "the embedded worker is not available in this build"
-    return engine, ""
-
-
 def handler_types() -> tuple[str, ...]:
     """The task types the embedded worker can run: its handlers' types (never ``shell``,
     which the GUI does not enable)."""
-    try:
-        module = importlib.import_module("prismq_desktop.worker")
-    except ImportError:
-        return ()
-    return tuple(t for t in module.default_handlers().types() if t != "shell")
+    return tuple(t for t in default_handlers().types() if t != "shell")
 
 
 def toggle_availability(state: str, blocked: str) -> tuple[bool, str]:
@@ -87,7 +71,7 @@ class EmbeddedWorker(QObject):
         #: Task types it may claim; None means every type it has a handler for.
         self.types: tuple[str, ...] | None = None
         self.state = STOPPED
-        self._engine: Any = None
+        self._engine: WorkerEngine | None = None
         self._control = ThreadPoolExecutor(1, thread_name_prefix="prismq-worker-control")
         self._buffer: collections.deque = collections.deque(maxlen=MAX_BUFFERED)
         self._buffer_lock = threading.Lock()
@@ -97,9 +81,6 @@ class EmbeddedWorker(QObject):
         self._finished.connect(self._after)
 
     # -- what the window asks --------------------------------------------------------------
-    def unavailable_reason(self) -> str:
-        return engine_class()[1]
-
     @property
     def running(self) -> bool:
         return self.state == RUNNING
@@ -119,14 +100,10 @@ class EmbeddedWorker(QObject):
     def start(self) -> None:
         if self.state != STOPPED or self.db_path is None:
             return
-        cls, reason = engine_class()
-        if cls is None:
-            self.failed.emit(reason)
-            return
         path, concurrency, strategy = self.db_path, self.concurrency, self.strategy
         types = self.claimable_types()
         self._set_state(STARTING)
-        self._run(lambda: self._start_engine(cls, path, concurrency, strategy, types), RUNNING)
+        self._run(lambda: self._start_engine(path, concurrency, strategy, types), RUNNING)
 
     def stop(self) -> None:
         if self.state not in (RUNNING, STARTING):
@@ -176,11 +153,11 @@ class EmbeddedWorker(QObject):
             self.stop()
             self._run(lambda: None, "restart")
 
-    def counters(self) -> Any:
+    def counters(self) -> EngineCounters | None:
         engine = self._engine
         return engine.counters() if engine is not None else None
 
-    def current_tasks(self) -> list[Any]:
+    def current_tasks(self) -> list[RunningTask]:
         engine = self._engine
         return engine.current_tasks() if engine is not None else []
 
@@ -197,10 +174,10 @@ class EmbeddedWorker(QObject):
         self._control.shutdown(wait=True)
 
     # -- on the control thread ---------------------------------------------------------------
-    def _start_engine(self, cls: Any, path: Path, concurrency: int, strategy: str,
+    def _start_engine(self, path: Path, concurrency: int, strategy: str,
                       types: tuple[str, ...] | None) -> None:
-        engine = cls(str(path), concurrency=concurrency, strategy=strategy, types=types,
-                     on_event=self._on_event)
+        engine = WorkerEngine(str(path), concurrency=concurrency, strategy=strategy,
+                              types=types, on_event=self._on_event)
         engine.start()
         self._engine = engine
 
@@ -209,7 +186,7 @@ class EmbeddedWorker(QObject):
         if engine is not None:
             engine.stop(release=True, timeout=10.0)
 
-    def _on_event(self, event: Any) -> None:
+    def _on_event(self, event: EngineEvent) -> None:
         with self._buffer_lock:
             self._buffer.append(event)
 

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from prismq_desktop.gui.workers.embedded_worker import STRATEGIES, EmbeddedWorker, handler_types
+from prismq_desktop.core import STRATEGIES
+from prismq_desktop.gui.workers.embedded_worker import EmbeddedWorker, handler_types
 
 MAX_THREADS = 64
 ALL_TYPES = "All types it has handlers for"

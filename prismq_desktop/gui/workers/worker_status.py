@@ -53,7 +53,7 @@ class WorkerStatus(QObject):
         """The toggle's text, check mark and availability (with the reason when unavailable)."""
         action = self.toggle_action
         state = self.worker.state
-        blocked = write_reason or self.worker.unavailable_reason()
+        blocked = write_reason
         enabled, tip = toggle_availability(state, blocked)
         action.setEnabled(enabled)
         action.setToolTip(tip)

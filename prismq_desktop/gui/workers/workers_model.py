@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont, QPalette
 
 from prismq_desktop.core import timeutil
-from prismq_desktop.core.sqlite.workers import STALE_AFTER_SECONDS, WorkerRow
+from prismq_desktop.core.reports import STALE_AFTER_SECONDS, WorkerRow
 from prismq_desktop.gui.formatting import duration, local_time, utc_text
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from prismq_desktop.core import TaskQuery, timeutil
-from prismq_desktop.core.sqlite.workers import STALE_AFTER_SECONDS, WorkersOverview
+from prismq_desktop.core.reports import STALE_AFTER_SECONDS, WorkersOverview
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.window.session import Session
 from prismq_desktop.gui.workers.embedded_panel import EmbeddedPanel

@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from prismq_desktop.core import timeutil
-from prismq_desktop.core.sqlite import reads, workers
-from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.models import Worker
+from prismq_desktop.core.reports import STALE_AFTER_SECONDS, is_stale
+from prismq_desktop.core.store import Store
 
 #: The key of ``workers.capabilities`` that lists the task types a worker handles.
 TYPES_KEY = "types"
@@ -39,28 +39,27 @@ def declared_types(capabilities: Any) -> set[str] | None:
     return {item for item in listed if isinstance(item, str)}
 
 
-def live_worker_types(db: QueueDatabase, now: datetime, stale_after: float) -> set[str] | None:
+def live_worker_types(workers: Iterable[Worker], now: datetime,
+                      stale_after: float) -> set[str] | None:
     """Every type listed by a worker whose heartbeat is at most ``stale_after`` seconds old;
     None when such a worker does not say what it handles."""
     handled: set[str] = set()
-    for capabilities, beat in db.query("SELECT capabilities, heartbeat_utc FROM workers"):
-        moment = timeutil.parse(beat)
-        if workers.is_stale(None if moment is None else (now - moment).total_seconds(),
-                            stale_after):
+    for worker in workers:
+        if is_stale(worker.heartbeat_age(now), stale_after):
             continue
-        listed = declared_types(capabilities)
+        listed = declared_types(worker.capabilities)
         if listed is None:
             return None
         handled |= listed
     return handled
 
 
-def unhandled_types(db: QueueDatabase, now: datetime, handled_here: Iterable[str] = (),
-                    stale_after: float = workers.STALE_AFTER_SECONDS) -> frozenset[str]:
+def unhandled_types(store: Store, now: datetime, handled_here: Iterable[str] = (),
+                    stale_after: float = STALE_AFTER_SECONDS) -> frozenset[str]:
     """Types of queued (or scheduled) tasks that neither a live worker nor the caller handles."""
-    waiting = {kind for (kind, status), n in reads.type_status_counts(db).items()
+    waiting = {kind for (kind, status), n in store.type_counts().items()
                if status == "queued" and n > 0 and kind is not None}
-    live = live_worker_types(db, now, stale_after) if waiting else None
+    live = live_worker_types(store.workers(), now, stale_after) if waiting else None
     if live is None:
         return frozenset()
     return frozenset(waiting - live - set(handled_here))

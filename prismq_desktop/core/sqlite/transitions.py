@@ -11,23 +11,19 @@ from prismq_desktop.core.errors import InvalidTransitionError, TaskNotFoundError
 from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TASK_SELECT, Task
 from prismq_desktop.core.sqlite import logs
 from prismq_desktop.core.sqlite.database import QueueDatabase
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
+from prismq_desktop.core.sqlite.filters import quoted
 
 SELECT_TASK = f"SELECT {TASK_SELECT} FROM task_queue WHERE id = ?"
 CANCEL = (
     "UPDATE task_queue SET status = 'cancelled', finished_at_utc = :now, lease_until_utc = NULL,"
-    f" updated_at_utc = :now WHERE id = :id AND status IN ({_in(CANCELLABLE)})"
+    f" updated_at_utc = :now WHERE id = :id AND status IN ({quoted(CANCELLABLE)})"
     f" RETURNING {TASK_SELECT}"
 )
 RETRY = (
     "UPDATE task_queue SET status = 'queued', attempts = 0, run_after_utc = :now,"
     " lease_until_utc = NULL, reserved_at_utc = NULL, processing_started_utc = NULL,"
     " finished_at_utc = NULL, locked_by = NULL, error_message = NULL, updated_at_utc = :now"
-    f" WHERE id = :id AND status IN ({_in(RETRYABLE)}) RETURNING {TASK_SELECT}"
+    f" WHERE id = :id AND status IN ({quoted(RETRYABLE)}) RETURNING {TASK_SELECT}"
 )
 
 

@@ -1,4 +1,4 @@
-"""Export: every row a query matches, streamed to CSV or JSON Lines; one task with its log.
+"""Export on any backend: every row a query matches, as CSV or JSON Lines; one task with its log.
 
 The query's ids are read once in its order (8 bytes a row); rows are then read and written a
 chunk at a time, each chunk its own short read, so memory stays flat and no read transaction
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,11 +24,8 @@ from typing import IO, Any
 
 from prismq_desktop.core.errors import ValidationError
 from prismq_desktop.core.models import TASK_COLUMNS
-from prismq_desktop.core.sqlite import logs
-from prismq_desktop.core.sqlite.database import QueueDatabase
-from prismq_desktop.core.sqlite.reads import TaskQuery
-from prismq_desktop.core.sqlite.resultset import SELECT_BY_IDS, ResultSet
-from prismq_desktop.core.transitions import get
+from prismq_desktop.core.query import TaskQuery
+from prismq_desktop.core.store import Store
 
 FORMATS = ("csv", "jsonl")
 CHUNK = 5000
@@ -43,7 +41,7 @@ class ExportResult:
     seconds: float
 
 
-def export(db: QueueDatabase, query: TaskQuery, now: datetime, path: str | os.PathLike[str],
+def export(store: Store, query: TaskQuery, now: datetime, path: str | os.PathLike[str],
            fmt: str = "csv", *, progress: Progress | None = None,
            cancel: threading.Event | None = None) -> ExportResult:
     """Write every task ``query`` matches, in its order, with task_queue's column names.
@@ -54,7 +52,7 @@ def export(db: QueueDatabase, query: TaskQuery, now: datetime, path: str | os.Pa
     if fmt not in FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}; use {' or '.join(FORMATS)}")
     started = time.perf_counter()
-    ids = ResultSet.build(db, query, now).ids
+    ids = store.result_set(query, now).ids
     target = Path(path)
     written, stopped = 0, False
     with _file_when_complete(target) as handle:
@@ -63,7 +61,7 @@ def export(db: QueueDatabase, query: TaskQuery, now: datetime, path: str | os.Pa
             if cancel is not None and cancel.is_set():
                 stopped = True
                 break
-            written += write(_rows(db, ids[start:start + CHUNK].tolist()))
+            written += write(store.export_rows(ids[start:start + CHUNK].tolist()))
             if progress is not None and progress(min(start + CHUNK, len(ids)), len(ids)) is False:
                 stopped = start + CHUNK < len(ids)
                 break
@@ -76,22 +74,17 @@ class _Stopped(Exception):
     """Unwinds the file context so the partial file is removed."""
 
 
-def _rows(db: QueueDatabase, wanted: list[int]) -> list[tuple]:
-    found = {row[0]: row for row in db.query(SELECT_BY_IDS, (json.dumps(wanted),))}
-    return [found[task_id] for task_id in wanted if task_id in found]
-
-
-def _writer(handle: IO[str], fmt: str) -> Callable[[list[tuple]], int]:
+def _writer(handle: IO[str], fmt: str) -> Callable[[Sequence[tuple[Any, ...]]], int]:
     if fmt == "csv":
         out = csv.writer(handle)
         out.writerow(TASK_COLUMNS)
 
-        def write_csv(rows: list[tuple]) -> int:
+        def write_csv(rows: Sequence[tuple[Any, ...]]) -> int:
             out.writerows(rows)
             return len(rows)
         return write_csv
 
-    def write_jsonl(rows: list[tuple]) -> int:
+    def write_jsonl(rows: Sequence[tuple[Any, ...]]) -> int:
         handle.writelines(json.dumps(dict(zip(TASK_COLUMNS, row, strict=True)),
                                      ensure_ascii=False) + "\n" for row in rows)
         return len(rows)
@@ -120,28 +113,24 @@ def _file_when_complete(target: Path) -> Iterator[IO[str]]:
     os.replace(part, target)
 
 
-def task_document(db: QueueDatabase, task_id: int) -> dict[str, Any]:
+def task_document(store: Store, task_id: int) -> dict[str, Any]:
     """One task with its whole log and attempt history, as plain data."""
-    task = get(db, task_id)
-    entries, after = [], 0
+    details = store.details(task_id)
+    entries: list[dict[str, Any]] = []
+    after = 0
     while True:
-        chunk = logs.since(db, task_id, after, 10_000)
+        chunk = store.logs_since(task_id, after, 10_000)
         entries += [entry.to_dict() for entry in chunk]
         if len(chunk) < 10_000:
             break
         after = chunk[-1].log_id
-    runs = []
-    if db.user_version() >= 1:
-        rows = db.query("SELECT attempt, worker_id, outcome, wait_s, run_s, finished FROM"
-                        " pqd_runs WHERE task_id = ? ORDER BY run_id", (task_id,))
-        runs = [dict(zip(("attempt", "worker_id", "outcome", "wait_s", "run_s", "finished"), r,
-                         strict=True)) for r in rows]
-    return {"task": task.to_dict(), "logs": entries, "runs": runs}
+    runs = [dataclasses.asdict(run) for run in details.runs]
+    return {"task": details.task.to_dict(), "logs": entries, "runs": runs}
 
 
-def export_task(db: QueueDatabase, task_id: int, path: str | os.PathLike[str]) -> Path:
+def export_task(store: Store, task_id: int, path: str | os.PathLike[str]) -> Path:
     """Write :func:`task_document` as indented JSON."""
-    document = task_document(db, task_id)
+    document = task_document(store, task_id)
     target = Path(path)
     with _file_when_complete(target) as handle:
         json.dump(document, handle, ensure_ascii=False, indent=2)

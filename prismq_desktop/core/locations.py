@@ -1,0 +1,92 @@
+"""Where a queue lives, and which backend opens it: a file path (or ``sqlite:///path``) is the
+SQLite backend, a ``postgresql://`` URL the PostgreSQL one (DESIGN §5, §12).
+
+Backends are imported only when a location needs them, so the SQLite path never loads
+psycopg and a build without the PostgreSQL extra still opens files.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prismq_desktop.core.errors import QueueDatabaseError
+
+if TYPE_CHECKING:
+    from prismq_desktop.core.store import Store
+
+#: How long a writer waits for another's lock before QueueBusyError, unless told.
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+SQLITE_SCHEME = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+POSTGRES_MISSING = ("the PostgreSQL backend is not installed; install it with"
+                    " pip install 'prismq-desktop[postgres]'")
+
+
+def default_db_path() -> Path:
+    """``PRISMQ_QUEUE_DB_PATH``, else the PrismQ backend's default, so both open one queue."""
+    env = os.environ.get("PRISMQ_QUEUE_DB_PATH")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform.startswith("win"):
+        return Path(r"C:\Data\PrismQ\queue\queue.db")
+    return Path("/tmp/prismq/queue/queue.db")
+
+
+def is_postgres(location: str | os.PathLike[str] | None) -> bool:
+    return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
+
+
+def sqlite_path(location: str | os.PathLike[str] | None) -> Path:
+    """The file a SQLite location names: a path, or ``sqlite:///relative/path`` and
+    ``sqlite:////absolute/path`` as SQLAlchemy writes them; None is the default file."""
+    if location is None:
+        return default_db_path()
+    if isinstance(location, str) and location.startswith("sqlite:"):
+        path = location.removeprefix(SQLITE_SCHEME)
+        if path == location or not path:
+            raise QueueDatabaseError(f"not a SQLite location: {location} (use sqlite:///PATH)")
+        return Path(path).expanduser()
+    return Path(location)
+
+
+def open_store(location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
+               create: bool = True,
+               busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Store:
+    """The store for ``location``, opened (or created) ready to use."""
+    if is_postgres(location):
+        try:
+            backend = importlib.import_module("prismq_desktop.core.postgres")
+        except ImportError as exc:
+            raise QueueDatabaseError(POSTGRES_MISSING) from exc
+        store: Store = backend.open_store(str(location), read_only=read_only, create=create,
+                                          busy_timeout_ms=busy_timeout_ms)
+        return store
+    from prismq_desktop.core.sqlite.store import open_store as open_sqlite
+
+    return open_sqlite(sqlite_path(location), read_only=read_only, create=create,
+                       busy_timeout_ms=busy_timeout_ms)
+
+
+def backend_versions() -> dict[str, str]:
+    """The storage libraries this build uses, for ``--version``, the About box and crash
+    reports: {"SQLite": ..., "apsw": ...}, plus the PostgreSQL driver's when installed."""
+    from prismq_desktop.core.sqlite.store import library_versions
+
+    versions = library_versions()
+    try:
+        backend = importlib.import_module("prismq_desktop.core.postgres")
+    except ImportError:
+        return versions
+    more = getattr(backend, "backend_versions", None)
+    if callable(more):
+        versions.update(more())
+    return versions
+
+
+def versions_text() -> str:
+    """``SQLite 3.51.x, apsw 3.51.x.y`` (and the PostgreSQL driver's when installed)."""
+    return ", ".join(f"{name} {version}" for name, version in backend_versions().items())
