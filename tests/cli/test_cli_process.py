@@ -198,4 +198,6 @@ def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
     assert reader.stdout is not None and reader.stdout.readline() == "[\n"
     reader.stdout.close()  # like `| head -1`
     assert reader.wait(timeout=20) == 0
-    assert reader.stderr is not None and reader.stderr.read() == ""
+    assert reader.stderr is not None
+    with reader.stderr:
+        assert reader.stderr.read() == ""

@@ -7,8 +7,6 @@ Helpers that are plain functions live in ``tests/gui/support.py``.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +18,7 @@ from prismq_desktop.gui.settings import ENV_FILE
 from prismq_desktop.gui.window.main_window import MainWindow
 from prismq_desktop.gui.workers.embedded_worker import STOPPED
 from tests.gui.support import make_demo, wait_loaded
-
-#: How long a thread a test started may take to finish after the test.
-THREAD_GRACE_S = 5.0
+from tests.support import no_new_threads
 
 
 @pytest.fixture(autouse=True)
@@ -40,15 +36,8 @@ def no_thread_left() -> Iterator[None]:
     Declared after ``gui_settings`` and before the window fixtures, so it checks after they
     have closed their windows (fixtures are torn down in reverse order).
     """
-    before = set(threading.enumerate())
-    yield
-    deadline = time.monotonic() + THREAD_GRACE_S
-    while True:
-        extra = [t for t in threading.enumerate() if t not in before and t.is_alive()]
-        if not extra or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
-    assert not extra, f"background threads left running: {[t.name for t in extra]}"
+    with no_new_threads():
+        yield
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,16 +11,9 @@ import pytest
 from prismq_desktop.cli import demo, demo_handlers
 from prismq_desktop.core import Queue
 from prismq_desktop.worker import HandlerRegistry, WorkerEngine
-from tests.support import sqlite_db
+from tests.support import sqlite_db, wait_until
 
 NOW = datetime.now(timezone.utc)  # the backlog must count as waiting, not scheduled
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -78,7 +70,7 @@ def test_a_file_that_is_not_a_queue_is_refused(tmp_path: Path) -> None:
 def test_traffic_keeps_adding_tasks_until_stopped(demo_file: Path) -> None:
     traffic = demo.DemoTraffic(demo_file, mean_gap=0.01, max_waiting=10_000, seed=3).start()
     try:
-        wait_until(lambda: traffic.enqueued >= 5)
+        wait_until(lambda: traffic.enqueued >= 5, timeout=20)
     finally:
         traffic.stop()
     stopped_at = traffic.enqueued
@@ -91,7 +83,7 @@ def test_traffic_keeps_adding_tasks_until_stopped(demo_file: Path) -> None:
 def test_traffic_pauses_while_the_queue_is_long(demo_file: Path) -> None:
     traffic = demo.DemoTraffic(demo_file, mean_gap=0.01, max_waiting=40, seed=3).start()
     try:
-        wait_until(lambda: traffic.beats >= 20)  # each beat saw 40 waiting and added nothing
+        wait_until(lambda: traffic.beats >= 20, timeout=20)  # each beat saw 40 waiting and added nothing
     finally:
         traffic.stop()
     assert traffic.enqueued == 0

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+
+from tests.support import wait_until  # noqa: F401  (the one wait_until, re-exported)
 
 REPO = Path(__file__).resolve().parents[2]
-T = TypeVar("T")
 
 #: A handler module for worker processes: records each execution in a per-process file.
 COUNT_HANDLERS = '''
@@ -29,19 +28,6 @@ def count(ctx):
         ctx.wait(delay)
     return {"pid": os.getpid()}
 '''
-
-
-def wait_until(predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.02,
-               what: str = "condition") -> T:
-    """Poll until ``predicate()`` is truthy and return it; fail the test at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def child_env(**extra: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from prismq_desktop.worker import (
 )
 from prismq_desktop.worker.builtins import builtin_registry
 from tests.support import sqlite_db
-from tests.worker.support import wait_until
+from tests.support import wait_until
 
 Factory = Callable[..., WorkerEngine]
 

@@ -11,8 +11,9 @@ from tests.worker.support import REPO, child_env
 FORBIDDEN = ("PySide6", "pyqtgraph", "sqlite3", "_sqlite3")
 
 
-def test_importing_the_worker_loads_no_qt_and_no_stdlib_sqlite() -> None:
-    code = ("import sys, prismq_desktop.worker, prismq_desktop.worker.command; "
+def test_importing_the_core_and_worker_loads_no_qt_and_no_stdlib_sqlite() -> None:
+    code = ("import sys, prismq_desktop.core, prismq_desktop.worker, "
+            "prismq_desktop.worker.command; "
             f"print([m for m in {FORBIDDEN!r} if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], env=child_env(), capture_output=True,
                          text=True, timeout=60, cwd=REPO)

@@ -12,7 +12,7 @@ import pytest
 from prismq_desktop.core import Queue
 from prismq_desktop.worker import WorkerEngine
 from prismq_desktop.worker.builtins import builtin_registry
-from tests.worker.support import wait_until
+from tests.support import wait_until
 
 PY = sys.executable
 
