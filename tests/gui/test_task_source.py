@@ -12,8 +12,7 @@ from prismq_desktop.core import SORT_FIELDS, Queue, TaskQuery
 from prismq_desktop.core.sqlite import filters
 from prismq_desktop.core.sqlite import sample_data as history
 from prismq_desktop.gui.tasks import task_source
-from tests.support import sqlite_db
-from tests.support import wait_until
+from tests.support import sqlite_db, wait_until
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 

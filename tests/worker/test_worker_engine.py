@@ -22,8 +22,7 @@ from prismq_desktop.worker import (
     WorkerEngine,
 )
 from prismq_desktop.worker.builtins import builtin_registry
-from tests.support import sqlite_db
-from tests.support import wait_until
+from tests.support import sqlite_db, wait_until
 
 Factory = Callable[..., WorkerEngine]
 
