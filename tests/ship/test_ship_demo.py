@@ -83,7 +83,8 @@ def test_traffic_keeps_adding_tasks_until_stopped(demo_file: Path) -> None:
 def test_traffic_pauses_while_the_queue_is_long(demo_file: Path) -> None:
     traffic = demo.DemoTraffic(demo_file, mean_gap=0.01, max_waiting=40, seed=3).start()
     try:
-        wait_until(lambda: traffic.beats >= 20, timeout=20)  # each beat saw 40 waiting and added nothing
+        # each beat saw 40 waiting and added nothing
+        wait_until(lambda: traffic.beats >= 20, timeout=20)
     finally:
         traffic.stop()
     assert traffic.enqueued == 0
