@@ -165,8 +165,8 @@ class TaskTable(QTableView):
     def current_id(self) -> int:
         return self._current_id
 
-    def select_task(self, task_id: int) -> bool:
-        """Select and show a task if its row is loaded; False when it is not."""
+    def select_task(self, task_id: int, scroll: bool = True) -> bool:
+        """Select (and scroll to) a task if its row is loaded; False when it is not."""
         row = self._model.row_of(task_id)
         if row is None:
             return False
@@ -174,8 +174,23 @@ class TaskTable(QTableView):
         flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
                  | QItemSelectionModel.SelectionFlag.Rows)
         self.selectionModel().setCurrentIndex(index, flags)
-        self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        if scroll:
+            self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         return True
+
+    def holds_current(self) -> bool:
+        """True when the current task's row is loaded and selected (what the user sees)."""
+        row = self._model.row_of(self._current_id)
+        return row is not None and self.selectionModel().isRowSelected(row)
+
+    def forget_current(self) -> None:
+        """Drop the selection and the current task (it left the table, or another task is
+        shown by id); listeners hear -1."""
+        self.selectionModel().clear()
+        self._last_ids = []
+        if self._current_id != -1:
+            self._current_id = -1
+            self.current_task_changed.emit(-1)
 
     def _save_selection(self) -> None:
         rows = self.selected_rows()
