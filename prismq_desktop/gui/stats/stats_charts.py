@@ -7,6 +7,7 @@ the status badges' (status_badge.STATUS_COLORS), re-read when the theme changes.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from dataclasses import dataclass
 
@@ -46,10 +47,38 @@ LATENCY_FLOOR = 1e-3
 
 
 class SecondsAxis(pg.AxisItem):
-    """A log-scale axis labelled in durations (1 s, 10 s, 2 m) rather than powers of ten."""
+    """A log-scale axis labelled in durations (1 s, 10 s, 2 min) rather than powers of ten,
+    with as many labels as the height holds: 1-2-5 steps, 1-3 steps, or powers of ten
+    (pyqtgraph's own ticks left two labels on a chart spanning a decade or two)."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802,N803 (override)
+        return [(1.0, log_ticks(minVal, maxVal, max(2, int(size // TICK_PIXELS))))]
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
-        return [duration(10.0 ** v) if float(v).is_integer() else "" for v in values]
+        return [tick_text(10.0 ** v) for v in values]
+
+
+#: Pixels of axis per label on the latency axis.
+TICK_PIXELS = 30
+
+
+def log_ticks(low: float, high: float, most: int) -> list[float]:
+    """log10 tick positions between ``low`` and ``high`` (log10 values), at most ``most``."""
+    decades = range(math.floor(low), math.ceil(high) + 1)
+    for mantissas in ((1, 2, 5), (1, 3), (1,)):
+        ticks = [e + math.log10(m) for e in decades for m in mantissas]
+        ticks = [t for t in ticks if low <= t <= high]
+        if len(ticks) <= most:
+            return ticks
+    return ticks[::math.ceil(len(ticks) / most)]
+
+
+def tick_text(seconds: float) -> str:
+    """A short axis label: 5 ms, 200 ms, 2 s, 50 s, 2 min, 5 h."""
+    for unit, size in (("h", 3600.0), ("min", 60.0), ("s", 1.0)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds * 1000:.3g} ms"
 
 
 def bucket_label(seconds: int) -> str:
@@ -169,11 +198,12 @@ class StatsCharts(QWidget):
             self.items[curve.key].setData(edges, series[curve.key].astype(np.float64))
         for curve in DEPTH:
             self.items[curve.key].setData(moments, series[curve.key])
-        for curve in LATENCY:  # empty buckets are skipped: the line joins its neighbours
-            values = series[curve.key]
-            known = ~np.isnan(values)
-            self.items[curve.key].setData(centers[known],
-                                          np.maximum(values[known], LATENCY_FLOOR))
+        for curve in LATENCY:  # an empty bucket is NaN: the line breaks there (connect="finite")
+            values = np.maximum(series[curve.key], LATENCY_FLOOR)
+            if np.isnan(values).all():  # nothing to draw (and pyqtgraph warns on all-NaN)
+                self.items[curve.key].setData([], [])
+            else:
+                self.items[curve.key].setData(centers, values)
         title = f"Tasks per {bucket_label(stats.bucket)}"
         if self.titles["throughput"][0] != title:
             self.titles["throughput"] = (title, THROUGHPUT)
@@ -199,6 +229,8 @@ class StatsCharts(QWidget):
     def plotted(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """The x and y arrays an item holds (what the tests and CSV compare)."""
         x, y = self.items[key].getOriginalDataset()
+        if x is None or y is None:  # nothing plotted
+            return np.zeros(0), np.zeros(0)
         return np.asarray(x), np.asarray(y)
 
     # -- hover and click ---------------------------------------------------------------------

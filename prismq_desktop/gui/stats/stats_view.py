@@ -20,9 +20,11 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -59,7 +61,14 @@ WINDOW_BUTTON_STYLE = ("QToolButton { padding: 3px 10px; }"
 BIG_NUMBERS = (("completed / s", "completed_per_s", "completed", "{:,.2f}"),
                ("completed / min", "completed_per_min", "completed", "{:,.0f}"),
                ("enqueued / min", "enqueued_per_min", "queued", "{:,.0f}"),
-               ("failed / min", "failed_per_min", "failed", "{:,.0f}"))
+               ("failed tasks / min", "failed_per_min", "failed", "{:,.0f}"))
+#: The big numbers' time base (core stats.RATE_SECONDS), said above them: they are not the
+#: chart window's, whatever window the buttons beside them chose.
+RATES_TITLE = "Rates over the last minute"
+#: Below these heights the charts and the table scroll instead of squeezing (1024×640 and
+#: 1280×720 screens): a chart shorter than this has no readable axis.
+CHART_MIN_HEIGHT = 150
+TABLE_MIN_HEIGHT = 130
 
 
 class StatsView(QWidget):
@@ -96,17 +105,7 @@ class StatsView(QWidget):
             self.buttons.addButton(button)
             top.addWidget(button)
         top.addSpacing(24)
-        self.numbers: dict[str, QLabel] = {}
-        for label, attribute, _status, _fmt in BIG_NUMBERS:
-            number = QLabel("–", objectName="statsNumber", alignment=Qt.AlignmentFlag.AlignCenter)
-            caption = QLabel(label, alignment=Qt.AlignmentFlag.AlignCenter)
-            box = QVBoxLayout()
-            box.setSpacing(0)
-            box.addWidget(number)
-            box.addWidget(caption)
-            top.addLayout(box)
-            top.addSpacing(18)
-            self.numbers[attribute] = number
+        top.addLayout(self._rates())
         top.addStretch(1)
         self.updated = QLabel("", objectName="statsUpdated")
         top.addWidget(self.updated)
@@ -127,13 +126,39 @@ class StatsView(QWidget):
         self.split.addWidget(self.table)
         self.split.setStretchFactor(0, 1)
         self.split.setSizes([640, 170])
+        self.chart_stack.setMinimumHeight(3 * CHART_MIN_HEIGHT)
+        self.table.setMinimumHeight(TABLE_MIN_HEIGHT)
+        self.scroll = QScrollArea(objectName="statsScroll", widgetResizable=True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.split)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addLayout(top)
         layout.addWidget(self.hover)
-        layout.addWidget(self.split, 1)
+        layout.addWidget(self.scroll, 1)
         self._show_placeholder("Reading…")
         self._paint_numbers()
+
+    def _rates(self) -> QVBoxLayout:
+        """The big numbers under a title that says their time base."""
+        row = QHBoxLayout()
+        self.numbers: dict[str, QLabel] = {}
+        for label, attribute, _status, _fmt in BIG_NUMBERS:
+            number = QLabel("–", objectName="statsNumber", alignment=Qt.AlignmentFlag.AlignCenter)
+            caption = QLabel(label, alignment=Qt.AlignmentFlag.AlignCenter)
+            box = QVBoxLayout()
+            box.setSpacing(0)
+            box.addWidget(number)
+            box.addWidget(caption)
+            row.addLayout(box)
+            row.addSpacing(14)
+            self.numbers[attribute] = number
+        self.rates_title = QLabel(f"<small>{RATES_TITLE}</small>", objectName="statsRatesTitle")
+        column = QVBoxLayout()
+        column.setSpacing(0)
+        column.addWidget(self.rates_title)
+        column.addLayout(row)
+        return column
 
     def _ensure_charts(self) -> StatsCharts:
         if self.charts is None:
@@ -211,7 +236,7 @@ class StatsView(QWidget):
                 "show older activity.</p>")
         else:
             self.chart_stack.setCurrentWidget(charts)
-        self.table.set_rows(stats.types)
+        self.table.set_rows(stats.types, stats.window.label)
         self._paint_numbers()
         moment = datetime.fromtimestamp(stats.now, timezone.utc)
         self.updated.setText(f"updated {moment.astimezone().strftime('%H:%M:%S')}")
@@ -252,7 +277,7 @@ class StatsView(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             self._paint_numbers()
             if self.stats is not None:
-                self.table.set_rows(self.stats.types)
+                self.table.set_rows(self.stats.types, self.stats.window.label)
 
     # -- a click on a bucket lists its tasks ---------------------------------------------------
     def show_bucket_tasks(self, chart: str, series: str, start: float, end: float) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 
 from prismq_desktop.gui.tasks.row_delegate import TaskRowDelegate
 from prismq_desktop.gui.tasks.task_model import TaskTableModel
-from prismq_desktop.gui.tasks.task_rows import COLUMNS
+from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX, COLUMNS, DEFAULT_ORDER
 
 ROW_HEIGHT = 24
 #: Rows repainted per event-loop turn after a bigger change. A whole view repainted at once
@@ -87,6 +87,7 @@ class TaskTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for index, column in enumerate(COLUMNS):
             header.resizeSection(index, column.width)
+        self._default_order()
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._sort_clicked)
@@ -120,8 +121,13 @@ class TaskTable(QTableView):
         header = self.horizontalHeader()
         for index, column in enumerate(COLUMNS):
             header.setSectionHidden(index, False)
-            header.moveSection(header.visualIndex(index), index)
             header.resizeSection(index, column.width)
+        self._default_order()
+
+    def _default_order(self) -> None:
+        header = self.horizontalHeader()
+        for place, key in enumerate(DEFAULT_ORDER):
+            header.moveSection(header.visualIndex(COLUMN_INDEX[key]), place)
 
     def header_state(self) -> QByteArray:
         return self.horizontalHeader().saveState()

@@ -35,6 +35,8 @@ CLOCK_REFRESH_MS = 10_000
 #: Where the shown task is: the table's current row; opened by id (a jump to a task the
 #: filter hides, a new task not yet listed); or being looked for after the table changed.
 TABLE, PINNED, CHECKING = "table", "pinned", "checking"
+#: The detail side's width (pixels) with a task shown, until the user drags it; with none.
+RIGHT_WIDTH, EMPTY_RIGHT_WIDTH = 420, 190
 
 
 class TasksPage(QWidget):
@@ -80,12 +82,15 @@ class TasksPage(QWidget):
         for widget in (self.sidebar, middle, self.right):
             self.split.addWidget(widget)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([210, 900, 470])
+        self.split.setSizes([210, 900, RIGHT_WIDTH])
         self.right.setSizes([520, 330])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.split)
         self._restore_layout()
+        self._right_width = max(self.split.sizes()[2], EMPTY_RIGHT_WIDTH)
+        # Narrowed once the splitter has its real width (before, Qt would scale all three).
+        QTimer.singleShot(0, self, lambda: self._task is None and self._fit_right(shown=False))
 
     def _wire(self) -> None:
         self.sidebar.filter_changed.connect(self._filter)
@@ -254,6 +259,7 @@ class TasksPage(QWidget):
             self._set_place(TABLE)
             self.detail.show_details(None)
             self.log.set_task(None)
+            self._fit_right(shown=False)
             return
         if task_id != self.log.task_id:
             self._task = None
@@ -272,6 +278,7 @@ class TasksPage(QWidget):
         if self.log.task_id != task_id:
             return
         self._task = details.task
+        self._fit_right(shown=True)
         self.detail.show_details(details, display_status(details.task, now), texts)
         self.selection_changed.emit()
 
@@ -314,7 +321,20 @@ class TasksPage(QWidget):
         """True when the selection covers rows that are not loaded (e.g. Select All)."""
         return len(self.table.selected_ids()) < len(self.table.selected_rows())
 
+    def _fit_right(self, shown: bool) -> None:
+        """With no task shown the detail side narrows to a strip (its log hidden) and the
+        table takes the room; a shown task gets back the width the user gave that side."""
+        if shown == self.log.isVisibleTo(self):
+            return
+        sizes = self.split.sizes()
+        if not shown:
+            self._right_width = max(sizes[2], EMPTY_RIGHT_WIDTH)
+        width = self._right_width if shown else EMPTY_RIGHT_WIDTH
+        self.log.setVisible(shown)
+        self.split.setSizes([sizes[0], max(0, sizes[1] + sizes[2] - width), width])
+
     def save_layout(self) -> None:
+        self._fit_right(shown=True)  # what is kept is the width a shown task gets
         settings.set_value("tasks/split", self.split.saveState())
         settings.set_value("tasks/right", self.right.saveState())
         settings.set_value("tasks/header", self.table.header_state())
