@@ -1,4 +1,4 @@
-"""Issue 11.2: the actions act on what the user sees selected, never on a task the table left.
+"""Issues 11.2 and 11.19: actions act on what the user sees selected, never on a task gone.
 
 When the shown task leaves the table (a new filter, a retry, a search), the detail panel
 clears and Del, Ctrl+R, Ctrl+D and F2 have nothing to act on; a task that is still listed
@@ -7,11 +7,13 @@ after a new sort or filter stays selected.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 
 from prismq_desktop.core import Queue
+from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX
 from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS, table_ids
 
@@ -108,3 +110,26 @@ def test_an_enqueued_task_outside_the_filter_is_the_one_shown(qtbot, open_window
     qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == new,
                     timeout=WAIT_MS)
     assert page.table.selected_ids() == [] and page.target_ids() == [new]
+
+
+def test_a_sort_click_shows_that_the_new_order_is_loading(qtbot, open_window,
+                                                          demo_db: Path) -> None:
+    """Issue 11.19: the old rows stay until the new order's first rows come; meanwhile the
+    cursor is busy and a note says what is loading."""
+    window = open_window(demo_db)
+    page = window.tasks_page
+    release = threading.Event()
+    page.session.reader.submit(lambda _q: release.wait(WAIT_MS / 1000))  # a slow read
+    header = page.table.horizontalHeader()
+    header.setSortIndicator(COLUMN_INDEX["priority"], Qt.SortOrder.AscendingOrder)
+    header.sectionClicked.emit(COLUMN_INDEX["priority"])
+    note = page.table.busy.label
+    qtbot.waitUntil(note.isVisible, timeout=WAIT_MS)
+    assert note.text() == "Sorting by priority…"
+    assert page.table.viewport().cursor().shape() == Qt.CursorShape.BusyCursor
+    release.set()
+    qtbot.waitUntil(lambda: not note.isVisible(), timeout=WAIT_MS)
+    assert page.model.query.sort == "priority"
+    priorities = [int(page.model.task_row(r).task.priority) for r in range(20)]
+    assert priorities == sorted(priorities)
+    assert page.table.viewport().cursor().shape() != Qt.CursorShape.BusyCursor

@@ -42,6 +42,9 @@ LATENCY = (Curve("wait_p50_s", "wait p50", "queued"),
            Curve("wait_p95_s", "wait p95", "queued", dashed=True),
            Curve("run_p50_s", "run p50", "processing"),
            Curve("run_p95_s", "run p95", "processing", dashed=True))
+#: (name, title, curves) of each plot, top to bottom.
+PLOTS = (("throughput", "Tasks per bucket", THROUGHPUT), ("depth", "Queue depth", DEPTH),
+         ("latency", "Latency", LATENCY))
 #: Latency below this is drawn at it (a log axis has no zero).
 LATENCY_FLOOR = 1e-3
 
@@ -102,48 +105,58 @@ class StatsCharts(QWidget):
         self.cursors: list[pg.InfiniteLine] = []
         self.titles: dict[str, tuple[str, tuple[Curve, ...]]] = {}
         self._shown_range: tuple[float, float] | None = None
-        self._build()
+        self._steps = [lambda row=row, spec=spec: self._add_plot(row, *spec)
+                       for row, spec in enumerate(PLOTS)] + [self._finish]
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget)
-        self.apply_theme()
 
-    # -- building (once) ---------------------------------------------------------------------
-    def _build(self) -> None:
-        specs = (("throughput", "Tasks per bucket", THROUGHPUT),
-                 ("depth", "Queue depth", DEPTH),
-                 ("latency", "Latency", LATENCY))
-        first: pg.PlotItem | None = None
-        for row, (name, title, curves) in enumerate(specs):
-            axes = {"bottom": pg.DateAxisItem(orientation="bottom")}
-            if name == "latency":
-                axes["left"] = SecondsAxis(orientation="left")
-            plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
-            self.titles[name] = (title, curves)
-            plot.setMenuEnabled(False)
-            plot.showGrid(x=True, y=True, alpha=0.15)
-            plot.setMouseEnabled(x=True, y=False)
-            plot.getViewBox().setAutoVisible(y=True)
-            plot.hideButtons()
-            plot.getAxis("left").setWidth(52)
-            for curve in curves:
-                item = plot.plot(name=curve.label, connect="finite",
-                                 stepMode="center" if name == "throughput" else None)
-                self.items[curve.key] = item
-            if name == "latency":
-                plot.setLogMode(x=False, y=True)
-            if first is None:
-                first = plot
-            else:
-                plot.setXLink(first)
-            cursor = pg.InfiniteLine(angle=90, movable=False)
-            cursor.setVisible(False)
-            plot.addItem(cursor, ignoreBounds=True)
-            self.cursors.append(cursor)
-            self.plots[name] = plot
+    # -- building (once, a plot per step) ----------------------------------------------------
+    def build_step(self) -> bool:
+        """Build the next part; True once all are built. A plot costs 25 ms here (4 times
+        that while the embedded worker's threads hold the GIL): the view runs one step per
+        event-loop turn instead of all at once (issue 17.11)."""
+        if self._steps:
+            self._steps.pop(0)()
+        return not self._steps
+
+    def build(self) -> StatsCharts:
+        """Every step at once (for a caller that is not on a live window)."""
+        while not self.build_step():
+            pass
+        return self
+
+    def _add_plot(self, row: int, name: str, title: str, curves: tuple[Curve, ...]) -> None:
+        axes = {"bottom": pg.DateAxisItem(orientation="bottom")}
+        if name == "latency":
+            axes["left"] = SecondsAxis(orientation="left")
+        plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
+        self.titles[name] = (title, curves)
+        plot.setMenuEnabled(False)
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.getViewBox().setAutoVisible(y=True)
+        plot.hideButtons()
+        plot.getAxis("left").setWidth(52)
+        for curve in curves:
+            item = plot.plot(name=curve.label, connect="finite",
+                             stepMode="center" if name == "throughput" else None)
+            self.items[curve.key] = item
+        if name == "latency":
+            plot.setLogMode(x=False, y=True)
+        if self.plots:
+            plot.setXLink(self.plots["throughput"])
+        cursor = pg.InfiniteLine(angle=90, movable=False)
+        cursor.setVisible(False)
+        plot.addItem(cursor, ignoreBounds=True)
+        self.cursors.append(cursor)
+        self.plots[name] = plot
+
+    def _finish(self) -> None:
         scene = self.layout_widget.scene()
         scene.sigMouseMoved.connect(self._moved)
         scene.sigMouseClicked.connect(self._clicked)
+        self.apply_theme()
 
     def apply_theme(self) -> None:
         """Colours from the palette and the status badges (light or dark)."""
@@ -183,7 +196,7 @@ class StatsCharts(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
+        if event.type() == QEvent.Type.PaletteChange and not self._steps:
             self.apply_theme()
 
     # -- data --------------------------------------------------------------------------------

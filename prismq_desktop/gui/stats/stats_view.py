@@ -36,6 +36,7 @@ from shiboken6 import isValid
 from prismq_desktop.core import TaskQuery
 from prismq_desktop.core.sqlite.stats import BUCKET_STEPS, WINDOWS, DepthSample, Stats, edge_text
 from prismq_desktop.gui import settings
+from prismq_desktop.gui.stats import chart_loader
 from prismq_desktop.gui.stats.stats_table import TypeStatsTable
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
 from prismq_desktop.gui.window.session import Session
@@ -50,6 +51,9 @@ SAMPLE_SLOT = BUCKET_STEPS[0]
 MAX_SAMPLES = 20_000
 #: Seconds between recomputes while the queue is busy, by window (a 10-minute bucket gains
 #: nothing from being redrawn twice a second, and the reader serves the table too).
+#: The chart module is imported in the background this long (ms) after a file opened, so the
+#: tab usually finds it ready (not at once: it would compete with the first rows' paint).
+PRELOAD_MS = 4000
 MIN_INTERVAL = {"15m": 1.0, "1h": 1.0, "24h": 3.0, "7d": 5.0}
 HINT = ("Hover a bucket for its exact values; click a throughput or latency bucket to list "
         "its tasks. Wheel or drag to zoom time; the window buttons reset it.")
@@ -89,8 +93,12 @@ class StatsView(QWidget):
         self._reset_zoom = True
         self._last_submit = float("-inf")
         self._later = QTimer(self, singleShot=True, timeout=self._changed)
+        self._waiting: Stats | None = None
+        self._building: StatsCharts | None = None
         self._build()
         session.changed.connect(self._changed)
+        chart_loader.loader().ready.connect(self._charts_loaded)
+        QTimer.singleShot(PRELOAD_MS, self, chart_loader.loader().start)
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -160,15 +168,37 @@ class StatsView(QWidget):
         column.addLayout(row)
         return column
 
-    def _ensure_charts(self) -> StatsCharts:
-        if self.charts is None:
+    def _ensure_charts(self) -> StatsCharts | None:
+        """The charts once built; None while their module is imported (off the GUI thread,
+        see chart_loader) and while they are built, a plot per event-loop turn."""
+        if self.charts is not None:
+            return self.charts
+        charts_module = chart_loader.loader()
+        if not charts_module.is_ready():
+            charts_module.start()
+        elif charts_module.error is not None:
+            self._show_placeholder(f"The charts could not load: {charts_module.error}")
+        elif self._building is None:
             from prismq_desktop.gui.stats.stats_charts import StatsCharts
 
-            self.charts = StatsCharts()
-            self.charts.hovered.connect(lambda text: self.hover.setText(text or HINT))
-            self.charts.bucket_clicked.connect(self.show_bucket_tasks)
-            self.chart_stack.addWidget(self.charts)
-        return self.charts
+            self._building = StatsCharts()
+            QTimer.singleShot(0, self, self._build_step)
+        return None
+
+    def _build_step(self) -> None:
+        charts = self._building
+        if charts is None:
+            return
+        if not charts.build_step():
+            QTimer.singleShot(0, self, self._build_step)
+            return
+        self._building = None
+        self.charts = charts
+        charts.hovered.connect(lambda text: self.hover.setText(text or HINT))
+        charts.bucket_clicked.connect(self.show_bucket_tasks)
+        self.chart_stack.addWidget(charts)
+        if self._waiting is not None:
+            self.apply(self._waiting)
 
     def _show_placeholder(self, text: str) -> None:
         self.placeholder.setText(text)
@@ -184,9 +214,15 @@ class StatsView(QWidget):
     def _shown(self) -> None:
         if not self.isVisible():
             return
-        self._ensure_charts()
+        if self._ensure_charts() is None and self.stats is None:
+            self._show_placeholder("Loading the charts…")
         if self._dirty:
             self.recompute()
+
+    def _charts_loaded(self) -> None:
+        """The chart module is in: build the charts (they draw what came meanwhile)."""
+        if isValid(self) and self.isVisible():
+            self._ensure_charts()
 
     def _changed(self) -> None:
         self._dirty = True
@@ -224,9 +260,13 @@ class StatsView(QWidget):
     def apply(self, stats: Stats) -> None:
         if not isValid(self) or stats.window.key != self.window_key:
             return  # closed meanwhile, or the user switched windows (that result is coming)
+        charts = self._ensure_charts()
+        if charts is None:  # drawn once the charts are built (_build_step)
+            self._waiting = stats
+            return
+        self._waiting = None
         self.stats = stats
         self._keep_sample(stats.current)
-        charts = self._ensure_charts()
         charts.show_stats(stats, self._reset_zoom)
         self._reset_zoom = False
         if stats.empty:

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
+from prismq_desktop.gui.tasks.busy_note import BusyNote
 from prismq_desktop.gui.tasks.row_delegate import TaskRowDelegate
 from prismq_desktop.gui.tasks.task_model import TaskTableModel
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX, COLUMNS, DEFAULT_ORDER
@@ -55,6 +56,8 @@ class TaskTable(QTableView):
         model.refresh_starting.connect(self._save_selection)
         model.refreshed.connect(self._after_refresh)
         model.query_applied.connect(self._after_query)
+        self.busy = BusyNote(self)
+        model.loading.connect(self.busy.set_loading)
         self.verticalScrollBar().valueChanged.connect(self._report_visible)
         model.rowsInserted.connect(self._report_visible)
         self.selectionModel().selectionChanged.connect(self._on_selection)
@@ -96,6 +99,7 @@ class TaskTable(QTableView):
 
     # -- sorting: by SQL, through the model's query ------------------------------------------
     def _sort_clicked(self, section: int) -> None:
+        self.busy.text = f"Sorting by {COLUMNS[section].title.lower()}…"
         self._model.sort(section, self.horizontalHeader().sortIndicatorOrder())
 
     def show_sort(self, key: str, descending: bool) -> None:
