@@ -154,7 +154,7 @@ class DetailPanel(QScrollArea):
         status = status or str(task.status)
         self.heading.setText(f"<b>#{task.id}</b>&nbsp;&nbsp;{_escape(task.type)}"
                              f"&nbsp;&nbsp;<span style='opacity:.7'>{_escape(status)}</span>")
-        self.timeline.set_task(task, status)
+        self.timeline.set_task(task, status, details.runs)
         self._fill_fields(details)
         self._fill_progress(details.progress, task.status in ACTIVE)
         self.attempts.setText(_runs_text(details.runs))

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QPaintEvent
+from PySide6.QtGui import QAction, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from prismq_desktop.gui.tasks.busy_note import BusyNote
@@ -33,6 +33,7 @@ ROW_HEIGHT = 24
 #: paint must take the GIL from them); in steps of 8 rows each paint is a quarter of that,
 #: input and timers run in between, and all rows still show the change within a few ms.
 PAINT_STEP_ROWS = 8
+NO_TASKS = "This queue has no tasks yet."
 #: Seconds after which a step that never got its paint (view hidden) no longer holds the next.
 STEP_TIMEOUT = 0.25
 
@@ -305,8 +306,25 @@ class TaskTable(QTableView):
         bottom = self.rowViewportPosition(rows[-1]) + self.rowHeight(rows[-1])
         self.viewport().update(0, top, self.viewport().width(), bottom - top)
 
+    def empty_text(self) -> str:
+        """What an empty table says (a blank one looked broken on a new queue)."""
+        if self._model.loaded_at is None or self._model.rowCount():
+            return ""
+        query = self._model.query
+        if query.statuses or query.types or query.text or query.extra:
+            return "No task matches this filter or search."
+        return (f"{NO_TASKS}\nEnqueue one with Tasks → Enqueue… (Ctrl+E), or from a script:"
+                "\nprismq-desktop enqueue TYPE --payload '{…}'")
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
+        text = self.empty_text()
+        if text:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(12, 40, -12, 0),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+            painter.end()
         if self._dirty_rows:
             QTimer.singleShot(0, self._repaint_step)
         else:
