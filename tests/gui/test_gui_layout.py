@@ -96,7 +96,8 @@ def test_the_latency_chart_breaks_over_empty_buckets(qtbot, open_window,
 
 
 def test_latency_axis_labels_fill_the_height() -> None:
-    assert [tick_text(10 ** t) for t in log_ticks(0, 1.2, 6)] == ["1 s", "2 s", "5 s", "10 s"]
-    assert [tick_text(10 ** t) for t in log_ticks(0, 1.2, 3)] == ["1 s", "3 s", "10 s"]
-    assert len(log_ticks(-3, 3.5, 4)) <= 4 and tick_text(0.2) == "200 ms"
-    assert tick_text(150.0) == "2.5 min" and math.isclose(log_ticks(-1, 0, 2)[0], -1)
+    labels = [tick_text(10 ** t) for t in log_ticks(0, 1.2, 6)]
+    assert labels == ["1 s", "2 s", "5 s", "10 s"]
+    assert [tick_text(10 ** t) for t in log_ticks(0, 1.2, 3)] == ["1 s", "5 s", "10 s"]
+    assert len(log_ticks(-3, 3.5, 4)) == 4 and tick_text(0.2) == "200 ms"
+    assert tick_text(120.0) == "2 min" and math.isclose(log_ticks(-1, 0, 2)[0], -1)

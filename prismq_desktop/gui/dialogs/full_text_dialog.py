@@ -26,7 +26,7 @@ from shiboken6 import isValid
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.executor import Executor
-from prismq_desktop.gui.tasks.long_text import size_text, split_lines
+from prismq_desktop.gui.tasks.long_text import VIEW_LINE_CHARS, size_text, split_lines
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
@@ -93,8 +93,14 @@ def _rows_view(model: RowsModel) -> QTableView:
     view.setWordWrap(False)
     view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.horizontalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideNone)
+    columns = view.horizontalHeader()
+    columns.setVisible(False)
+    # One row is at most VIEW_LINE_CHARS wide (split in the reader): a fixed column that wide
+    # scrolls sideways when the window is narrower, and nothing is measured per row.
+    columns.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    columns.setDefaultSectionSize(view.fontMetrics().horizontalAdvance("M" * VIEW_LINE_CHARS)
+                                  + 16)
     rows = view.verticalHeader()
     rows.setVisible(False)
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -50,9 +50,9 @@ LATENCY_FLOOR = 1e-3
 
 
 class SecondsAxis(pg.AxisItem):
-    """A log-scale axis labelled in durations (1 s, 10 s, 2 min) rather than powers of ten,
-    with as many labels as the height holds: 1-2-5 steps, 1-3 steps, or powers of ten
-    (pyqtgraph's own ticks left two labels on a chart spanning a decade or two)."""
+    """A log-scale axis labelled with round durations (1 s, 5 s, 30 s, 2 min) rather than
+    powers of ten, as many as the height holds (pyqtgraph's own ticks left two labels on a
+    chart spanning a decade or two)."""
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802,N803 (override)
         return [(1.0, log_ticks(minVal, maxVal, max(2, int(size // TICK_PIXELS))))]
@@ -62,23 +62,26 @@ class SecondsAxis(pg.AxisItem):
 
 
 #: Pixels of axis per label on the latency axis.
-TICK_PIXELS = 30
+TICK_PIXELS = 24
+#: Durations worth a label (seconds): round in the unit they are read in.
+NICE_SECONDS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30,
+                60, 120, 300, 600, 1200, 1800, 3600, 7200, 18000, 43200, 86400, 172800,
+                432000)
 
 
 def log_ticks(low: float, high: float, most: int) -> list[float]:
-    """log10 tick positions between ``low`` and ``high`` (log10 values), at most ``most``."""
-    decades = range(math.floor(low), math.ceil(high) + 1)
-    for mantissas in ((1, 2, 5), (1, 3), (1,)):
-        ticks = [e + math.log10(m) for e in decades for m in mantissas]
-        ticks = [t for t in ticks if low <= t <= high]
-        if len(ticks) <= most:
-            return ticks
-    return ticks[::math.ceil(len(ticks) / most)]
+    """log10 positions of round durations between ``low`` and ``high`` (log10 seconds), at
+    most ``most`` of them, evenly thinned when more would fit the range."""
+    ticks = [math.log10(v) for v in NICE_SECONDS if low <= math.log10(v) <= high]
+    if len(ticks) <= most:
+        return ticks
+    last = len(ticks) - 1
+    return [ticks[round(i * last / (most - 1))] for i in range(most)] if most > 1 else ticks[:1]
 
 
 def tick_text(seconds: float) -> str:
-    """A short axis label: 5 ms, 200 ms, 2 s, 50 s, 2 min, 5 h."""
-    for unit, size in (("h", 3600.0), ("min", 60.0), ("s", 1.0)):
+    """A short axis label: 5 ms, 200 ms, 2 s, 30 s, 2 min, 5 h, 2 d."""
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0)):
         if seconds >= size:
             return f"{seconds / size:.3g} {unit}"
     return f"{seconds * 1000:.3g} ms"

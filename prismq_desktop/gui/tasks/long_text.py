@@ -22,7 +22,7 @@ LOG_LINE_CHARS = 500
 #: Tooltips hold at most this many characters (Qt lays the whole tooltip out, too).
 TIP_CHARS = 2_000
 #: The full-text viewer splits lines longer than this into rows of this many characters.
-VIEW_LINE_CHARS = 200
+VIEW_LINE_CHARS = 120
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", "id", 68, numeric=True),
-    Column("type", "Type", "type", 120),
+    Column("type", "Type", "type", 140),
     Column("status", "Status", "status", 96),
     Column("priority", "Priority", "priority", 60, numeric=True),
     Column("attempts", "Attempts", "attempts", 70, numeric=True),
