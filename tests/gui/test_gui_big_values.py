@@ -116,3 +116,27 @@ def test_the_log_filter_finds_text_in_a_long_line(qtbot, open_window, tmp_path: 
     qtbot.waitUntil(lambda: page.log.model.rowCount() == 2, timeout=WAIT_MS)
     page.log.search.setText("NEEDLE")
     assert page.log.filter.rowCount() == 1
+
+
+def test_a_huge_payload_is_kept_unedited_in_the_copy_and_edit_dialogs(
+        qtbot, open_window, tmp_path: Path) -> None:
+    """Ctrl+D and F2 on the same task: the dialogs open at once and keep the payload exactly
+    (a text box would lay the whole of it out first)."""
+    task_id, text = _big_task(tmp_path / "big.db")
+    window = open_window(tmp_path / "big.db")
+    with Queue.open(tmp_path / "big.db", read_only=True) as queue:
+        task, small = queue.get(task_id), queue.get(task_id - 1)
+    window.tasks.open_dialog(small).reject()  # the dialog's one-off first build
+    stall = least_stall(qtbot, lambda: window.tasks.open_dialog(task),
+                        lambda: window.tasks.dialog is not None)
+    assert stall < STALL_MS, f"opening the copy stalled {stall} ms"
+    dialog = window.tasks.dialog
+    assert len(dialog.payload.editor.toPlainText()) < 500
+    assert "too large to edit here" in dialog.payload.editor.toPlainText()
+    assert dialog.payload.editor.isReadOnly() and dialog.payload.value() == {"s": text}
+    request = dialog.request()
+    assert request is not None and request.options["payload"] == {"s": text}
+    dialog.reject()
+    editor = window.operations.open_editor(task)
+    assert editor.payload.editor.isReadOnly() and editor.changes() == {}
+    editor.reject()
