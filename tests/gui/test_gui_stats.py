@@ -71,7 +71,7 @@ def test_the_window_buttons_change_the_buckets_and_are_remembered(qtbot, open_wi
     view.findChild(QToolButton, "statsWindow24h").click()
     qtbot.waitUntil(lambda: view.stats.window.key == "24h", timeout=WAIT_MS)
     assert len(view.charts.plotted("enqueued")[0]) == 145  # 144 ten-minute buckets
-    assert settings.value("stats/window") == "24h"
+    qtbot.waitUntil(lambda: settings.value("stats/window") == "24h", timeout=WAIT_MS)
     view.findChild(QToolButton, "statsWindow15m").click()
     qtbot.waitUntil(lambda: view.stats.window.key == "15m", timeout=WAIT_MS)
     assert len(view.charts.plotted("ready")[0]) == 60

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from prismq_desktop.gui.stats.stats_charts import StatsCharts
 
 SETTING = "stats/window"
+#: The chosen window is written to the settings this long (ms) after the last change.
+REMEMBER_MS = 500
 DEFAULT_WINDOW = "1h"
 #: Live depth samples kept: one per 15 s slot (the finest bucket), 3.5 days of them.
 SAMPLE_SLOT = BUCKET_STEPS[0]
@@ -94,6 +96,8 @@ class StatsView(QWidget):
         self._last_submit = float("-inf")
         self._later = QTimer(self, singleShot=True, timeout=self._changed)
         self._waiting: Stats | None = None
+        self._remember = QTimer(self, singleShot=True, interval=REMEMBER_MS,
+                                timeout=lambda: settings.set_value(SETTING, self.window_key))
         self._building: StatsCharts | None = None
         self._build()
         session.changed.connect(self._changed)
@@ -211,6 +215,12 @@ class StatsView(QWidget):
         # close), which must neither import pyqtgraph nor start a read.
         QTimer.singleShot(0, self, self._shown)
 
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        if self._remember.isActive():  # leaving the tab or closing: write the choice now
+            self._remember.stop()
+            settings.set_value(SETTING, self.window_key)
+
     def _shown(self) -> None:
         if not self.isVisible():
             return
@@ -239,7 +249,7 @@ class StatsView(QWidget):
         if key not in WINDOWS:
             return
         self.window_key = key
-        settings.set_value(SETTING, key)
+        self._remember.start()  # a settings write costs 20 ms: not in the same turn
         for button in self.buttons.buttons():
             button.setChecked(button.objectName() == f"statsWindow{key}")
         self._reset_zoom = True
