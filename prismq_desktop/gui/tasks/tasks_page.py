@@ -182,8 +182,11 @@ class TasksPage(QWidget):
 
     def _check_shown(self, query_changed: bool) -> None:
         """After a new filter, search or sort, or a refresh: when the table's current task
-        is not among its loaded rows any more, actions stop using it until the reader says
-        where it is; a task opened by id is checked again after a new query."""
+        is not among its loaded rows any more, the reader says where it is, and gone means
+        the panel clears. After a new query the actions stop using it meanwhile (the case of
+        issue 11.2); after a refresh they do not, as a task scrolled far out of the loaded
+        rows is checked on every refresh and the toolbar would flicker. A task opened by id
+        is checked again after a new query only."""
         task_id = self.log.task_id
         if task_id is None or self._pending_select == task_id or (
                 self._place == PINNED and not query_changed):
@@ -191,7 +194,7 @@ class TasksPage(QWidget):
         if self.table.current_id() == task_id and self.table.holds_current():
             self._set_place(TABLE)
             return
-        self._set_place(CHECKING)
+        self._set_place(CHECKING if query_changed else self._place)
         query, results = self.model.query, self.model.results
         self.session.reader.submit(
             lambda q: task_source.position(q, results, query, task_id),
@@ -199,7 +202,8 @@ class TasksPage(QWidget):
 
     def _checked(self, task_id: int, query: TaskQuery, row: int | None,
                  query_changed: bool) -> None:
-        if query != self.model.query or self.log.task_id != task_id or self._place != CHECKING:
+        if query != self.model.query or self.log.task_id != task_id or (
+                self._place != CHECKING and query_changed):
             return  # the user moved on meanwhile (a newer check follows a newer query)
         if row is None:
             self.message.emit(f"Task #{task_id} left the table (it no longer matches the "
