@@ -84,7 +84,7 @@ def test_selecting_a_task_with_huge_values_never_stalls(qtbot, open_window,
     shown = page.detail.payload.text.toPlainText()
     assert len(shown) < INLINE_CHARS + 100 and shown.startswith('{\n  "s": "xxx')
     assert page.detail.payload.more.isVisible()
-    assert "1.0 M characters" in page.detail.payload.note.text()
+    assert "1.0 M characters" in page.detail.payload.clip_note.text()
     line = page.log.model.texts[1].message
     assert len(line) < LOG_LINE_CHARS + 100 and "double-click" in line
 

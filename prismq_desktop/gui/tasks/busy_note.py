@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel
 
 #: A wait longer than this (ms) shows the note (shorter ones would only flicker).
 DELAY_MS = 150
-STYLE = ("QLabel { background: palette(highlight); color: palette(highlighted-text);"
-         " border-radius: 4px; padding: 4px 12px; }")
+#: Window colours with a frame: it must read over any row, the selected one included.
+STYLE = ("QLabel { background: palette(window); color: palette(window-text);"
+         " border: 1px solid palette(mid); border-radius: 4px; padding: 6px 14px; }")
 
 
 class BusyNote(QObject):
@@ -41,6 +42,8 @@ class BusyNote(QObject):
     def _show(self) -> None:
         self.label.setText(self.text or "Loading…")
         self.label.adjustSize()
-        self.label.move((self.view.viewport().width() - self.label.width()) // 2, 8)
+        viewport = self.view.viewport()
+        self.label.move((viewport.width() - self.label.width()) // 2,
+                        (viewport.height() - self.label.height()) // 3)
         self.label.show()
         self.label.raise_()

@@ -63,9 +63,8 @@ class TextBox(QWidget):
         self.more = QToolButton(text="Show all", objectName="showAllButton")
         self.more.setToolTip("Open the whole text in a window of its own")
         self.more.clicked.connect(self.show_all)
-        self.note = QLabel()
-        self.note.setObjectName("jsonNote")
-        self.note.setWordWrap(True)
+        self.note = QLabel(objectName="jsonNote", wordWrap=True)  # the JSON did not parse
+        self.clip_note = QLabel(objectName="clipNote", wordWrap=True)  # part is shown
         self.text = _mono_text()
         heading = QHBoxLayout()
         heading.setContentsMargins(0, 0, 0, 0)
@@ -75,14 +74,14 @@ class TextBox(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(heading)
-        for widget in (self.note, self.text):
+        for widget in (self.note, self.clip_note, self.text):
             layout.addWidget(widget)
 
     def set_box(self, box: BoxText) -> None:
-        notes = [f"⚠ {box.json_note}" if box.json_note else "", box.clipped.note]
-        note = "\n".join(n for n in notes if n)
-        self.note.setText(note)
-        self.note.setVisible(bool(note))
+        self.note.setText(f"⚠ {box.json_note}" if box.json_note else "")
+        self.note.setVisible(bool(box.json_note))
+        self.clip_note.setText(box.clipped.note)
+        self.clip_note.setVisible(box.clipped.cut)
         self.more.setVisible(box.clipped.cut)
         if box.clipped.text != self.text.toPlainText():
             self.text.setPlainText(box.clipped.text)
