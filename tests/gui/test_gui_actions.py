@@ -167,11 +167,12 @@ def test_retry_with_ctrl_r_requeues_failed_tasks(qtbot, open_window, demo_db: Pa
     page.table.setFocus()
     qtbot.waitUntil(lambda: window.named_actions["retry"].isEnabled())
     qtbot.keyClick(page.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == task_id
-                    and page.shown_task.status == "queued", timeout=5000)
     qtbot.waitUntil(lambda: task_id not in table_ids(window), timeout=5000)
     with Queue.open(demo_db, read_only=True) as queue:
         assert queue.get(task_id).attempts == 0
+    # It left the Failed view: the detail panel and the actions let go of it (issue 11.2).
+    qtbot.waitUntil(lambda: page.log.task_id is None, timeout=5000)
+    assert page.shown_task is None and page.target_ids() == []
 
 
 def test_a_copy_keeps_priority_zero(qtbot, tmp_path: Path) -> None:

@@ -120,9 +120,12 @@ def test_cancel_all_states_the_exact_count_and_applies_to_every_match(
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     runner = window.bulk_export.bulk
     runner.progress_dialog.panel.bar.valueChanged.connect(values.append)
-    qtbot.waitUntil(lambda: runner.summary_box is not None, timeout=WAIT_MS)
-    text = runner.summary_box.text() + "\n" + runner.summary_box.informativeText()
+    qtbot.waitUntil(lambda: runner.last_summary is not None, timeout=WAIT_MS)
+    text = runner.last_summary
     assert text.startswith(f"{ECHOES - DONE} of {ECHOES - DONE} cancelled")
+    assert runner.summary_box is None  # all done as asked: no box to dismiss (issue 11.16)
+    shown = window.status.toolTip() or window.status.currentMessage()  # (elided: tooltip)
+    assert shown.startswith(text.splitlines()[0])
     assert f"{DONE} tasks matching the filter were not queued, leased or processing" in text
     assert values and values[-1] == ECHOES - DONE and len(values) >= 2
     assert runner.progress_dialog is None
@@ -165,7 +168,7 @@ def test_priority_delete_and_run_now_touch_only_what_they_apply_to(
     dialog = _confirm(qtbot, window, action)
     dialog.priority.setValue(7)
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.bulk_export.bulk.summary_box is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.bulk_export.bulk.last_summary is not None, timeout=WAIT_MS)
     with Queue.open(echo_db, read_only=True) as queue:
         late = [queue.get(task_id) for task_id in scheduled]
         priorities = {t.priority for t in queue.list(TaskQuery(text="type:echo status:queued,"
@@ -196,7 +199,7 @@ def test_stuck_tasks_have_their_own_filter_and_are_requeued_in_one_action(
     dialog = _confirm(qtbot, window, "requeueStuck")
     assert dialog.heading.text() == "Requeue 1 task?"
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.bulk_export.bulk.summary_box is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.bulk_export.bulk.last_summary is not None, timeout=WAIT_MS)
     with Queue.open(path, read_only=True) as queue:
         task = queue.get(stuck)
     assert task.status == "queued" and "stuck: held by w-gone" in task.error_message

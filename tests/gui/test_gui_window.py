@@ -106,7 +106,7 @@ def test_selecting_a_task_shows_its_detail_and_log(qtbot, open_window, demo_db: 
     page.table.selectRow(failed_row)
     task = page.model.task_row(failed_row).task
     qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == task.id)
-    assert page.detail.error.toPlainText() == task.error_message
+    assert page.detail.error.text.toPlainText() == task.error_message
     assert '"' in page.detail.payload.text.toPlainText()
     qtbot.waitUntil(lambda: page.log.model.rowCount() >= 3)
     assert page.log.model.entries[0].message == "enqueued"

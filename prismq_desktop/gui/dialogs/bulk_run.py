@@ -1,5 +1,6 @@
 """Running a bulk action: confirm (``bulk_dialog``), then the core's batches in the writer
-thread with live progress and Cancel, then one summary of what was done and left alone.
+thread with live progress and Cancel, then one summary of what was done and left alone: in
+the status bar, and in a message box only when something stopped or was refused.
 
 The core commits batch by batch, so Cancel stops between two batches and whatever was done
 stays done; the summary says so. Nothing here waits: every step is a callback.
@@ -47,7 +48,10 @@ class BulkRunner(WriteReporter):
         super().__init__(session, parent)
         self.confirm: BulkConfirm | None = None
         self.progress_dialog: BulkProgressDialog | None = None
+        #: The box for an action that stopped early or was refused in part (none otherwise).
         self.summary_box: QMessageBox | None = None
+        #: The last action's outcome, as the status bar showed it.
+        self.last_summary: str | None = None
 
     def start(self, action: str, query: TaskQuery) -> BulkConfirm:
         """Open the confirmation for ``action`` over ``query`` and count in the background."""
@@ -104,17 +108,20 @@ class BulkRunner(WriteReporter):
     def _done(self, result: BulkResult, left: int, dialog: BulkProgressDialog,
               progress: Progress) -> None:
         self._close_progress(dialog, progress)
-        text = summary_text(result, left)
-        self.message.emit(text.splitlines()[0])
-        warn = bool(result.refused or result.stopped)
-        self._tell(text, QMessageBox.Icon.Warning if warn else QMessageBox.Icon.Information)
+        text = self.last_summary = summary_text(result, left)
+        if result.refused or result.stopped:
+            self.message.emit(text.splitlines()[0])
+            self._tell(text, QMessageBox.Icon.Warning)
+        else:  # done as asked: the status bar says so, with no box to dismiss (issue 11.16)
+            self.message.emit(" ".join(text.splitlines()))
         self.finished.emit(result)
 
     def _failed(self, kind: BulkKind, error: Exception, dialog: BulkProgressDialog,
                 progress: Progress) -> None:
         self._close_progress(dialog, progress)
         why = stop_reason(error)
-        self.message.emit(f"{kind.verb} stopped: {why}")
+        self.last_summary = f"{kind.verb} stopped: {why}"
+        self.message.emit(self.last_summary)
         self._tell(f"{kind.verb} stopped: {why}.\nBatches finished before that stay done; "
                    "nothing else changed.", QMessageBox.Icon.Warning)
 

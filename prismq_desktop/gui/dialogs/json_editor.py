@@ -16,6 +16,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
+from prismq_desktop.gui.tasks.long_text import size_text
+
 #: Words Python's json accepts that JSON does not have.
 NOT_JSON = ("NaN", "Infinity", "-Infinity")
 #: Python-style literals, and what JSON writes instead.
@@ -105,6 +107,10 @@ def _outside_strings(text: str, word: str) -> int:
     return 0
 
 
+#: JSON longer than this (characters) is kept as it is rather than laid out for editing.
+EDIT_CHARS = 100_000
+
+
 class JsonEditor(QWidget):
     #: Whether the text is a valid JSON object now.
     validity_changed = Signal(bool)
@@ -125,15 +131,25 @@ class JsonEditor(QWidget):
         layout.addWidget(self.editor)
         layout.addWidget(self.error)
         self._valid = True
+        self._kept: str | None = None
         self._timer = QTimer(self, singleShot=True, interval=250, timeout=self.validate)
         self.editor.textChanged.connect(self._timer.start)
         self.error.hide()
 
     def text(self) -> str:
-        return self.editor.toPlainText()
+        return self._kept if self._kept is not None else self.editor.toPlainText()
 
     def set_text(self, text: str) -> None:
-        self.editor.setPlainText(text)
+        """Show the JSON to edit; one too large to lay out at once (a text box holding 1 MB
+        froze the window for a minute) is kept as it is, unedited, with a note saying so."""
+        self._kept = text if len(text) > EDIT_CHARS else None
+        self.editor.setReadOnly(self._kept is not None)
+        if self._kept is not None:
+            self.editor.setPlainText(
+                f"(This JSON is {size_text(len(text))}, too large to edit here: it is kept "
+                "exactly as it is. Use the command line or a script to change it.)")
+        else:
+            self.editor.setPlainText(text)
         self.validate()
 
     def value(self) -> dict[str, Any] | None:
@@ -142,11 +158,18 @@ class JsonEditor(QWidget):
     def validate(self) -> bool:
         """Check now: show the message and mark the bad line; returns validity."""
         self._timer.stop()
+        if self._kept is not None:  # not shown, so not marked: the message says it all
+            message = check_object(self._kept)[1]
+            self.error.setText(f"Invalid JSON — {message}" if message else "")
+            self.error.setVisible(bool(message))
+            return self._set_valid(not message)
         value, message, line, column = check_object(self.text())
         self.error.setText(f"Invalid JSON — {message}" if message else "")
         self.error.setVisible(bool(message))
         self._mark(line, column)
-        valid = value is not None
+        return self._set_valid(value is not None)
+
+    def _set_valid(self, valid: bool) -> bool:
         if valid != self._valid:
             self._valid = valid
             self.validity_changed.emit(valid)

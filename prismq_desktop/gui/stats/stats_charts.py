@@ -7,6 +7,7 @@ the status badges' (status_badge.STATUS_COLORS), re-read when the theme changes.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from dataclasses import dataclass
 
@@ -41,15 +42,49 @@ LATENCY = (Curve("wait_p50_s", "wait p50", "queued"),
            Curve("wait_p95_s", "wait p95", "queued", dashed=True),
            Curve("run_p50_s", "run p50", "processing"),
            Curve("run_p95_s", "run p95", "processing", dashed=True))
+#: (name, title, curves) of each plot, top to bottom.
+PLOTS = (("throughput", "Tasks per bucket", THROUGHPUT), ("depth", "Queue depth", DEPTH),
+         ("latency", "Latency", LATENCY))
 #: Latency below this is drawn at it (a log axis has no zero).
 LATENCY_FLOOR = 1e-3
 
 
 class SecondsAxis(pg.AxisItem):
-    """A log-scale axis labelled in durations (1 s, 10 s, 2 m) rather than powers of ten."""
+    """A log-scale axis labelled with round durations (1 s, 5 s, 30 s, 2 min) rather than
+    powers of ten, as many as the height holds (pyqtgraph's own ticks left two labels on a
+    chart spanning a decade or two)."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802,N803 (override)
+        return [(1.0, log_ticks(minVal, maxVal, max(2, int(size // TICK_PIXELS))))]
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
-        return [duration(10.0 ** v) if float(v).is_integer() else "" for v in values]
+        return [tick_text(10.0 ** v) for v in values]
+
+
+#: Pixels of axis per label on the latency axis.
+TICK_PIXELS = 24
+#: Durations worth a label (seconds): round in the unit they are read in.
+NICE_SECONDS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30,
+                60, 120, 300, 600, 1200, 1800, 3600, 7200, 18000, 43200, 86400, 172800,
+                432000)
+
+
+def log_ticks(low: float, high: float, most: int) -> list[float]:
+    """log10 positions of round durations between ``low`` and ``high`` (log10 seconds), at
+    most ``most`` of them, evenly thinned when more would fit the range."""
+    ticks = [math.log10(v) for v in NICE_SECONDS if low <= math.log10(v) <= high]
+    if len(ticks) <= most:
+        return ticks
+    last = len(ticks) - 1
+    return [ticks[round(i * last / (most - 1))] for i in range(most)] if most > 1 else ticks[:1]
+
+
+def tick_text(seconds: float) -> str:
+    """A short axis label: 5 ms, 200 ms, 2 s, 30 s, 2 min, 5 h, 2 d."""
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds * 1000:.3g} ms"
 
 
 def bucket_label(seconds: int) -> str:
@@ -73,48 +108,62 @@ class StatsCharts(QWidget):
         self.cursors: list[pg.InfiniteLine] = []
         self.titles: dict[str, tuple[str, tuple[Curve, ...]]] = {}
         self._shown_range: tuple[float, float] | None = None
-        self._build()
+        self._steps = [lambda row=row, spec=spec: self._add_plot(row, *spec)
+                       for row, spec in enumerate(PLOTS)] + [self._finish]
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget)
-        self.apply_theme()
 
-    # -- building (once) ---------------------------------------------------------------------
-    def _build(self) -> None:
-        specs = (("throughput", "Tasks per bucket", THROUGHPUT),
-                 ("depth", "Queue depth", DEPTH),
-                 ("latency", "Latency", LATENCY))
-        first: pg.PlotItem | None = None
-        for row, (name, title, curves) in enumerate(specs):
-            axes = {"bottom": pg.DateAxisItem(orientation="bottom")}
-            if name == "latency":
-                axes["left"] = SecondsAxis(orientation="left")
-            plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
-            self.titles[name] = (title, curves)
-            plot.setMenuEnabled(False)
-            plot.showGrid(x=True, y=True, alpha=0.15)
-            plot.setMouseEnabled(x=True, y=False)
-            plot.getViewBox().setAutoVisible(y=True)
-            plot.hideButtons()
-            plot.getAxis("left").setWidth(52)
-            for curve in curves:
-                item = plot.plot(name=curve.label, connect="finite",
-                                 stepMode="center" if name == "throughput" else None)
-                self.items[curve.key] = item
-            if name == "latency":
-                plot.setLogMode(x=False, y=True)
-            if first is None:
-                first = plot
-            else:
-                plot.setXLink(first)
-            cursor = pg.InfiniteLine(angle=90, movable=False)
-            cursor.setVisible(False)
-            plot.addItem(cursor, ignoreBounds=True)
-            self.cursors.append(cursor)
-            self.plots[name] = plot
+    # -- building (once, a plot per step) ----------------------------------------------------
+    def build_step(self) -> bool:
+        """Build the next part; True once all are built. A plot costs 25 ms here (4 times
+        that while the embedded worker's threads hold the GIL): the view runs one step per
+        event-loop turn instead of all at once (issue 17.11)."""
+        if self._steps:
+            self._steps.pop(0)()
+        return not self._steps
+
+    def build(self) -> StatsCharts:
+        """Every step at once (for a caller that is not on a live window)."""
+        while not self.build_step():
+            pass
+        return self
+
+    def _add_plot(self, row: int, name: str, title: str, curves: tuple[Curve, ...]) -> None:
+        axes = {"bottom": pg.DateAxisItem(orientation="bottom")}
+        if name == "latency":
+            axes["left"] = SecondsAxis(orientation="left")
+        plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
+        self.titles[name] = (title, curves)
+        plot.setMenuEnabled(False)
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.getViewBox().setAutoVisible(y=True)
+        plot.hideButtons()
+        plot.getAxis("left").setWidth(52)
+        for side in ("left", "bottom"):
+            # The grid is drawn with the ticks: pyqtgraph's third (finest) tick level put
+            # hundreds of faint full-width lines in every repaint, 70 % of its cost.
+            plot.getAxis(side).setStyle(maxTickLevel=1)
+        for curve in curves:
+            item = plot.plot(name=curve.label, connect="finite",
+                             stepMode="center" if name == "throughput" else None)
+            self.items[curve.key] = item
+        if name == "latency":
+            plot.setLogMode(x=False, y=True)
+        if self.plots:
+            plot.setXLink(self.plots["throughput"])
+        cursor = pg.InfiniteLine(angle=90, movable=False)
+        cursor.setVisible(False)
+        plot.addItem(cursor, ignoreBounds=True)
+        self.cursors.append(cursor)
+        self.plots[name] = plot
+
+    def _finish(self) -> None:
         scene = self.layout_widget.scene()
         scene.sigMouseMoved.connect(self._moved)
         scene.sigMouseClicked.connect(self._clicked)
+        self.apply_theme()
 
     def apply_theme(self) -> None:
         """Colours from the palette and the status badges (light or dark)."""
@@ -142,19 +191,26 @@ class StatsCharts(QWidget):
                 item.setSymbolSize(3)
                 item.setSymbolPen(None)
                 item.setSymbolBrush(color)
-        for name, (title, curves) in self.titles.items():
-            keys = "&nbsp;&nbsp;&nbsp;".join(
-                f"<span style='color:{status_color(c.status, dark).name()}'>"
-                f"{'╍╍' if c.dashed else '━━'}</span>&nbsp;{c.label}" for c in curves)
-            self.plots[name].setTitle(
-                f"<span style='color:{text.name()}'><b>{title}</b>&nbsp;&nbsp;&nbsp;&nbsp;"
-                f"{keys}</span>", justify="left", size="9pt")
+        for name in self.titles:
+            self._paint_title(name)
         for cursor in self.cursors:
             cursor.setPen(pg.mkPen(palette.color(QPalette.ColorRole.PlaceholderText), width=1))
 
+    def _paint_title(self, name: str) -> None:
+        """A plot's title with its legend, in the palette's and the badges' colours."""
+        palette = self.palette()
+        dark, text = is_dark(palette), palette.color(QPalette.ColorRole.Text)
+        title, curves = self.titles[name]
+        keys = "&nbsp;&nbsp;&nbsp;".join(
+            f"<span style='color:{status_color(c.status, dark).name()}'>"
+            f"{'╍╍' if c.dashed else '━━'}</span>&nbsp;{c.label}" for c in curves)
+        self.plots[name].setTitle(
+            f"<span style='color:{text.name()}'><b>{title}</b>&nbsp;&nbsp;&nbsp;&nbsp;"
+            f"{keys}</span>", justify="left", size="9pt")
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
+        if event.type() == QEvent.Type.PaletteChange and not self._steps:
             self.apply_theme()
 
     # -- data --------------------------------------------------------------------------------
@@ -169,15 +225,16 @@ class StatsCharts(QWidget):
             self.items[curve.key].setData(edges, series[curve.key].astype(np.float64))
         for curve in DEPTH:
             self.items[curve.key].setData(moments, series[curve.key])
-        for curve in LATENCY:  # empty buckets are skipped: the line joins its neighbours
-            values = series[curve.key]
-            known = ~np.isnan(values)
-            self.items[curve.key].setData(centers[known],
-                                          np.maximum(values[known], LATENCY_FLOOR))
+        for curve in LATENCY:  # an empty bucket is NaN: the line breaks there (connect="finite")
+            values = np.maximum(series[curve.key], LATENCY_FLOOR)
+            if np.isnan(values).all():  # nothing to draw (and pyqtgraph warns on all-NaN)
+                self.items[curve.key].setData([], [])
+            else:
+                self.items[curve.key].setData(centers, values)
         title = f"Tasks per {bucket_label(stats.bucket)}"
         if self.titles["throughput"][0] != title:
             self.titles["throughput"] = (title, THROUGHPUT)
-            self.apply_theme()
+            self._paint_title("throughput")  # (the whole theme again cost 35 ms under load)
         plot = self.plots["throughput"]  # the three share their time axis
         if reset_zoom or self._following(plot):
             plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.01)
@@ -199,6 +256,8 @@ class StatsCharts(QWidget):
     def plotted(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """The x and y arrays an item holds (what the tests and CSV compare)."""
         x, y = self.items[key].getOriginalDataset()
+        if x is None or y is None:  # nothing plotted
+            return np.zeros(0), np.zeros(0)
         return np.asarray(x), np.asarray(y)
 
     # -- hover and click ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The Stats tab's per-type table: counts now, and failure rate and run times in the window."""
+"""The Stats tab's per-type table: counts now and all time, attempts and run times in the window."""
 
 from __future__ import annotations
 
@@ -31,22 +31,30 @@ def _seconds(value: float | None) -> str:
     return "–" if value is None else duration(value)
 
 
-#: (header, value for sorting, text, badge colour of the column or "", tooltip)
+#: (header, value for sorting, text, badge colour of the column or "", tooltip). Each header
+#: names its time base: now, all time, or the chart window ("{window}", e.g. "last 24 h").
 COLUMNS: tuple[tuple[str, Callable[[TypeStats], Any], Callable[[Any], str], str, str], ...] = (
     ("Type", lambda r: r.type, str, "", ""),
-    ("Queued", _count("queued"), "{:,}".format, "queued", "waiting now (ready or scheduled)"),
-    ("Running", _count("leased", "processing"), "{:,}".format, "processing",
-     "leased or processing now"),
-    ("Completed", _count("completed"), "{:,}".format, "completed", "all time"),
-    ("Failed", _count("failed", "dead_letter"), "{:,}".format, "failed", "all time"),
-    ("Cancelled", _count("cancelled"), "{:,}".format, "cancelled", "all time"),
-    ("Fail rate", lambda r: r.failure_rate,
+    ("Queued\nnow", _count("queued"), "{:,}".format, "queued",
+     "tasks waiting now (ready or scheduled)"),
+    ("Running\nnow", _count("leased", "processing"), "{:,}".format, "processing",
+     "tasks leased or processing now"),
+    ("Completed\nall time", _count("completed"), "{:,}".format, "completed",
+     "tasks completed, all time (every task in the file)"),
+    ("Failed tasks\nall time", _count("failed", "dead_letter"), "{:,}".format, "failed",
+     "tasks that failed for good, all time"),
+    ("Cancelled\nall time", _count("cancelled"), "{:,}".format, "cancelled",
+     "tasks cancelled, all time"),
+    ("Failed attempts\n{window}", lambda r: r.failure_rate,
      lambda v: "–" if v is None else f"{v * 100:.1f} %", "",
-     "failed attempts / finished attempts in the window"),
-    ("Run p50", lambda r: r.run_p50, _seconds, "", "median run time in the window"),
-    ("Run p95", lambda r: r.run_p95, _seconds, "", "95th percentile run time in the window"),
-    ("Oldest ready", lambda r: r.oldest_ready_age, _seconds, "",
-     "how long the longest-waiting runnable task has waited"),
+     "failed attempts / finished attempts in the chart window (an attempt that failed may "
+     "have been retried and completed: this is not the share of failed tasks)"),
+    ("Run p50\n{window}", lambda r: r.run_p50, _seconds, "",
+     "median run time in the chart window"),
+    ("Run p95\n{window}", lambda r: r.run_p95, _seconds, "",
+     "95th percentile run time in the chart window"),
+    ("Oldest ready\nnow", lambda r: r.oldest_ready_age, _seconds, "",
+     "how long the longest-waiting runnable task has waited, now"),
 )
 
 
@@ -55,6 +63,7 @@ class TypeStatsModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[TypeStats] = []
         self.dark = False
+        self.window_label = ""
 
     def set_rows(self, rows: list[TypeStats]) -> None:
         """Replace the rows; same types in the same order only repaint (selection stays)."""
@@ -94,7 +103,7 @@ class TypeStatsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
+            return COLUMNS[section][0].format(window=f"last {self.window_label}")
         if role == Qt.ItemDataRole.ToolTipRole:
             return COLUMNS[section][4] or None
         return None
@@ -122,6 +131,10 @@ class TypeStatsTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
-    def set_rows(self, rows: list[TypeStats]) -> None:
+    def set_rows(self, rows: list[TypeStats], window_label: str) -> None:
+        """The rows and the chart window their in-window columns cover (e.g. "24 h")."""
         self.source.dark = is_dark(self.palette())
+        if window_label != self.source.window_label:
+            self.source.window_label = window_label
+            self.source.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self.source.set_rows(rows)

@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -35,6 +37,7 @@ from prismq_desktop.core import TaskQuery
 from prismq_desktop.core.stats import edge_text
 from prismq_desktop.core.stats_types import BUCKET_STEPS, WINDOWS, DepthSample, Stats
 from prismq_desktop.gui import settings
+from prismq_desktop.gui.stats import chart_loader
 from prismq_desktop.gui.stats.stats_table import TypeStatsTable
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
 from prismq_desktop.gui.window.session import Session
@@ -43,12 +46,17 @@ if TYPE_CHECKING:
     from prismq_desktop.gui.stats.stats_charts import StatsCharts
 
 SETTING = "stats/window"
+#: The chosen window is written to the settings this long (ms) after the last change.
+REMEMBER_MS = 500
 DEFAULT_WINDOW = "1h"
 #: Live depth samples kept: one per 15 s slot (the finest bucket), 3.5 days of them.
 SAMPLE_SLOT = BUCKET_STEPS[0]
 MAX_SAMPLES = 20_000
 #: Seconds between recomputes while the queue is busy, by window (a 10-minute bucket gains
 #: nothing from being redrawn twice a second, and the reader serves the table too).
+#: The chart module is imported in the background this long (ms) after a file opened, so the
+#: tab usually finds it ready (not at once: it would compete with the first rows' paint).
+PRELOAD_MS = 4000
 MIN_INTERVAL = {"15m": 1.0, "1h": 1.0, "24h": 3.0, "7d": 5.0}
 HINT = ("Hover a bucket for its exact values; click a throughput or latency bucket to list "
         "its tasks. Wheel or drag to zoom time; the window buttons reset it.")
@@ -60,7 +68,14 @@ WINDOW_BUTTON_STYLE = ("QToolButton { padding: 3px 10px; }"
 BIG_NUMBERS = (("completed / s", "completed_per_s", "completed", "{:,.2f}"),
                ("completed / min", "completed_per_min", "completed", "{:,.0f}"),
                ("enqueued / min", "enqueued_per_min", "queued", "{:,.0f}"),
-               ("failed / min", "failed_per_min", "failed", "{:,.0f}"))
+               ("failed tasks / min", "failed_per_min", "failed", "{:,.0f}"))
+#: The big numbers' time base (core stats.RATE_SECONDS), said above them: they are not the
+#: chart window's, whatever window the buttons beside them chose.
+RATES_TITLE = "Rates over the last minute"
+#: Below these heights the charts and the table scroll instead of squeezing (1024×640 and
+#: 1280×720 screens): a chart shorter than this has no readable axis.
+CHART_MIN_HEIGHT = 150
+TABLE_MIN_HEIGHT = 130
 
 
 class StatsView(QWidget):
@@ -81,8 +96,14 @@ class StatsView(QWidget):
         self._reset_zoom = True
         self._last_submit = float("-inf")
         self._later = QTimer(self, singleShot=True, timeout=self._changed)
+        self._waiting: Stats | None = None
+        self._remember = QTimer(self, singleShot=True, interval=REMEMBER_MS,
+                                timeout=lambda: settings.set_value(SETTING, self.window_key))
+        self._building: StatsCharts | None = None
         self._build()
         session.changed.connect(self._changed)
+        chart_loader.loader().ready.connect(self._charts_loaded)
+        QTimer.singleShot(PRELOAD_MS, self, chart_loader.loader().start)
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -97,17 +118,7 @@ class StatsView(QWidget):
             self.buttons.addButton(button)
             top.addWidget(button)
         top.addSpacing(24)
-        self.numbers: dict[str, QLabel] = {}
-        for label, attribute, _status, _fmt in BIG_NUMBERS:
-            number = QLabel("–", objectName="statsNumber", alignment=Qt.AlignmentFlag.AlignCenter)
-            caption = QLabel(label, alignment=Qt.AlignmentFlag.AlignCenter)
-            box = QVBoxLayout()
-            box.setSpacing(0)
-            box.addWidget(number)
-            box.addWidget(caption)
-            top.addLayout(box)
-            top.addSpacing(18)
-            self.numbers[attribute] = number
+        top.addLayout(self._rates())
         top.addStretch(1)
         self.updated = QLabel("", objectName="statsUpdated")
         top.addWidget(self.updated)
@@ -128,23 +139,71 @@ class StatsView(QWidget):
         self.split.addWidget(self.table)
         self.split.setStretchFactor(0, 1)
         self.split.setSizes([640, 170])
+        self.chart_stack.setMinimumHeight(3 * CHART_MIN_HEIGHT)
+        self.table.setMinimumHeight(TABLE_MIN_HEIGHT)
+        self.scroll_area = QScrollArea(objectName="statsScroll", widgetResizable=True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.split)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addLayout(top)
         layout.addWidget(self.hover)
-        layout.addWidget(self.split, 1)
+        layout.addWidget(self.scroll_area, 1)
         self._show_placeholder("Reading…")
         self._paint_numbers()
 
-    def _ensure_charts(self) -> StatsCharts:
-        if self.charts is None:
+    def _rates(self) -> QVBoxLayout:
+        """The big numbers under a title that says their time base."""
+        row = QHBoxLayout()
+        self.numbers: dict[str, QLabel] = {}
+        for label, attribute, _status, _fmt in BIG_NUMBERS:
+            number = QLabel("–", objectName="statsNumber", alignment=Qt.AlignmentFlag.AlignCenter)
+            caption = QLabel(label, alignment=Qt.AlignmentFlag.AlignCenter)
+            box = QVBoxLayout()
+            box.setSpacing(0)
+            box.addWidget(number)
+            box.addWidget(caption)
+            row.addLayout(box)
+            row.addSpacing(14)
+            self.numbers[attribute] = number
+        self.rates_title = QLabel(f"<small>{RATES_TITLE}</small>", objectName="statsRatesTitle")
+        column = QVBoxLayout()
+        column.setSpacing(0)
+        column.addWidget(self.rates_title)
+        column.addLayout(row)
+        return column
+
+    def _ensure_charts(self) -> StatsCharts | None:
+        """The charts once built; None while their module is imported (off the GUI thread,
+        see chart_loader) and while they are built, a plot per event-loop turn."""
+        if self.charts is not None:
+            return self.charts
+        charts_module = chart_loader.loader()
+        if not charts_module.is_ready():
+            charts_module.start()
+        elif charts_module.error is not None:
+            self._show_placeholder(f"The charts could not load: {charts_module.error}")
+        elif self._building is None:
             from prismq_desktop.gui.stats.stats_charts import StatsCharts
 
-            self.charts = StatsCharts()
-            self.charts.hovered.connect(lambda text: self.hover.setText(text or HINT))
-            self.charts.bucket_clicked.connect(self.show_bucket_tasks)
-            self.chart_stack.addWidget(self.charts)
-        return self.charts
+            self._building = StatsCharts()
+            QTimer.singleShot(0, self, self._build_step)
+        return None
+
+    def _build_step(self) -> None:
+        charts = self._building
+        if charts is None:
+            return
+        if not charts.build_step():
+            QTimer.singleShot(0, self, self._build_step)
+            return
+        self._building = None
+        self.charts = charts
+        charts.hovered.connect(lambda text: self.hover.setText(text or HINT))
+        charts.bucket_clicked.connect(self.show_bucket_tasks)
+        self.chart_stack.addWidget(charts)
+        if self._waiting is not None:
+            self.apply(self._waiting)
 
     def _show_placeholder(self, text: str) -> None:
         self.placeholder.setText(text)
@@ -157,12 +216,24 @@ class StatsView(QWidget):
         # close), which must neither import pyqtgraph nor start a read.
         QTimer.singleShot(0, self, self._shown)
 
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        if self._remember.isActive():  # leaving the tab or closing: write the choice now
+            self._remember.stop()
+            settings.set_value(SETTING, self.window_key)
+
     def _shown(self) -> None:
         if not self.isVisible():
             return
-        self._ensure_charts()
+        if self._ensure_charts() is None and self.stats is None:
+            self._show_placeholder("Loading the charts…")
         if self._dirty:
             self.recompute()
+
+    def _charts_loaded(self) -> None:
+        """The chart module is in: build the charts (they draw what came meanwhile)."""
+        if isValid(self) and self.isVisible():
+            self._ensure_charts()
 
     def _changed(self) -> None:
         self._dirty = True
@@ -179,7 +250,7 @@ class StatsView(QWidget):
         if key not in WINDOWS:
             return
         self.window_key = key
-        settings.set_value(SETTING, key)
+        self._remember.start()  # a settings write costs 20 ms: not in the same turn
         for button in self.buttons.buttons():
             button.setChecked(button.objectName() == f"statsWindow{key}")
         self._reset_zoom = True
@@ -200,9 +271,13 @@ class StatsView(QWidget):
     def apply(self, stats: Stats) -> None:
         if not isValid(self) or stats.window.key != self.window_key:
             return  # closed meanwhile, or the user switched windows (that result is coming)
+        charts = self._ensure_charts()
+        if charts is None:  # drawn once the charts are built (_build_step)
+            self._waiting = stats
+            return
+        self._waiting = None
         self.stats = stats
         self._keep_sample(stats.current)
-        charts = self._ensure_charts()
         charts.show_stats(stats, self._reset_zoom)
         self._reset_zoom = False
         if stats.empty:
@@ -212,7 +287,7 @@ class StatsView(QWidget):
                 "show older activity.</p>")
         else:
             self.chart_stack.setCurrentWidget(charts)
-        self.table.set_rows(stats.types)
+        self.table.set_rows(stats.types, stats.window.label)
         self._paint_numbers()
         moment = datetime.fromtimestamp(stats.now, timezone.utc)
         self.updated.setText(f"updated {moment.astimezone().strftime('%H:%M:%S')}")
@@ -253,7 +328,7 @@ class StatsView(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             self._paint_numbers()
             if self.stats is not None:
-                self.table.set_rows(self.stats.types)
+                self.table.set_rows(self.stats.types, self.stats.window.label)
 
     # -- a click on a bucket lists its tasks ---------------------------------------------------
     def show_bucket_tasks(self, chart: str, series: str, start: float, end: float) -> None:

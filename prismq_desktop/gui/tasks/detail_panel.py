@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
     QScrollArea,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +27,8 @@ from PySide6.QtWidgets import (
 from prismq_desktop.core.models import ACTIVE
 from prismq_desktop.core.reports import Run, TaskDetails
 from prismq_desktop.gui import formatting as fmt
+from prismq_desktop.gui.tasks import long_text
+from prismq_desktop.gui.tasks.detail_texts import BOXES, BoxText, box_texts
 from prismq_desktop.gui.tasks.timeline import Timeline
 
 FIELDS = (
@@ -35,31 +39,59 @@ FIELDS = (
     ("Updated", "updated_at_utc"),
 )
 
+#: A field's value is shown up to this many characters (all of it in the tooltip, cut there
+#: at long_text.TIP_CHARS).
+FIELD_CHARS = 300
+#: The error box grows to this many lines before it scrolls.
+ERROR_LINES = 10
 
-class JsonBox(QWidget):
-    """A titled, read-only JSON text with a note when the stored text is not valid JSON."""
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+class TextBox(QWidget):
+    """A titled, read-only text (pretty JSON or an error) with its notes and "Show all".
+
+    The text comes cut to what lays out quickly (detail_texts, in the reader); it is set only
+    when it changed, so a live refresh keeps the user's scroll position and selection in it.
+    """
+
+    #: "Show all" pressed.
+    show_all = Signal()
+
+    def __init__(self, title: str, most_lines: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.most_lines = most_lines
         self.title = _section(title)
-        self.note = QLabel()
-        self.note.setObjectName("jsonNote")
-        self.note.setWordWrap(True)
+        self.more = QToolButton(text="Show all", objectName="showAllButton")
+        self.more.setToolTip("Open the whole text in a window of its own")
+        self.more.clicked.connect(self.show_all)
+        self.note = QLabel(objectName="jsonNote", wordWrap=True)  # the JSON did not parse
+        self.clip_note = QLabel(objectName="clipNote", wordWrap=True)  # part is shown
         self.text = _mono_text()
+        heading = QHBoxLayout()
+        heading.setContentsMargins(0, 0, 0, 0)
+        heading.addWidget(self.title)
+        heading.addStretch(1)
+        heading.addWidget(self.more)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.title, self.note, self.text):
+        layout.addLayout(heading)
+        for widget in (self.note, self.clip_note, self.text):
             layout.addWidget(widget)
 
-    def set_json(self, stored: object) -> None:
-        text, note = fmt.pretty_json(stored)
-        self.text.setPlainText(text)
-        self.note.setText(f"⚠ {note}" if note else "")
-        self.note.setVisible(bool(note))
-        fit_height(self.text, text, 14)
+    def set_box(self, box: BoxText) -> None:
+        self.note.setText(f"⚠ {box.json_note}" if box.json_note else "")
+        self.note.setVisible(bool(box.json_note))
+        self.clip_note.setText(box.clipped.note)
+        self.clip_note.setVisible(box.clipped.cut)
+        self.more.setVisible(box.clipped.cut)
+        if box.clipped.text != self.text.toPlainText():
+            self.text.setPlainText(box.clipped.text)
+            fit_height(self.text, box.clipped.text, self.most_lines)
 
 
 class DetailPanel(QScrollArea):
+    #: "Show all" pressed on a box: the Task field it shows.
+    show_all = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("taskDetail")
@@ -78,10 +110,13 @@ class DetailPanel(QScrollArea):
         self._values: dict[str, QLabel] = {}
         self.attempts = QLabel()
         self.attempts.setWordWrap(True)
-        self.error = _mono_text()
-        self.error_title = _section("Error")
-        self.payload = JsonBox("Payload")
-        self.compatibility = JsonBox("Compatibility")
+        self.boxes = {field: TextBox(title, ERROR_LINES if field == "error_message" else 14)
+                      for field, (title, _json) in BOXES.items()}
+        self.error = self.boxes["error_message"]
+        self.payload = self.boxes["payload"]
+        self.compatibility = self.boxes["compatibility"]
+        for field, box in self.boxes.items():
+            box.show_all.connect(lambda f=field: self.show_all.emit(f))
         self._build(body)
         self._body_shown = True
         self.show_details(None)
@@ -102,13 +137,14 @@ class DetailPanel(QScrollArea):
         for widget in (self.heading, self.timeline, self.progress):
             layout.addWidget(widget)
         layout.addLayout(self.fields)
-        for widget in (self.attempts, self.error_title, self.error, self.payload,
-                       self.compatibility):
+        for widget in (self.attempts, self.error, self.payload, self.compatibility):
             layout.addWidget(widget)
         layout.addStretch(1)
 
-    def show_details(self, details: TaskDetails | None, status: str = "") -> None:
-        """Show one task (or the empty state); ``status`` is the displayed one (scheduled…)."""
+    def show_details(self, details: TaskDetails | None, status: str = "",
+                     texts: dict[str, BoxText] | None = None) -> None:
+        """Show one task (or the empty state); ``status`` is the displayed one (scheduled…),
+        ``texts`` the boxes' texts prepared in the reader (detail_texts.box_texts)."""
         self._show_body(details is not None)
         if details is None:
             self.heading.setText("No task selected")
@@ -118,18 +154,15 @@ class DetailPanel(QScrollArea):
         status = status or str(task.status)
         self.heading.setText(f"<b>#{task.id}</b>&nbsp;&nbsp;{_escape(task.type)}"
                              f"&nbsp;&nbsp;<span style='opacity:.7'>{_escape(status)}</span>")
-        self.timeline.set_task(task, status)
+        self.timeline.set_task(task, status, details.runs)
         self._fill_fields(details)
         self._fill_progress(details.progress, task.status in ACTIVE)
         self.attempts.setText(_runs_text(details.runs))
         self.attempts.setVisible(bool(details.runs))
-        has_error = bool(task.error_message)
-        self.error.setPlainText(str(task.error_message or ""))
-        fit_height(self.error, self.error.toPlainText(), 10)
-        self.error_title.setVisible(has_error)
-        self.error.setVisible(has_error)
-        self.payload.set_json(task.payload)
-        self.compatibility.set_json(task.compatibility)
+        texts = texts if texts is not None else box_texts(task)
+        for field, box in self.boxes.items():
+            box.set_box(texts[field])
+        self.error.setVisible(bool(task.error_message))
 
     def _show_body(self, shown: bool) -> None:
         """Show or hide everything under the heading, only when that changes: a live refresh
@@ -156,8 +189,9 @@ class DetailPanel(QScrollArea):
                 label.setText(text or "—")
                 label.setToolTip(tip)
             else:
-                label.setText("—" if value in (None, "") else str(value))
-                label.setToolTip("" if value in (None, "") else str(value))
+                text = "" if value in (None, "") else str(value)
+                label.setText(long_text.one_line(text, FIELD_CHARS)[0] if text else "—")
+                label.setToolTip(long_text.tip(text))
 
     def _fill_progress(self, progress: tuple | None, running: bool) -> None:
         """A live bar while the task runs; once it stopped, its last report greyed out (a
@@ -176,10 +210,15 @@ class DetailPanel(QScrollArea):
 
 
 def fit_height(edit: QPlainTextEdit, text: str, most_lines: int) -> None:
-    """Size a read-only text to its content (wrapped lines estimated), up to ``most_lines``."""
+    """Size a text box to its content (wrapped lines estimated), up to ``most_lines``; it
+    stops measuring once that many lines are counted."""
     metrics = edit.fontMetrics()
     width = max(1, edit.viewport().width() or 320)
-    lines = sum(1 + metrics.horizontalAdvance(line) // width for line in text.split("\n"))
+    lines = 0
+    for line in text.split("\n"):
+        lines += 1 + metrics.horizontalAdvance(line) // width
+        if lines >= most_lines:
+            break
     edit.setFixedHeight(min(max(lines, 1), most_lines) * metrics.lineSpacing() + 14)
 
 

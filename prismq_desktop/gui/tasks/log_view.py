@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -24,7 +25,15 @@ from PySide6.QtWidgets import (
 
 from prismq_desktop.core.models import TaskLog
 from prismq_desktop.gui.dialogs.export_dialog import export_dir, remember_export_dir
-from prismq_desktop.gui.tasks.log_model import LEVELS, LogFilter, LogModel, entry_text
+from prismq_desktop.gui.dialogs.full_text_dialog import FullTextDialog, open_full_text
+from prismq_desktop.gui.tasks.log_model import (
+    LEVELS,
+    LineText,
+    LogFilter,
+    LogModel,
+    entry_text,
+    with_texts,
+)
 from prismq_desktop.gui.window.session import Session
 
 PAGE = 5000
@@ -67,11 +76,29 @@ class TaskLogView(QWidget):
         table.setWordWrap(False)
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(22)
+        table.doubleClicked.connect(self.show_line)
+        table.setToolTip("Double-click a line to see the whole of it")
         header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self._fit_columns(table)
         return table
+
+    def _fit_columns(self, table: QTableView) -> None:
+        """Fixed widths that fit a time stamp and the longest level name: sizing to the
+        contents measured every cell of every appended page on the GUI thread (and an
+        early page of INFO lines left "WARNING" cut to "WAR…")."""
+        header = table.horizontalHeader()
+        metrics = QFontMetrics(table.font())
+        pad = 2 * table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 16
+        for column, sample in ((0, "0000-00-00 00:00:00"), (1, "WARNING")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + pad)
+
+    def show_line(self, index: QModelIndex) -> FullTextDialog:
+        """The whole of one line (message and details) in a viewer, split off the GUI thread."""
+        entry = self.model.entries[self.filter.mapToSource(index).row()]
+        return open_full_text(self, f"Task #{self.task_id} — log line", self.session.reader,
+                              lambda _queue: entry_text(entry))
 
     def _build(self) -> None:
         bar = QHBoxLayout()
@@ -108,14 +135,15 @@ class TaskLogView(QWidget):
         task_id, after = self.task_id, self.model.last_id
         if task_id is None:
             return
-        self.session.reader.submit(lambda q: q.logs(task_id, after, PAGE),
-                                   lambda rows: self._arrived(task_id, after, rows),
+        self.session.reader.submit(lambda q: with_texts(q.logs(task_id, after, PAGE)),
+                                   lambda page: self._arrived(task_id, after, *page),
                                    key="task-log")
 
-    def _arrived(self, task_id: int, after: int, rows: list[TaskLog]) -> None:
+    def _arrived(self, task_id: int, after: int, rows: list[TaskLog],
+                 texts: list[LineText]) -> None:
         if task_id != self.task_id or after != self.model.last_id:
             return
-        self.model.append(rows)
+        self.model.append(rows, texts)
         self._update_summary()
         if len(rows) == PAGE:
             self.tail()

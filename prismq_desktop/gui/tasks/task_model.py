@@ -47,6 +47,8 @@ class TaskTableModel(QAbstractTableModel):
     refreshed = QtSignal(int)
     #: Rows the view scrolled to have arrived.
     rows_loaded = QtSignal()
+    #: A new query (sort, filter, search) was asked for (True) or its first rows are in (False).
+    loading = QtSignal(bool)
 
     def __init__(self, session: Session, query: TaskQuery | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -125,6 +127,7 @@ class TaskTableModel(QAbstractTableModel):
         self._query = query
         self._serial += 1
         serial = self._serial
+        self.loading.emit(True)
         limit = max(self._visible[1] - self._visible[0] + 1, 50) + MARGIN
         results = self.results
         self.session.reader.submit(
@@ -207,6 +210,7 @@ class TaskTableModel(QAbstractTableModel):
         self._max_id = max([self._max_id, *(r.id for r in win.rows)])
         self.endResetModel()
         self.loaded_at = time.perf_counter()
+        self.loading.emit(False)
         self.query_applied.emit()
 
     def _apply_refresh(self, serial: int, win: RowWindow | None) -> None:

@@ -21,12 +21,13 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QPaintEvent
+from PySide6.QtGui import QAction, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
+from prismq_desktop.gui.tasks.busy_note import BusyNote
 from prismq_desktop.gui.tasks.row_delegate import TaskRowDelegate
 from prismq_desktop.gui.tasks.task_model import TaskTableModel
-from prismq_desktop.gui.tasks.task_rows import COLUMNS
+from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX, COLUMNS, DEFAULT_ORDER
 
 ROW_HEIGHT = 24
 #: Rows repainted per event-loop turn after a bigger change. A whole view repainted at once
@@ -34,6 +35,7 @@ ROW_HEIGHT = 24
 #: paint must take the GIL from them); in steps of 8 rows each paint is a quarter of that,
 #: input and timers run in between, and all rows still show the change within a few ms.
 PAINT_STEP_ROWS = 8
+NO_TASKS = "This queue has no tasks yet."
 #: Seconds after which a step that never got its paint (view hidden) no longer holds the next.
 STEP_TIMEOUT = 0.25
 
@@ -57,6 +59,8 @@ class TaskTable(QTableView):
         model.refresh_starting.connect(self._save_selection)
         model.refreshed.connect(self._after_refresh)
         model.query_applied.connect(self._after_query)
+        self.busy = BusyNote(self)
+        model.loading.connect(self.busy.set_loading)
         self.verticalScrollBar().valueChanged.connect(self._report_visible)
         model.rowsInserted.connect(self._report_visible)
         self.selectionModel().selectionChanged.connect(self._on_selection)
@@ -89,6 +93,7 @@ class TaskTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for index, column in enumerate(COLUMNS):
             header.resizeSection(index, column.width)
+        self._default_order()
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._sort_clicked)
@@ -97,6 +102,7 @@ class TaskTable(QTableView):
 
     # -- sorting: by SQL, through the model's query ------------------------------------------
     def _sort_clicked(self, section: int) -> None:
+        self.busy.text = f"Sorting by {COLUMNS[section].title.lower()}…"
         self._model.sort(section, self.horizontalHeader().sortIndicatorOrder())
 
     def show_sort(self, key: str, descending: bool) -> None:
@@ -122,8 +128,13 @@ class TaskTable(QTableView):
         header = self.horizontalHeader()
         for index, column in enumerate(COLUMNS):
             header.setSectionHidden(index, False)
-            header.moveSection(header.visualIndex(index), index)
             header.resizeSection(index, column.width)
+        self._default_order()
+
+    def _default_order(self) -> None:
+        header = self.horizontalHeader()
+        for place, key in enumerate(DEFAULT_ORDER):
+            header.moveSection(header.visualIndex(COLUMN_INDEX[key]), place)
 
     def header_state(self) -> QByteArray:
         return self.horizontalHeader().saveState()
@@ -167,8 +178,8 @@ class TaskTable(QTableView):
     def current_id(self) -> int:
         return self._current_id
 
-    def select_task(self, task_id: int) -> bool:
-        """Select and show a task if its row is loaded; False when it is not."""
+    def select_task(self, task_id: int, scroll: bool = True) -> bool:
+        """Select (and scroll to) a task if its row is loaded; False when it is not."""
         row = self._model.row_of(task_id)
         if row is None:
             return False
@@ -176,8 +187,23 @@ class TaskTable(QTableView):
         flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
                  | QItemSelectionModel.SelectionFlag.Rows)
         self.selectionModel().setCurrentIndex(index, flags)
-        self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        if scroll:
+            self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         return True
+
+    def holds_current(self) -> bool:
+        """True when the current task's row is loaded and selected (what the user sees)."""
+        row = self._model.row_of(self._current_id)
+        return row is not None and self.selectionModel().isRowSelected(row)
+
+    def forget_current(self) -> None:
+        """Drop the selection and the current task (it left the table, or another task is
+        shown by id); listeners hear -1."""
+        self.selectionModel().clear()
+        self._last_ids = []
+        if self._current_id != -1:
+            self._current_id = -1
+            self.current_task_changed.emit(-1)
 
     def _save_selection(self) -> None:
         rows = self.selected_rows()
@@ -283,8 +309,25 @@ class TaskTable(QTableView):
         bottom = self.rowViewportPosition(rows[-1]) + self.rowHeight(rows[-1])
         self.viewport().update(0, top, self.viewport().width(), bottom - top)
 
+    def empty_text(self) -> str:
+        """What an empty table says (a blank one looked broken on a new queue)."""
+        if self._model.loaded_at is None or self._model.rowCount():
+            return ""
+        query = self._model.query
+        if query.statuses or query.types or query.text:
+            return "No task matches this filter or search."
+        return (f"{NO_TASKS}\nEnqueue one with Tasks → Enqueue… (Ctrl+E), or from a script:"
+                "\nprismq-desktop enqueue TYPE --payload '{…}'")
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
+        text = self.empty_text()
+        if text:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(12, 40, -12, 0),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+            painter.end()
         if self._dirty_rows:
             QTimer.singleShot(0, self._repaint_step)
         else:

@@ -7,17 +7,20 @@ a commit anywhere refreshes the visible rows, the counts, the detail and the log
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QVBoxLayout, QWidget
 
-from prismq_desktop.core import TaskNotFoundError, TaskQuery
+from prismq_desktop.core import Queue, TaskNotFoundError, TaskQuery
 from prismq_desktop.core.models import Task
 from prismq_desktop.core.reports import TaskDetails
 from prismq_desktop.gui import settings
+from prismq_desktop.gui.dialogs.full_text_dialog import open_full_text
 from prismq_desktop.gui.formatting import display_status
 from prismq_desktop.gui.tasks import task_source, unhandled
 from prismq_desktop.gui.tasks.detail_panel import DetailPanel
+from prismq_desktop.gui.tasks.detail_texts import BOXES, BoxText, box_texts, full_text
 from prismq_desktop.gui.tasks.log_view import TaskLogView
 from prismq_desktop.gui.tasks.search_assist import SearchAssist
 from prismq_desktop.gui.tasks.search_box import SearchBox
@@ -29,6 +32,11 @@ from prismq_desktop.gui.window.session import Session
 #: How often the counts are read again with nothing committed: "stuck" (an expired lease, a
 #: silent worker) and the unhandled-type marks change with the clock, not with commits.
 CLOCK_REFRESH_MS = 10_000
+#: Where the shown task is: the table's current row; opened by id (a jump to a task the
+#: filter hides, a new task not yet listed); or being looked for after the table changed.
+TABLE, PINNED, CHECKING = "table", "pinned", "checking"
+#: The detail side's width (pixels) with a task shown, until the user drags it; with none.
+RIGHT_WIDTH, EMPTY_RIGHT_WIDTH = 420, 190
 
 
 class TasksPage(QWidget):
@@ -49,7 +57,8 @@ class TasksPage(QWidget):
         self.search_assist = SearchAssist(self.search, session)
         self.detail = DetailPanel()
         self.log = TaskLogView(session)
-        self.shown_task: Task | None = None
+        self._task: Task | None = None
+        self._place = TABLE
         self._pending_select: int | None = None
         self._clock = QTimer(self, interval=CLOCK_REFRESH_MS)
         self._clock.timeout.connect(self._clock_tick)
@@ -73,24 +82,34 @@ class TasksPage(QWidget):
         for widget in (self.sidebar, middle, self.right):
             self.split.addWidget(widget)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([210, 900, 470])
+        self.split.setSizes([210, 900, RIGHT_WIDTH])
         self.right.setSizes([520, 330])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.split)
         self._restore_layout()
+        self._right_width = max(self.split.sizes()[2], EMPTY_RIGHT_WIDTH)
+        # Narrowed once the splitter has its real width (before, Qt would scale all three).
+        QTimer.singleShot(0, self, self._fit_right_if_empty)
+
+    def _fit_right_if_empty(self) -> None:
+        if self._task is None:
+            self._fit_right(shown=False)
 
     def _wire(self) -> None:
         self.sidebar.filter_changed.connect(self._filter)
         self.search.search_changed.connect(self._search)
         self.search.jump_requested.connect(self.jump_to)
-        self.table.current_task_changed.connect(self.show_task)
+        self.table.current_task_changed.connect(self._current_changed)
+        self.detail.show_all.connect(self._show_all)
         self.table.selection_changed.connect(self.selection_changed)
         self.session.changed.connect(self.refresh)
         self.session.task_requested.connect(self.jump_to)
         self.session.filter_requested.connect(self.apply_query)
         self.model.query_applied.connect(self._select_pending)
         self.model.refreshed.connect(self._select_pending)
+        self.model.query_applied.connect(self._query_applied)
+        self.model.refreshed.connect(self._refreshed)
         self.model.rows_loaded.connect(self._select_pending)
 
     # -- query -----------------------------------------------------------------------------
@@ -116,7 +135,7 @@ class TasksPage(QWidget):
         if self.table.select_task(task_id):
             self.table.setFocus()
             return
-        self.show_task(task_id)
+        self._open_by_id(task_id)
         self._find_row(task_id, explicit=True)
 
     def select_when_loaded(self, task_id: int) -> None:
@@ -124,8 +143,14 @@ class TasksPage(QWidget):
         next refresh, an existing one (a repeated idempotency key) is scrolled to."""
         if not self.table.select_task(task_id):
             self._pending_select = task_id
-            self.show_task(task_id)
+            self._open_by_id(task_id)
             self._find_row(task_id, explicit=False)
+
+    def _open_by_id(self, task_id: int) -> None:
+        """Show a task the table does not hold (yet): the table's selection goes, so the
+        actions act on the task the detail panel shows and nothing else."""
+        self.table.forget_current()
+        self.show_task(task_id, PINNED)
 
     def _find_row(self, task_id: int, explicit: bool) -> None:
         query, results = self.model.query, self.model.results
@@ -152,12 +177,61 @@ class TasksPage(QWidget):
         if self._pending_select is not None and self.table.select_task(self._pending_select):
             self._pending_select = None
 
+    # -- does the table still list the shown task? -------------------------------------------
+    def _query_applied(self) -> None:
+        self._check_shown(query_changed=True)
+
+    def _refreshed(self, _shift: int) -> None:
+        self._check_shown(query_changed=False)
+
+    def _check_shown(self, query_changed: bool) -> None:
+        """After a new filter, search or sort, or a refresh: when the table's current task
+        is not among its loaded rows any more, the reader says where it is, and gone means
+        the panel clears. After a new query the actions stop using it meanwhile (the case of
+        issue 11.2); after a refresh they do not, as a task scrolled far out of the loaded
+        rows is checked on every refresh and the toolbar would flicker. A task opened by id
+        is checked again after a new query only."""
+        task_id = self.log.task_id
+        if task_id is None or self._pending_select == task_id or (
+                self._place == PINNED and not query_changed):
+            return
+        if self.table.current_id() == task_id and self.table.holds_current():
+            self._set_place(TABLE)
+            return
+        self._set_place(CHECKING if query_changed else self._place)
+        query, results = self.model.query, self.model.results
+        self.session.reader.submit(
+            lambda q: task_source.position(q, results, query, task_id),
+            lambda row: self._checked(task_id, query, row, query_changed), key="task-check")
+
+    def _checked(self, task_id: int, query: TaskQuery, row: int | None,
+                 query_changed: bool) -> None:
+        if query != self.model.query or self.log.task_id != task_id or (
+                self._place != CHECKING and query_changed):
+            return  # the user moved on meanwhile (a newer check follows a newer query)
+        if row is None:
+            self.message.emit(f"Task #{task_id} left the table (it no longer matches the "
+                              "filter or search): nothing is selected")
+            self.table.forget_current()
+            self.show_task(-1)
+            return
+        self._set_place(TABLE)
+        if query_changed:  # follow it to its place in the new order
+            self._scroll_to_row(task_id, query, row, explicit=False)
+        else:
+            self.table.select_task(task_id, scroll=False)
+
+    def _set_place(self, place: str) -> None:
+        if place != self._place:
+            self._place = place
+            self.selection_changed.emit()
+
     # -- live refresh ----------------------------------------------------------------------
     def refresh(self) -> None:
         self.model.refresh()
         self.refresh_counts()
-        if self.shown_task is not None:
-            self._load_detail(self.shown_task.id)
+        if self.log.task_id is not None:
+            self._load_detail(self.log.task_id)
         self.log.tail()
 
     def refresh_counts(self) -> None:
@@ -177,26 +251,43 @@ class TasksPage(QWidget):
         self.counts_changed.emit(counts)
 
     # -- the selected task -----------------------------------------------------------------
-    def show_task(self, task_id: int) -> None:
+    @property
+    def shown_task(self) -> Task | None:
+        """The task in the detail panel when actions may use it: the table's current row,
+        or a task opened by id (a jump, a new task); None while the reader checks whether a
+        new filter or a refresh left it in the table (see ``_check_shown``)."""
+        return None if self._place == CHECKING else self._task
+
+    def _current_changed(self, task_id: int) -> None:
+        self.show_task(task_id, TABLE)
+
+    def show_task(self, task_id: int, place: str = TABLE) -> None:
         if task_id < 0:
-            self.shown_task = None
+            self._task = None
+            self._set_place(TABLE)
             self.detail.show_details(None)
             self.log.set_task(None)
+            self._fit_right(shown=False)
             return
+        if task_id != self.log.task_id:
+            self._task = None
+        self._set_place(place)
         self.log.set_task(task_id)
         self._load_detail(task_id)
 
     def _load_detail(self, task_id: int) -> None:
         self.session.reader.submit(
-            lambda q: (q.details(task_id), q.now()),
+            lambda q: _read_detail(q, task_id),
             lambda result: self._detail_arrived(task_id, *result),
             lambda exc: self._detail_failed(task_id, exc), key="task-detail")
 
-    def _detail_arrived(self, task_id: int, details: TaskDetails, now) -> None:
+    def _detail_arrived(self, task_id: int, details: TaskDetails, now: datetime,
+                        texts: dict[str, BoxText]) -> None:
         if self.log.task_id != task_id:
             return
-        self.shown_task = details.task
-        self.detail.show_details(details, display_status(details.task, now))
+        self._task = details.task
+        self._fit_right(shown=True)
+        self.detail.show_details(details, display_status(details.task, now), texts)
         self.selection_changed.emit()
 
     def _detail_failed(self, task_id: int, error: Exception) -> None:
@@ -207,28 +298,51 @@ class TasksPage(QWidget):
         else:
             self.message.emit(f"Could not read task #{task_id}: {error}")
 
+    def _show_all(self, field: str) -> None:
+        """The whole of a big value, read and formatted in the reader."""
+        task_id = self.log.task_id
+        if task_id is not None:
+            title = f"Task #{task_id} — {BOXES[field][0]}"
+            open_full_text(self, title, self.session.reader,
+                           lambda q: full_text(q.get(task_id), field))
+
     # -- what the window's actions use -----------------------------------------------------
     def selected_statuses(self) -> set[str]:
         statuses = set()
         for row in self.table.selected_rows():
             task_row = self.model.task_row(row)
             statuses.add(task_row.task.status if task_row else "?")
-        if not statuses and self.shown_task is not None:
-            statuses.add(self.shown_task.status)
+        shown = self.shown_task
+        if not statuses and shown is not None:
+            statuses.add(shown.status)
         return statuses
 
     def target_ids(self) -> list[int]:
-        """The selected tasks' ids, or the task shown in the detail panel."""
+        """The selected rows' task ids, or the task the detail panel shows (``shown_task``)."""
         ids = self.table.selected_ids()
-        if not ids and self.shown_task is not None:
-            ids = [self.shown_task.id]
+        shown = self.shown_task
+        if not ids and shown is not None:
+            ids = [shown.id]
         return ids
 
     def needs_id_lookup(self) -> bool:
         """True when the selection covers rows that are not loaded (e.g. Select All)."""
         return len(self.table.selected_ids()) < len(self.table.selected_rows())
 
+    def _fit_right(self, shown: bool) -> None:
+        """With no task shown the detail side narrows to a strip (its log hidden) and the
+        table takes the room; a shown task gets back the width the user gave that side."""
+        if shown == self.log.isVisibleTo(self):
+            return
+        sizes = self.split.sizes()
+        if not shown:
+            self._right_width = max(sizes[2], EMPTY_RIGHT_WIDTH)
+        width = self._right_width if shown else EMPTY_RIGHT_WIDTH
+        self.log.setVisible(shown)
+        self.split.setSizes([sizes[0], max(0, sizes[1] + sizes[2] - width), width])
+
     def save_layout(self) -> None:
+        self._fit_right(shown=True)  # what is kept is the width a shown task gets
         settings.set_value("tasks/split", self.split.saveState())
         settings.set_value("tasks/right", self.right.saveState())
         settings.set_value("tasks/header", self.table.header_state())
@@ -239,3 +353,9 @@ class TasksPage(QWidget):
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
         self.table.restore_header(settings.value("tasks/header"))
+
+
+def _read_detail(queue: Queue, task_id: int) -> tuple[TaskDetails, datetime, dict[str, BoxText]]:
+    """Runs in the reader: the task, the clock, and its boxes' texts formatted and cut."""
+    details = queue.details(task_id)
+    return details, queue.now(), box_texts(details.task)

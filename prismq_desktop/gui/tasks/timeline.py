@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -9,6 +10,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from prismq_desktop.core.models import Task
+from prismq_desktop.core.reports import Run
 from prismq_desktop.gui import formatting as fmt
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
 
@@ -24,16 +26,25 @@ class Step:
     reached: bool
 
 
-def steps(task: Task) -> tuple[list[Step], list[str]]:
-    """The four steps and the durations between reached neighbours ('' when unknown)."""
+def steps(task: Task, runs: Sequence[Run] = ()) -> tuple[list[Step], list[str]]:
+    """The four steps and the durations between reached neighbours ('' when unknown).
+
+    PrismQ's columns hold whole seconds; this app's record of the task's latest attempt has
+    the exact wait (creation to claim) and run time, so those two gaps come from it and
+    agree with the attempt history (they read 3.0 s beside its 2.6 s)."""
     found = [Step(name, *fmt.local_time(getattr(task, column)),
                   getattr(task, column) not in (None, "")) for name, column in STEPS]
+    last = runs[-1] if runs and runs[-1].attempt == task.attempts else None
+    exact = {0: last.wait_s, 2: last.run_s} if last is not None else {}
     gaps = []
-    for (_a, first), (_b, second) in zip(STEPS, STEPS[1:], strict=False):
-        gap = fmt.between(getattr(task, first), getattr(task, second))
-        # PrismQ columns hold whole seconds: two steps in the same second are "< 1 s" apart,
-        # not "0 ms" (the attempt history has the exact run time).
-        gaps.append("< 1 s" if gap == 0 else fmt.duration(gap))
+    for number, ((_a, first), (_b, second)) in enumerate(zip(STEPS, STEPS[1:], strict=False)):
+        gap = exact.get(number)
+        if gap is None or not found[number + 1].reached:
+            gap = fmt.between(getattr(task, first), getattr(task, second))
+            # Two steps in the same whole second are "< 1 s" apart, not "0 ms".
+            gaps.append("< 1 s" if gap == 0 else fmt.duration(gap))
+        else:
+            gaps.append(fmt.duration(gap))
     return found, gaps
 
 
@@ -52,8 +63,8 @@ class Timeline(QWidget):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(240, self.sizeHint().height())
 
-    def set_task(self, task: Task | None, status: str = "") -> None:
-        self._steps, self._gaps = steps(task) if task is not None else ([], [])
+    def set_task(self, task: Task | None, status: str = "", runs: Sequence[Run] = ()) -> None:
+        self._steps, self._gaps = steps(task, runs) if task is not None else ([], [])
         self._status = status
         tips = [f"{s.name}: {s.local}  ({s.utc})" for s in self._steps if s.reached]
         self.setToolTip("\n".join(tips))

@@ -20,6 +20,10 @@ from prismq_desktop.gui.window.session import Session
 from prismq_desktop.gui.workers.workers_view import stale_after_setting
 
 MESSAGE_MS = 6000
+#: The width (pixels) the counts and the health shrink to on a narrow window.
+NARROWEST_FACT = 90
+#: Room kept free on each side of a message (Qt's own message margin).
+MESSAGE_MARGIN = 6
 HEALTH_EVERY_MS = 5000
 #: Past these, a number is shown in the warning colour.
 OLD_READY_SECONDS = 300.0
@@ -39,11 +43,16 @@ class StatusBar(QStatusBar):
         self.latency = QLabel(objectName="statusLatency")
         # The path gives way (it is in the tooltip) so the facts on the right always fit.
         self.file.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # On a narrow window (1024 px) the long facts give way (their tooltips say it all)
+        # instead of making the window wider than the screen.
+        for label in (self.counts, self.health):
+            label.setMinimumWidth(NARROWEST_FACT)
         self.addWidget(self.file, 1)
         for label in (self.mode, self.counts, self.health, self.worker, self.latency):
             self.addPermanentWidget(label)
         self.set_file(None, "")
         self.set_worker("worker stopped")
+        self.messageChanged.connect(self._message_changed)
 
     def set_file(self, path: Path | None, read_only_reason: str) -> None:
         # The name alone leaves room for the counts and health; the folder is in the tooltip
@@ -86,7 +95,18 @@ class StatusBar(QStatusBar):
         self.latency.setToolTip("Time the last check for changes took")
 
     def flash(self, text: str) -> None:
-        self.showMessage(text, MESSAGE_MS)
+        """A message for a few seconds, elided to the room the permanent facts leave it (Qt
+        clips it mid-word otherwise); the whole of it is in the tooltip meanwhile."""
+        permanent = (self.mode, self.counts, self.health, self.worker, self.latency)
+        room = min((label.x() for label in permanent if label.isVisible() and label.width()),
+                   default=self.width()) - 2 * MESSAGE_MARGIN
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 0))
+        self.setToolTip(text if shown != text else "")
+        self.showMessage(shown, MESSAGE_MS)
+
+    def _message_changed(self, text: str) -> None:
+        if not text:
+            self.setToolTip("")
 
 
 def health_parts(state: QueueHealth) -> list[tuple[str, bool]]:

@@ -69,6 +69,8 @@ class WorkerControls(QWidget):
         super().__init__(parent)
         self.worker = worker
         self.threads = QSpinBox(objectName="workerConcurrency", suffix=" threads")
+        self.threads.valueChanged.connect(  # "1 thread", "2 threads"
+            lambda n: self.threads.setSuffix(" thread" if n == 1 else " threads"))
         self.threads.setRange(1, MAX_THREADS)
         self.threads.setToolTip("How many tasks the embedded worker runs at once")
         self.strategy = QComboBox(objectName="workerStrategy")
