@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from prismq_desktop.core import Queue, ReadOnlyError
+from prismq_desktop.core import DEFAULT_STRATEGY, Queue, ReadOnlyError
 from prismq_desktop.worker import events
 from prismq_desktop.worker.events import CounterBoard, EngineCounters, RunningTask
 from prismq_desktop.worker.keeper import Keeper
@@ -34,7 +34,7 @@ class WorkerEngine:
 
     def __init__(
         self, queue_or_location: Queue | str | os.PathLike[str],
-        worker_id: str | None = None, concurrency: int = 1, strategy: str = "fifo",
+        worker_id: str | None = None, concurrency: int = 1, strategy: str = DEFAULT_STRATEGY,
         lease_seconds: float = 30, types: Iterable[str] | None = None,
         capabilities: dict[str, Any] | None = None, registry: HandlerRegistry | None = None,
         poll_interval: float = 0.25, allow_shell: bool = False, *,
