@@ -213,14 +213,14 @@ class WorkerEngine:
             if rt.settle(ctx):
                 try:
                     release(rt, ctx.task)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - shutting down: report and go on
                     rt.report_error(f"releasing task {ctx.task_id}", exc)
 
     def _close(self, rt: Runtime) -> None:
         rt.queue.unsubscribe(rt.on_notice)
         try:
             rt.queue.unregister_worker(self.worker_id)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - shutting down: report and go on
             rt.report_error("unregistering the worker", exc)
         rt.queue.close()
 
