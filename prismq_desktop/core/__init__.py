@@ -8,7 +8,7 @@ the public modules ``models``, ``errors``, ``timeutil``, ``search``, ``query``, 
 
 from prismq_desktop.core import notify
 from prismq_desktop.core.bulk import ACTIONS, BulkResult
-from prismq_desktop.core.claims import DEFAULT_STRATEGY, STRATEGIES
+from prismq_desktop.core.claims import STRATEGIES
 from prismq_desktop.core.editing import refusal as edit_refusal
 from prismq_desktop.core.errors import (
     InvalidTransitionError,
@@ -57,5 +57,4 @@ __all__ = [
     "SearchSyntaxError", "Store", "Task", "TaskDetails", "TaskLog", "TaskNotFoundError",
     "TaskQuery", "TaskStatus", "ValidationError", "Worker", "WorkerRow", "WorkersOverview",
     "backend_versions", "default_db_path", "edit_refusal", "notify", "versions_text",
-    "DEFAULT_STRATEGY",
 ]

@@ -14,7 +14,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from prismq_desktop.core import DEFAULT_STRATEGY, Queue, ReadOnlyError
+from prismq_desktop.core import Queue, ReadOnlyError
+from prismq_desktop.core.claims import DEFAULT_STRATEGY
 from prismq_desktop.worker import events
 from prismq_desktop.worker.events import CounterBoard, EngineCounters, RunningTask
 from prismq_desktop.worker.keeper import Keeper

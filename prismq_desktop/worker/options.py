@@ -13,8 +13,8 @@ import socket
 from collections.abc import Iterable
 from typing import Any
 
-from prismq_desktop.core import DEFAULT_STRATEGY, STRATEGIES
-from prismq_desktop.core.claims import STRATEGY_HELP
+from prismq_desktop.core import STRATEGIES
+from prismq_desktop.core.claims import DEFAULT_STRATEGY, STRATEGY_HELP
 
 MAX_CONCURRENCY = 64
 _engine_numbers = itertools.count(1)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from prismq_desktop.core import DEFAULT_STRATEGY
+from prismq_desktop.core.claims import DEFAULT_STRATEGY
 from prismq_desktop.worker import (
     EngineCounters,
     EngineEvent,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
-from prismq_desktop.core import DEFAULT_STRATEGY
+from prismq_desktop.core.claims import DEFAULT_STRATEGY
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.workers.embedded_worker import (
     RUNNING,
