@@ -32,7 +32,7 @@ from prismq_desktop.core import (
     validation,
 )
 from prismq_desktop.core.bulk import BulkResult, Progress, check_action
-from prismq_desktop.core.claims import ClaimFilter, check_strategy
+from prismq_desktop.core.claims import DEFAULT_STRATEGY, ClaimFilter, check_strategy
 from prismq_desktop.core.errors import ValidationError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, open_store
 from prismq_desktop.core.models import FROM_START, Task, TaskLog, Worker
@@ -165,7 +165,7 @@ class Queue:
         return task
 
     # -- worker operations -------------------------------------------------------------
-    def claim(self, worker_id: str, lease_seconds: float = 30.0, strategy: str = "fifo",
+    def claim(self, worker_id: str, lease_seconds: float = 30.0, strategy: str = DEFAULT_STRATEGY,
               types: Sequence[str] | None = None, capabilities: dict[str, Any] | None = None,
               start: bool = True) -> Task | None:
         what = _claim_filter(strategy, types, capabilities)
@@ -180,7 +180,7 @@ class Queue:
 
     def complete_and_claim(
         self, task_id: int, worker_id: str, result: Any = None, claimed_at: float | None = None,
-        *, lease_seconds: float = 30.0, strategy: str = "fifo",
+        *, lease_seconds: float = 30.0, strategy: str = DEFAULT_STRATEGY,
         types: Sequence[str] | None = None, capabilities: dict[str, Any] | None = None,
     ) -> tuple[bool, Task | None]:
         """``complete`` then ``claim`` in one commit (a busy worker's hand-off)."""

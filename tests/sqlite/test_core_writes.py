@@ -80,13 +80,13 @@ def test_a_transaction_commits_rolls_back_and_translates(queue: Queue) -> None:
     db = sqlite_db(queue)
     with db.transaction() as conn:
         conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '1')")
-        with pytest.raises(QueueDatabaseError, match="UNIQUE"), db.transaction() as inner:
+        with pytest.raises(QueueDatabaseError, match="UNIQUE"), db.transaction() as inner:  # noqa: PT012
             inner.execute("INSERT INTO pqd_meta (key, value) VALUES ('b', '2')")
             inner.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '3')")
-    with pytest.raises(RuntimeError), db.transaction() as conn:
+    with pytest.raises(RuntimeError), db.transaction() as conn:  # noqa: PT012
         conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('c', '4')")
         raise RuntimeError("boom")
-    with pytest.raises(QueueDatabaseError, match="no such table"), db.transaction() as conn:
+    with pytest.raises(QueueDatabaseError, match="no such table"), db.transaction() as conn:  # noqa: PT012
         conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('d', '5')")
         conn.execute("INSERT INTO nowhere VALUES (1)")
     assert db.query("SELECT key, value FROM pqd_meta WHERE key IN ('a','b','c','d')") == [

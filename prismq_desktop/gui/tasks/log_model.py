@@ -42,7 +42,7 @@ def entry_text(entry: TaskLog) -> str:
     """One log line as plain text (copy and save)."""
     local, _utc = fmt.local_time(entry.at_utc)
     details = f"  {entry.details}" if entry.details else ""
-    return f"{local}  {str(entry.level or ''):<7}  {entry.message or ''}{details}"
+    return f"{local}  {entry.level or ''!s:<7}  {entry.message or ''}{details}"
 
 
 @dataclass(frozen=True)
@@ -87,13 +87,13 @@ class LogModel(QAbstractTableModel):
         self.entries: list[TaskLog] = []
         self.texts: list[LineText] = []
 
-    def rowCount(self, parent: Index = NO_PARENT) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.entries)
 
-    def columnCount(self, parent: Index = NO_PARENT) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
