@@ -150,7 +150,7 @@ def _renumber(where: str, first: int) -> str:
 def _delete(conn: apsw.Connection, condition: str, bound: list[Any]) -> set[int]:
     ids = [row[0] for row in conn.execute(f"SELECT id FROM task_queue WHERE {condition}", bound)]
     doomed = json.dumps(ids)
-    for table in ("task_logs", "pqd_runs", "pqd_progress"):
+    for table in ("task_logs", "pqd_attempts", "pqd_progress"):
         conn.execute(f"DELETE FROM {table} WHERE task_id IN (SELECT value FROM json_each(?))",
                      (doomed,))
     conn.execute(f"DELETE FROM task_queue WHERE {IN_BATCH}", (doomed,))

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from prismq_desktop.core import sample_data
+from prismq_desktop.core.sqlite import aggregates
 from prismq_desktop.core.sqlite.database import QueueDatabase
 from prismq_desktop.core.sqlite.enqueue import INSERT_TASK
 
@@ -21,10 +22,9 @@ INSERT_FULL = INSERT_TASK.replace("'queued'", "?").replace(
 ).replace("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "VALUES (" + ", ".join("?" * 17) + ")")
 INSERT_LOG = "INSERT INTO task_logs (task_id, at_utc, level, message) VALUES (?, ?, ?, ?)"
 INSERT_RUN = (
-    "INSERT INTO pqd_runs (task_id, type, attempt, worker_id, outcome, wait_s, run_s, finished)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO pqd_attempts (task_id, attempt, worker_id, outcome, wait_s, run_s, finished)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-
 
 
 def generate(
@@ -36,6 +36,8 @@ def generate(
                                  backlog=backlog)
     for start in range(0, len(rows), batch):
         _write_batch(db, rng, rows[start:start + batch], now, with_logs)
+    with db.transaction() as conn:  # finished tasks went in as such: no transition recorded
+        conn.execute(aggregates.BACKFILL)
     return len(rows)
 
 
@@ -51,6 +53,6 @@ def _write_batch(db: QueueDatabase, rng: random.Random, rows: Sequence[sample_da
             conn.executemany(INSERT_LOG, [
                 entry for task_id, (_p, created, out) in zip(ids, rows, strict=True)
                 for entry in sample_data.log_entries(task_id, created, out)])
-        runs = (sample_data.run_row(task_id, profile, out)
-                for task_id, (profile, _c, out) in zip(ids, rows, strict=True))
+        runs = (sample_data.run_row(task_id, out)
+                for task_id, (_p, _c, out) in zip(ids, rows, strict=True))
         conn.executemany(INSERT_RUN, [run for run in runs if run is not None])

@@ -8,6 +8,8 @@ change to a PrismQ column.
 
 from __future__ import annotations
 
+from prismq_desktop.core.sqlite import aggregates
+
 PRISMQ_TABLES = """
 CREATE TABLE IF NOT EXISTS task_queue (
   id                 INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -207,6 +209,9 @@ CREATE INDEX pqd_ix_task_finished ON task_queue (finished_at_utc, status)
 """
 
 #: Migration n brings a file from user_version n-1 to n. Append only.
-MIGRATIONS: tuple[str, ...] = (_COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES)
+MIGRATIONS: tuple[str, ...] = (_COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES, aggregates.MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
+#: From this version on the file has pqd_agg and pqd_attempts (issue 12); reads of older files
+#: (opened read-only, so not migrated) fall back to the task columns.
+AGGREGATES_VERSION = MIGRATIONS.index(aggregates.MIGRATION) + 1
 PRISMQ_TABLE_NAMES = ("task_queue", "workers", "task_logs")
