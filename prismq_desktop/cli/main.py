@@ -15,6 +15,7 @@ from collections.abc import Callable
 from prismq_desktop.cli import delegates as cli_delegates
 from prismq_desktop.cli import logs as cli_logs
 from prismq_desktop.cli import queue_commands as cli_queue
+from prismq_desktop.cli import serve as cli_serve
 from prismq_desktop.cli import tasks as cli_tasks
 from prismq_desktop.cli.files import db_path
 from prismq_desktop.cli.parser import PROG, UsageError, build_parser
@@ -44,6 +45,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "worker": cli_delegates.worker,
     "demo": cli_delegates.demo,
     "self-test": cli_delegates.self_test,
+    "serve": cli_serve.serve,
 }
 
 #: Most specific first: the first matching class decides the exit code.

@@ -146,6 +146,9 @@ def build_parser() -> Parser:
     add_worker_arguments(add("worker", "run a worker in this terminal: claim and run tasks"))
     add("demo", "fill a queue with demo tasks and show them in the app")
     add("self-test", "check this installation end to end (headless)")
+    from prismq_desktop.cli.serve import add_arguments as add_serve_arguments  # imports us
+
+    add_serve_arguments(add("serve", "serve the queue over HTTP (PrismQ's queue API and more)"))
     return parser
 
 
