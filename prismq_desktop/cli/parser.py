@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from prismq_desktop import __version__
+from prismq_desktop.cli.schedule_args import add_commands as add_schedule_commands
 from prismq_desktop.core import SORT_FIELDS, versions_text
 from prismq_desktop.worker.options import add_arguments as add_worker_arguments
 
@@ -146,6 +147,7 @@ def build_parser() -> Parser:
     add_worker_arguments(add("worker", "run a worker in this terminal: claim and run tasks"))
     add("demo", "fill a queue with demo tasks and show them in the app")
     add("self-test", "check this installation end to end (headless)")
+    add_schedule_commands(add, common)
     return parser
 
 

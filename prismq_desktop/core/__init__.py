@@ -45,6 +45,16 @@ from prismq_desktop.core.reports import (
     WorkersOverview,
 )
 from prismq_desktop.core.resultset import ResultSet
+from prismq_desktop.core.schedules import (
+    CATCH_UP,
+    CONTROL_ACTIONS,
+    CronError,
+    Schedule,
+    ScheduleNotFoundError,
+    WorkerControl,
+    local_zone_name,
+    new_schedule,
+)
 from prismq_desktop.core.search import SearchSyntaxError
 from prismq_desktop.core.sqlite.database import QueueDatabase
 from prismq_desktop.core.store import Store
@@ -57,4 +67,6 @@ __all__ = [
     "SearchSyntaxError", "Store", "Task", "TaskDetails", "TaskLog", "TaskNotFoundError",
     "TaskQuery", "TaskStatus", "ValidationError", "Worker", "WorkerRow", "WorkersOverview",
     "backend_versions", "default_db_path", "edit_refusal", "notify", "versions_text",
+    "CATCH_UP", "CONTROL_ACTIONS", "CronError", "Schedule", "ScheduleNotFoundError",
+    "WorkerControl", "local_zone_name", "new_schedule",
 ]
