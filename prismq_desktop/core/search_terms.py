@@ -236,4 +236,4 @@ def time_value(value: Value, now: datetime, op: str) -> tuple[str, str | None]:
 def field_names() -> list[str]:
     """Completion: every field as typed, with ``payload.``/``compat.`` for JSON paths."""
     names = [name for name, kind in FIELDS.items() if kind != "json"]
-    return sorted(names) + ["payload.", "compat.", "compatibility."]
+    return [*sorted(names), "payload.", "compat.", "compatibility."]
