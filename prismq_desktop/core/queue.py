@@ -34,10 +34,10 @@ from prismq_desktop.core import (
     validation,
 )
 from prismq_desktop.core.bulk import BulkResult, Progress, check_action
-from prismq_desktop.core.claims import ClaimFilter, check_strategy
+from prismq_desktop.core.claims import DEFAULT_STRATEGY, ClaimFilter, check_strategy
 from prismq_desktop.core.errors import QueueDatabaseError, ValidationError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, open_store
-from prismq_desktop.core.models import Task, TaskLog, Worker
+from prismq_desktop.core.models import FROM_START, Task, TaskLog, Worker
 from prismq_desktop.core.query import STUCK_FILTER, TaskQuery
 from prismq_desktop.core.reports import (
     DONE_WINDOW_MINUTES,
@@ -167,7 +167,7 @@ class Queue:
         return task
 
     # -- worker operations -------------------------------------------------------------
-    def claim(self, worker_id: str, lease_seconds: float = 30.0, strategy: str = "fifo",
+    def claim(self, worker_id: str, lease_seconds: float = 30.0, strategy: str = DEFAULT_STRATEGY,
               types: Sequence[str] | None = None, capabilities: dict[str, Any] | None = None,
               start: bool = True) -> Task | None:
         what = _claim_filter(strategy, types, capabilities)
@@ -189,7 +189,7 @@ class Queue:
 
     def complete_and_claim(
         self, task_id: int, worker_id: str, result: Any = None, claimed_at: float | None = None,
-        *, lease_seconds: float = 30.0, strategy: str = "fifo",
+        *, lease_seconds: float = 30.0, strategy: str = DEFAULT_STRATEGY,
         types: Sequence[str] | None = None, capabilities: dict[str, Any] | None = None,
     ) -> tuple[bool, Task | None]:
         """``complete`` then ``claim`` in one commit (a busy worker's hand-off)."""
@@ -273,7 +273,9 @@ class Queue:
             kept = {**(kept or {}), "stored_as": notes}
         self._store.append_log(task_id, self.now(), level, message, kept)
 
-    def logs(self, task_id: int, after_log_id: int = 0, limit: int = 10_000) -> list[TaskLog]:
+    def logs(self, task_id: int, after_log_id: int = FROM_START,
+             limit: int = 10_000) -> list[TaskLog]:
+        """The log after ``after_log_id``; from the start, the enqueue line comes first."""
         return self._store.logs_since(task_id, after_log_id, limit)
 
     # -- reads ---------------------------------------------------------------------------
@@ -306,7 +308,7 @@ class Queue:
         """Field names and known values (types, statuses, workers) for the search box."""
         return overview.completion(self._store)
 
-    def parse_search(self, text: str) -> tuple[search.Term, ...]:
+    def parse_search(self, text: str) -> search.Node:
         """Check search text without running it; raises search.SearchSyntaxError."""
         return search.parse(text)
 

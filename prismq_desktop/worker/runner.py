@@ -55,7 +55,8 @@ def call_handler(rt: Runtime, ctx: TaskContext) -> Outcome:
     else:
         try:
             outcome = Outcome(result=handler(ctx))
-        except BaseException as exc:  # foreign code: even SystemExit fails the task, not the thread
+        # Foreign code: even SystemExit fails the task, not the thread.
+        except BaseException as exc:  # noqa: BLE001
             outcome = Outcome(error=exc)
     outcome.elapsed = time.perf_counter() - started
     return outcome
