@@ -57,6 +57,6 @@ __all__ = [
     "QueueHealth", "QueueSchemaError", "QueueSummary", "ReadOnlyError", "ResultSet", "Run",
     "SearchSyntaxError", "Store", "Task", "TaskDetails", "TaskLog", "TaskNotFoundError",
     "TaskQuery", "TaskStatus", "ValidationError", "Worker", "WorkerRow", "WorkersOverview",
-    "backend_versions", "default_db_path", "edit_refusal", "notify", "versions_text",
-    "safe_str",
+    "backend_versions", "default_db_path", "edit_refusal", "notify", "safe_str",
+    "versions_text",
 ]
