@@ -51,7 +51,7 @@ def storable_text(value: object) -> tuple[str, bool]:
     value's ``__str__`` raises."""
     try:
         text = str(value)
-    except Exception:  # foreign code: its __str__ may do anything
+    except Exception:  # noqa: BLE001 (foreign code: its __str__ may do anything)
         text = f"<{type(value).__name__} that cannot be shown>"
     return readable_text(text)
 
@@ -125,7 +125,7 @@ def safe_repr(value: object) -> str:
     """``repr(value)`` as storable text, even when its ``__repr__`` raises or recurses."""
     try:
         text = repr(value)
-    except Exception:  # RecursionError included: foreign code may do anything
+    except Exception:  # noqa: BLE001 (RecursionError too: foreign code may do anything)
         text = f"<{type(value).__name__} that cannot be shown>"
     return readable_text(text)[0]
 

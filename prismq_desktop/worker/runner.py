@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from prismq_desktop.core import QueueBusyError, Task, safe_str
+from prismq_desktop.core import QueueBusyError, QueueDatabaseError, Task, safe_str
 from prismq_desktop.worker import events
 from prismq_desktop.worker.context import PermanentError, TaskContext
 from prismq_desktop.worker.runtime import Runtime
@@ -73,7 +73,7 @@ def record(rt: Runtime, ctx: TaskContext, outcome: Outcome,
             return _complete(rt, ctx, outcome, go_on)
         except QueueBusyError:
             raise
-        except Exception as exc:  # a result the store refuses (too big): record why instead
+        except QueueDatabaseError as exc:  # a result the store refuses (too big): say why
             rt.report_error(f"storing the result of task {ctx.task_id}", exc)
             unstored = PermanentError(f"the result could not be stored: {safe_str(exc)}")
             _fail(rt, ctx, Outcome(error=unstored))
