@@ -35,7 +35,7 @@ from prismq_desktop.core.bulk import BulkResult, Progress, check_action
 from prismq_desktop.core.claims import DEFAULT_STRATEGY, ClaimFilter, check_strategy
 from prismq_desktop.core.errors import ValidationError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, open_store
-from prismq_desktop.core.models import Task, TaskLog, Worker
+from prismq_desktop.core.models import FROM_START, Task, TaskLog, Worker
 from prismq_desktop.core.query import STUCK_FILTER, TaskQuery
 from prismq_desktop.core.reports import (
     DONE_WINDOW_MINUTES,
@@ -237,7 +237,9 @@ class Queue:
     def log(self, task_id: int, level: str, message: str, **details: Any) -> None:
         self._store.append_log(task_id, self.now(), level, message, details or None)
 
-    def logs(self, task_id: int, after_log_id: int = 0, limit: int = 10_000) -> list[TaskLog]:
+    def logs(self, task_id: int, after_log_id: int = FROM_START,
+             limit: int = 10_000) -> list[TaskLog]:
+        """The log after ``after_log_id``; from the start, the enqueue line comes first."""
         return self._store.logs_since(task_id, after_log_id, limit)
 
     # -- reads ---------------------------------------------------------------------------

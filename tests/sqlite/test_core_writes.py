@@ -47,6 +47,15 @@ def test_a_run_row_tolerates_an_unreadable_creation_time(queue: Queue) -> None:
     assert sqlite_db(queue).query("SELECT wait_s, run_s FROM pqd_runs") == [(None, 0.0)]
 
 
+def test_enqueue_writes_no_log_row(queue: Queue) -> None:
+    """The row's timestamps record an enqueue (DESIGN §4): no task_logs row, single or bulk."""
+    queue.enqueue("a")
+    queue.enqueue("a", idempotency_key="k")
+    queue.enqueue_many([{"type": "b"}] * 3)
+    queue.enqueue_many([{"type": "b", "idempotency_key": "j"}])
+    assert sqlite_db(queue).query("SELECT count(*) FROM task_logs") == [(0,)]
+
+
 def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None:
     conn = apsw.Connection(str(db_path))
     for script in (schema.PRISMQ_TABLES, schema.PRISMQ_VIEWS, schema.MIGRATIONS[0],

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from prismq_desktop.core.models import TaskLog
+from prismq_desktop.core.models import FROM_START, TaskLog
 from prismq_desktop.gui import formatting as fmt
 from prismq_desktop.gui.tasks import long_text
 from prismq_desktop.gui.tasks.long_text import one_line
@@ -127,7 +127,7 @@ class LogModel(QAbstractTableModel):
 
     @property
     def last_id(self) -> int:
-        return int(self.entries[-1].log_id) if self.entries else 0
+        return int(self.entries[-1].log_id) if self.entries else FROM_START
 
 
 class LogFilter(QSortFilterProxyModel):
