@@ -272,7 +272,7 @@ class Queue:
         """Field names and known values (types, statuses, workers) for the search box."""
         return overview.completion(self._store)
 
-    def parse_search(self, text: str) -> tuple[search.Term, ...]:
+    def parse_search(self, text: str) -> search.Node:
         """Check search text without running it; raises search.SearchSyntaxError."""
         return search.parse(text)
 
