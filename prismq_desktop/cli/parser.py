@@ -217,7 +217,9 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
                         help="only this task type (repeatable)")
     parser.add_argument("--search", metavar="TEXT", default="",
                         help="search text, as in the app's search box: free text, "
-                             "field:value, comparisons, NOT, OR, ( ) (see the README)")
+                             "field:value, comparisons, NOT, OR, ( ) (see the README); "
+                             "dates without a zone are local time, as shown (add Z or "
+                             "+HH:MM for another zone)")
 
 
 def _add_queue_commands(add: Callable[[str, str], Parser]) -> None:
