@@ -27,7 +27,7 @@ from prismq_desktop.core import (
     ValidationError,
 )
 
-OK, REFUSED, BAD_INPUT, DATABASE, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 4, 130
+OK, REFUSED, BAD_INPUT, DATABASE, INTERNAL, CANNOT_START, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cli_delegates.gui,
@@ -55,6 +55,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 #: Most specific first: the first matching class decides the exit code.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (InvalidTransitionError, REFUSED),
+    (cli_delegates.CannotStart, CANNOT_START),
     (ValidationError, BAD_INPUT),
     (TaskNotFoundError, BAD_INPUT),
     (ScheduleNotFoundError, BAD_INPUT),
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("interrupted", INTERRUPTED)
     except BrokenPipeError:
         return _reader_went_away()
-    except Exception as exc:  # the one place every error becomes one line
+    except Exception as exc:  # noqa: BLE001 - the one place every error becomes one line
         return _fail(_message(exc, args), _exit_code(exc))
 
 

@@ -36,7 +36,7 @@ class Scheduler:
         while True:
             try:
                 self.tick()
-            except Exception as exc:  # reported; the next period tries again
+            except Exception as exc:  # noqa: BLE001 (reported; the next period tries again)
                 self.rt.report_error("enqueueing due schedules", exc)
             if self.done.wait(self.period):
                 return

@@ -113,7 +113,7 @@ def test_racing_schedulers_make_one_task_per_tick(queue: Queue, queue_factory: Q
                 fired = mine.fire_due_schedules()
                 with lock:
                     made.extend(fired.get("race", []))
-        except BaseException as exc:  # reported below, in the test's thread
+        except BaseException as exc:  # noqa: BLE001 (reported below, in the test's thread)
             errors.append(exc)
             barrier.abort()
 

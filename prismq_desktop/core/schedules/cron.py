@@ -111,7 +111,7 @@ def describe(fields: str) -> str:
     """Words for five checked fields (cronsim's explanation, as the Schedules tab shows)."""
     try:
         return CronSim(fields, _PROBE_TIME).explain()
-    except Exception:  # words are a courtesy: an odd corner of the explainer never breaks a view
+    except Exception:  # noqa: BLE001 (words are a courtesy: an odd corner never breaks a view)
         return fields
 
 

@@ -137,7 +137,7 @@ def _fire(conn: apsw.Connection, schedule: Schedule, now: datetime, now_text: st
     made: list[int] = []
     last_id = None
     for tick in plan.ticks:
-        task = enqueue._insert_one(conn, schedule.task_for(tick, now), now_text)  # noqa: SLF001
+        task = enqueue._insert_one(conn, schedule.task_for(tick, now), now_text)
         last_id = task.id
         if task.is_new:
             made.append(task.id)
@@ -156,7 +156,7 @@ def run_now(db: QueueDatabase, name: str, now: datetime) -> Task:
     now_text = timeutil.to_db(now)
     with db.transaction() as conn:
         schedule = _one(conn, name)
-        task = enqueue._insert_one(conn, schedule.task_for(None, now), now_text)  # noqa: SLF001
+        task = enqueue._insert_one(conn, schedule.task_for(None, now), now_text)
         if task.is_new:
             logs.write(conn, task.id, now_text, "INFO", f"enqueued by schedule {name} (run now)")
         conn.execute(FIRED, (_db_time(schedule.next_run), now_text, task.id, name))
