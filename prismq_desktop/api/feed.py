@@ -175,7 +175,7 @@ class _State:
         now = queue.now()
         since = (now - timedelta(seconds=time.time() - self.checked + SLACK_S))
         self.checked = time.time()
-        stamp = since.strftime("%Y-%m-%dT%H:%M:%S")
+        stamp = since.strftime("%Y-%m-%dT%H:%M:%SZ")  # Z: a bare time is local
         probes = [
             TaskQuery(text=f"id>{self.max_id}", sort="id", descending=False),
             TaskQuery(statuses=("active",)),

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from prismq_desktop.cli import delegates as cli_delegates
 from prismq_desktop.cli import logs as cli_logs
 from prismq_desktop.cli import queue_commands as cli_queue
+from prismq_desktop.cli import schedules as cli_schedules
 from prismq_desktop.cli import serve as cli_serve
 from prismq_desktop.cli import tasks as cli_tasks
 from prismq_desktop.cli.files import db_path
@@ -22,11 +23,12 @@ from prismq_desktop.cli.parser import PROG, UsageError, build_parser
 from prismq_desktop.core import (
     InvalidTransitionError,
     QueueDatabaseError,
+    ScheduleNotFoundError,
     TaskNotFoundError,
     ValidationError,
 )
 
-OK, REFUSED, BAD_INPUT, DATABASE, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 4, 130
+OK, REFUSED, BAD_INPUT, DATABASE, INTERNAL, CANNOT_START, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cli_delegates.gui,
@@ -45,14 +47,20 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "worker": cli_delegates.worker,
     "demo": cli_delegates.demo,
     "self-test": cli_delegates.self_test,
+    "schedule": cli_schedules.schedule,
+    "pause": cli_schedules.pause_type,
+    "resume": cli_schedules.resume_type,
+    "worker-control": cli_schedules.worker_control,
     "serve": cli_serve.serve,
 }
 
 #: Most specific first: the first matching class decides the exit code.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (InvalidTransitionError, REFUSED),
+    (cli_delegates.CannotStart, CANNOT_START),
     (ValidationError, BAD_INPUT),
     (TaskNotFoundError, BAD_INPUT),
+    (ScheduleNotFoundError, BAD_INPUT),
     (UsageError, BAD_INPUT),
     (QueueDatabaseError, DATABASE),
     (OSError, DATABASE),
@@ -75,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("interrupted", INTERRUPTED)
     except BrokenPipeError:
         return _reader_went_away()
-    except Exception as exc:  # the one place every error becomes one line
+    except Exception as exc:  # noqa: BLE001 - the one place every error becomes one line
         return _fail(_message(exc, args), _exit_code(exc))
 
 

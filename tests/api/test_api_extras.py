@@ -62,8 +62,8 @@ def test_bad_search_and_sort_are_422(client: httpx.Client) -> None:
     assert client.get("/api/tasks", params={"sort": "payload"}).status_code == 422
 
 
-@pytest.mark.parametrize("action, before, after", [("cancel", None, "cancelled"),
-                                                   ("retry", "cancel", "queued")])
+@pytest.mark.parametrize(("action", "before", "after"), [("cancel", None, "cancelled"),
+                                                           ("retry", "cancel", "queued")])
 def test_bulk_needs_the_expected_count(client: httpx.Client, api_queue: Queue, action: str,
                                        before: str | None, after: str) -> None:
     ids = fill(api_queue, 5)

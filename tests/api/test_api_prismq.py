@@ -62,7 +62,7 @@ def test_known_idempotency_key_replays_the_first_answer(client: httpx.Client,
     assert api_queue.count() == 1
 
 
-@pytest.mark.parametrize("body, field", [
+@pytest.mark.parametrize(("body", "field"), [
     ({"type": ""}, "type"), ({"type": "   "}, "type"), ({"type": "x", "priority": 0}, "priority"),
     ({"type": "x", "priority": 1001}, "priority"), ({"type": "x", "max_attempts": 11},
                                                      "max_attempts"),

@@ -42,7 +42,7 @@ def test_serve_prints_url_first_answers_and_stops_on_sigterm(tmp_path: Path) -> 
         stored = (tmp_path / "data" / "api-tokens.json").read_text()
         assert token in stored
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=15)
+        _out, err = process.communicate(timeout=15)
     finally:
         if process.poll() is None:
             process.kill()
