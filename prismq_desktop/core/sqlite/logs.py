@@ -10,6 +10,7 @@ import apsw
 from prismq_desktop.core.errors import TaskNotFoundError
 from prismq_desktop.core.models import FROM_START, TaskLog, enqueue_line
 from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.storable import storable
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 INSERT_LOG = "INSERT INTO task_logs (task_id, at_utc, level, message, details) VALUES (?,?,?,?,?)"
@@ -21,10 +22,11 @@ SELECT_ENQUEUED = "SELECT created_at_utc, run_after_utc FROM task_queue WHERE id
 
 
 def details_json(details: dict[str, Any] | None) -> str | None:
-    """Details as canonical JSON; values JSON cannot hold become their repr."""
+    """Details as canonical JSON; values JSON cannot hold are stored readably (Queue notes
+    them in the log; here they are only made safe to write)."""
     if not details:
         return None
-    return json.dumps(details, ensure_ascii=False, default=repr, allow_nan=False)
+    return json.dumps(storable(details)[0], ensure_ascii=False, allow_nan=False)
 
 
 def write(
