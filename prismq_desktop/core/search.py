@@ -18,9 +18,14 @@ One grammar for the GUI's search box, ``list --search`` and the export::
 ``AND``, ``OR`` and ``NOT`` are keywords in capitals only ("OR" quoted is the word).
 ``field:value`` is exact and case-sensitive (``*`` a wildcard, quoted text literal); free text
 and ``error:`` match substrings, ignoring ASCII case. ``status:`` takes the statuses above; a
-quoted one is any stored text. Dates are UTC. A JSON path matches only rows whose text is
-strict JSON (JSON5 rows are shown, never matched), except ``compat.region`` and
-``payload.format``, which use PrismQ's indexed generated columns.
+quoted one is any stored text. A JSON path matches only rows whose text is strict JSON (JSON5
+rows are shown, never matched), except ``compat.region`` and ``payload.format``, which use
+PrismQ's indexed generated columns.
+
+A date or time without a zone is local time, as the table shows it
+(``created>"2026-11-20 09:30"``); ``Z`` or an offset names the zone
+(``created>2026-11-20T14:30Z``, ``created>2026-11-20T09:30-05:00``); a date alone with ``:``
+is that whole local day.
 
 Parsing is pure and never touches the file: every value becomes a bound parameter later, field
 names come from :data:`FIELDS`, and JSON path segments must match :data:`PATH_SEGMENT`. The

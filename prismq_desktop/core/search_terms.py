@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.errors import ValidationError
@@ -215,20 +215,28 @@ def int_value(value: Value) -> int:
 
 
 def time_value(value: Value, now: datetime, op: str) -> tuple[str, str | None]:
-    """(from, to) stored-text bounds: a date alone means that whole day for ``:``."""
+    """(from, to) stored-text bounds: a date alone means that whole day for ``:``.
+
+    A date or time without a zone is local time, the time the table shows (issue 11); ``Z``
+    or an offset names its zone. Bounds are UTC, as the columns hold.
+    """
     text = value.text.strip()
     relative = text[:1] in "+-" or text.lower() == "now"
     if op == ":" and relative:
         raise SearchSyntaxError("use > or < with a relative time, e.g. finished<-2h",
                                 value.position)
     try:
-        moment = timeutil.parse_user_time(text, now)
-    except (ValueError, OverflowError) as exc:
+        moment = timeutil.parse_user_time(text, now, naive_local=True)
+        if not 1 <= moment.year <= 9998:
+            raise OverflowError
+        if op == ":" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # a local day: 23-25 h
+            following = (date.fromisoformat(text) + timedelta(days=1)).isoformat()
+            end = timeutil.parse_user_time(following, now, naive_local=True)
+            return timeutil.to_db(moment), timeutil.to_db(end)
+    except ValueError as exc:
         raise SearchSyntaxError(str(exc), value.position) from None
-    if not 1 <= moment.year <= 9998:
-        raise SearchSyntaxError(f'"{value.text}" is out of range', value.position)
-    if op == ":" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return timeutil.to_db(moment), timeutil.to_db(moment + timedelta(days=1))
+    except OverflowError:
+        raise SearchSyntaxError(f'"{value.text}" is out of range', value.position) from None
     return timeutil.to_db(moment), None
 
 
