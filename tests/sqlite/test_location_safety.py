@@ -7,13 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from prismq_desktop.core import Queue, QueueDatabaseError
-from prismq_desktop.core import locations
+from prismq_desktop.core import Queue, QueueDatabaseError, locations
 from tests.worker.support import REPO, child_env
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX owners and modes")
@@ -23,14 +21,14 @@ as_root = pytest.mark.skipif(os.name == "posix" and os.geteuid() != 0,
 
 
 @pytest.fixture
-def shared_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def shared_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A /tmp of our own (root's, sticky, world-writable) holding the built-in default."""
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     tmp.chmod(0o1777)
     monkeypatch.delenv("PRISMQ_QUEUE_DB_PATH", raising=False)
     monkeypatch.setattr(locations, "builtin_db_path", lambda: tmp / "prismq/queue/queue.db")
-    yield tmp
+    return tmp
 
 
 def _refused(location: object = None, **options: object) -> str:

@@ -184,8 +184,8 @@ def _status(text: str, row: dict, workers: dict) -> bool:
         expired = row["lease_until_utc"] is not None and row["lease_until_utc"] < now
         holder = row["locked_by"]
         exhausted = status == "queued" and row["attempts"] >= row["max_attempts"]
-        return exhausted or status in ("leased", "processing") and (
-            expired or (holder in workers and workers[holder] < stale))
+        return exhausted or (status in ("leased", "processing") and (
+            expired or (holder in workers and workers[holder] < stale)))
     return status == text
 
 
