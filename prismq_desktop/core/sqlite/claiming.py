@@ -43,6 +43,8 @@ _COMPAT = (
     "SELECT 1 FROM json_each(compatibility) AS c WHERE NOT EXISTS ("
     "SELECT 1 FROM json_each(:caps, '$.\"' || c.key || '\"') AS v WHERE v.value IS c.value))))"
 )
+# Paused types (core/sqlite/controls.py) are claimed by nobody; the list is a few rows.
+_NOT_PAUSED = " AND type NOT IN (SELECT type FROM pqd_paused_types)"
 # The wait (creation to claim) is worked out in SQL from the row, so recording a run reads
 # nothing back into Python; julianday() reads every timestamp form parse() does, NULL if not.
 INSERT_RUN = (
@@ -62,6 +64,7 @@ def claim_sql(strategy: str, n_types: int | None, with_caps: bool, with_cutoff: 
     """The claim statement for one strategy and filter shape (a test checks each plan)."""
     check_strategy(strategy)
     where = "status = 'queued' AND run_after_utc <= :now AND attempts < max_attempts"
+    where += _NOT_PAUSED
     if n_types is not None:
         where += f" AND type IN ({', '.join(f':t{i}' for i in range(n_types))})"
     if with_caps:
