@@ -1,0 +1,20 @@
+"""How a log row's level and details are stored, the same on every backend."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def details_json(details: dict[str, Any] | None) -> str | None:
+    """Details as canonical JSON; values JSON cannot hold become their repr."""
+    if not details:
+        return None
+    return json.dumps(details, ensure_ascii=False, default=repr, allow_nan=False)
+
+
+def normalize_level(level: str) -> str:
+    upper = str(level).upper()
+    return "WARNING" if upper == "WARN" else upper if upper in LEVELS else "INFO"
