@@ -36,17 +36,17 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtWidgets import QApplication
 
-from prismq_desktop.core import SORT_FIELDS, Queue, timeutil  # noqa: E402
-from prismq_desktop.core.sqlite import sample_data as history  # noqa: E402
-from prismq_desktop.core.sqlite.schema import SCHEMA_VERSION  # noqa: E402
-from prismq_desktop.core.sqlite.store import database_of  # noqa: E402
-from prismq_desktop.gui import create_main_window  # noqa: E402
-from prismq_desktop.gui.stats.stats_view import StatsView  # noqa: E402
-from prismq_desktop.gui.window.main_window import MainWindow  # noqa: E402
-from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED  # noqa: E402
+from prismq_desktop.core import SORT_FIELDS, Queue, timeutil
+from prismq_desktop.core.sqlite import sample_data as history
+from prismq_desktop.core.sqlite.schema import SCHEMA_VERSION
+from prismq_desktop.core.sqlite.store import database_of
+from prismq_desktop.gui import create_main_window
+from prismq_desktop.gui.stats.stats_view import StatsView
+from prismq_desktop.gui.window.main_window import MainWindow
+from prismq_desktop.gui.workers.embedded_worker import RUNNING, STOPPED
 
 CACHE = Path(tempfile.gettempdir()) / "prismq-bench"
 REPO = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from prismq_desktop.cli import output as out
 from prismq_desktop.cli.files import open_for_reading
 from prismq_desktop.core import Queue, TaskLog
-from prismq_desktop.core.models import TERMINAL
+from prismq_desktop.core.models import FROM_START, TERMINAL
 
 POLL_SECONDS = 0.2
 
@@ -42,7 +42,7 @@ def logs(args: argparse.Namespace) -> int:
 def follow(queue: Queue, task_id: int, printer: Callable[[TaskLog], None],
            poll_seconds: float = POLL_SECONDS) -> None:
     """Print entries as they are written; return once the task is finished and all printed."""
-    last_id, token = 0, None
+    last_id, token = FROM_START, None
     while True:
         current = queue.change_token()
         if current != token:

@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("interrupted", INTERRUPTED)
     except BrokenPipeError:
         return _reader_went_away()
-    except Exception as exc:  # the one place every error becomes one line
+    except Exception as exc:  # noqa: BLE001 - the one place every error becomes one line
         return _fail(_message(exc, args), _exit_code(exc))
 
 

@@ -208,7 +208,10 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type", action="append", default=[], metavar="T",
                         help="only this task type (repeatable)")
     parser.add_argument("--search", metavar="TEXT", default="",
-                        help="search text, as in the app's search box")
+                        help="search text, as in the app's search box: free text, "
+                             "field:value, comparisons, NOT, OR, ( ) (see the README); "
+                             "dates without a zone are local time, as shown (add Z or "
+                             "+HH:MM for another zone)")
 
 
 def _add_queue_commands(add: Callable[[str, str], Parser]) -> None:

@@ -175,7 +175,8 @@ def run_self_test() -> int:
             started = time.perf_counter()
             try:
                 detail = step()
-            except Exception as exc:  # report any failure as one line, never a traceback
+            # Report any failure as one line, never a traceback.
+            except Exception as exc:  # noqa: BLE001
                 why = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
                 print(f"self-test: {name}: FAILED: {why}", flush=True)
                 return 1

@@ -47,6 +47,7 @@ from prismq_desktop.core.reports import (
 from prismq_desktop.core.resultset import ResultSet
 from prismq_desktop.core.search import SearchSyntaxError
 from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.storable import safe_str
 from prismq_desktop.core.store import Store
 
 __all__ = [
@@ -56,5 +57,6 @@ __all__ = [
     "QueueHealth", "QueueSchemaError", "QueueSummary", "ReadOnlyError", "ResultSet", "Run",
     "SearchSyntaxError", "Store", "Task", "TaskDetails", "TaskLog", "TaskNotFoundError",
     "TaskQuery", "TaskStatus", "ValidationError", "Worker", "WorkerRow", "WorkersOverview",
-    "backend_versions", "default_db_path", "edit_refusal", "notify", "versions_text",
+    "backend_versions", "default_db_path", "edit_refusal", "notify", "safe_str",
+    "versions_text",
 ]

@@ -12,6 +12,12 @@ from prismq_desktop.core.errors import ValidationError
 #: Claim orders: oldest first, newest first, priority (lower number first, then oldest),
 #: and a priority-weighted draw in which urgent tasks win more often and none starve.
 STRATEGIES = ("fifo", "lifo", "priority", "weighted_random")
+#: What a worker uses unless told otherwise: priority, as the PrismQ backend's worker (DESIGN §6).
+DEFAULT_STRATEGY = "priority"
+#: The strategies in a user's words (the worker's --help and the GUI's strategy box).
+STRATEGY_HELP = ("priority (lower number first, then oldest; the default, as PrismQ's worker), "
+                 "fifo (oldest first), lifo (newest first), weighted_random (lower numbers more "
+                 "often, none starve)")
 BACKOFF_INITIAL, BACKOFF_CAP, BACKOFF_JITTER = 1.0, 300.0, 0.1
 
 
@@ -32,7 +38,7 @@ def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
 class ClaimFilter:
     """What a worker may take: its strategy, task types (None: any) and capabilities."""
 
-    strategy: str = "fifo"
+    strategy: str = DEFAULT_STRATEGY
     types: Sequence[str] | None = None
     capabilities: dict[str, Any] | None = None
 

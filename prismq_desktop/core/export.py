@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from prismq_desktop.core.errors import ValidationError
-from prismq_desktop.core.models import TASK_COLUMNS
+from prismq_desktop.core.models import FROM_START, TASK_COLUMNS
 from prismq_desktop.core.query import TaskQuery
 from prismq_desktop.core.store import Store
 
@@ -117,7 +117,7 @@ def task_document(store: Store, task_id: int) -> dict[str, Any]:
     """One task with its whole log and attempt history, as plain data."""
     details = store.details(task_id)
     entries: list[dict[str, Any]] = []
-    after = 0
+    after = FROM_START
     while True:
         chunk = store.logs_since(task_id, after, 10_000)
         entries += [entry.to_dict() for entry in chunk]

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from prismq_desktop.core.storable import storable
+
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def details_json(details: dict[str, Any] | None) -> str | None:
-    """Details as canonical JSON; values JSON cannot hold become their repr."""
+    """Details as canonical JSON; values JSON cannot hold are stored readably (Queue notes
+    them in the log; here they are only made safe to write)."""
     if not details:
         return None
-    return json.dumps(details, ensure_ascii=False, default=repr, allow_nan=False)
+    return json.dumps(storable(details)[0], ensure_ascii=False, allow_nan=False)
 
 
 def normalize_level(level: str) -> str:

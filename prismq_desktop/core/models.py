@@ -144,6 +144,20 @@ class TaskLog:
         return parse_json(self.details)[0]
 
 
+#: ``after_log_id`` that reads a task's log from its start, the enqueue line included.
+FROM_START = -1
+
+
+def enqueue_line(task_id: int, created_at: Any, run_after: Any, untouched: bool) -> TaskLog:
+    """The log's first line, made from the row's own timestamps: enqueue writes no log row
+    (DESIGN §4). It has log id 0, so reading after it gives only stored rows. The run-after
+    time is named only while nothing else has happened (a retry or edit moves it)."""
+    message = "enqueued"
+    if untouched and run_after is not None and str(run_after) > str(created_at):
+        message += f", runs after {run_after}"
+    return TaskLog(0, task_id, created_at, "INFO", message)
+
+
 @dataclass
 class Worker:
     worker_id: str

@@ -54,5 +54,6 @@ def publish(path: str | os.PathLike[str], event: str, task_id: int | None = None
     for listener in _listeners.get(_key(os.fspath(path)), ()):
         try:
             listener(event, task_id)
-        except Exception:  # a listener's bug must never undo or fail the caller's write
+        # A listener's bug must never undo or fail the caller's write.
+        except Exception:  # noqa: BLE001
             continue

@@ -129,7 +129,7 @@ def columns(rng: random.Random, profile: TypeProfile, created: datetime, out: di
 
 def log_entries(task_id: int, created: datetime, out: dict[str, Any]) -> list[tuple[Any, ...]]:
     text = timeutil.to_db
-    entries = [(task_id, text(created), "INFO", "enqueued")]
+    entries: list[tuple[Any, ...]] = []
     if out["started"]:
         entries.append((task_id, text(out["started"]), "INFO",
                         f"claimed by {out['worker']} and started (attempt {out['attempts']}/5)"))

@@ -147,7 +147,8 @@ class Store(Protocol):
         """One log row in its own transaction; TaskNotFoundError for an unknown task."""
 
     def logs_since(self, task_id: int, after_log_id: int, limit: int) -> list[TaskLog]:
-        """The task's log rows after ``after_log_id``, oldest first (for tailing)."""
+        """The task's log rows after ``after_log_id``, oldest first (for tailing); from
+        ``models.FROM_START`` the enqueue line (``models.enqueue_line``) comes first."""
 
     # -- workers -------------------------------------------------------------------------
     def register_worker(self, worker_id: str, capabilities: dict[str, Any] | None,

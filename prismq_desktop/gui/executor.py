@@ -92,7 +92,8 @@ class Executor(QObject):
                     if queue is None:
                         queue = self._open_queue()
                     result, error = job(queue), None
-                except Exception as exc:  # every failure becomes a signal, never a dead thread
+                # Every failure becomes a signal, never a dead thread.
+                except Exception as exc:  # noqa: BLE001
                     result, error = None, exc
                     if on_error is None:
                         self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())

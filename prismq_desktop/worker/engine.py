@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from prismq_desktop.core import Queue, ReadOnlyError
+from prismq_desktop.core.claims import DEFAULT_STRATEGY
 from prismq_desktop.worker import events
 from prismq_desktop.worker.events import CounterBoard, EngineCounters, RunningTask
 from prismq_desktop.worker.keeper import Keeper
@@ -34,7 +35,7 @@ class WorkerEngine:
 
     def __init__(
         self, queue_or_location: Queue | str | os.PathLike[str],
-        worker_id: str | None = None, concurrency: int = 1, strategy: str = "fifo",
+        worker_id: str | None = None, concurrency: int = 1, strategy: str = DEFAULT_STRATEGY,
         lease_seconds: float = 30, types: Iterable[str] | None = None,
         capabilities: dict[str, Any] | None = None, registry: HandlerRegistry | None = None,
         poll_interval: float = 0.25, allow_shell: bool = False, *,
@@ -213,14 +214,14 @@ class WorkerEngine:
             if rt.settle(ctx):
                 try:
                     release(rt, ctx.task)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - shutting down: report and go on
                     rt.report_error(f"releasing task {ctx.task_id}", exc)
 
     def _close(self, rt: Runtime) -> None:
         rt.queue.unsubscribe(rt.on_notice)
         try:
             rt.queue.unregister_worker(self.worker_id)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - shutting down: report and go on
             rt.report_error("unregistering the worker", exc)
         rt.queue.close()
 

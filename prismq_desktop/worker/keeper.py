@@ -61,5 +61,5 @@ class Keeper:
     def _guarded(self, what: str, step: Callable[[], object]) -> None:
         try:
             step()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - upkeep must outlive any one failure
             self.rt.report_error(what, exc)

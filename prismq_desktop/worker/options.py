@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from prismq_desktop.core import STRATEGIES
+from prismq_desktop.core.claims import DEFAULT_STRATEGY, STRATEGY_HELP
 
 MAX_CONCURRENCY = 64
 _engine_numbers = itertools.count(1)
@@ -68,8 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``worker`` command's options (``prismq-desktop worker --help`` lists them)."""
     parser.add_argument("--concurrency", type=int, default=1, metavar="N",
                         help="tasks run at once (threads; default 1)")
-    parser.add_argument("--strategy", choices=STRATEGIES, default="fifo",
-                        help="which waiting task goes first (default fifo)")
+    parser.add_argument("--strategy", choices=STRATEGIES, default=DEFAULT_STRATEGY,
+                        help=f"which waiting task goes first: {STRATEGY_HELP}")
     parser.add_argument("--lease-seconds", type=float, default=30.0, metavar="N",
                         help="lease length; renewed every third of it while a task runs")
     parser.add_argument("--handlers", action="append", default=[], metavar="MODULE",

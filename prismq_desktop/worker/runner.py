@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from prismq_desktop.core import QueueBusyError, Task
+from prismq_desktop.core import QueueBusyError, QueueDatabaseError, Task, safe_str
 from prismq_desktop.worker import events
 from prismq_desktop.worker.context import PermanentError, TaskContext
 from prismq_desktop.worker.runtime import Runtime
@@ -55,7 +55,8 @@ def call_handler(rt: Runtime, ctx: TaskContext) -> Outcome:
     else:
         try:
             outcome = Outcome(result=handler(ctx))
-        except BaseException as exc:  # foreign code: even SystemExit fails the task, not the thread
+        # Foreign code: even SystemExit fails the task, not the thread.
+        except BaseException as exc:  # noqa: BLE001
             outcome = Outcome(error=exc)
     outcome.elapsed = time.perf_counter() - started
     return outcome
@@ -68,7 +69,14 @@ def record(rt: Runtime, ctx: TaskContext, outcome: Outcome,
     elif ctx.cancelled and _status(rt, ctx.task) == "cancelled":
         _stopped_on_cancel(rt, ctx, outcome)
     elif outcome.error is None:
-        return _complete(rt, ctx, outcome, go_on)
+        try:
+            return _complete(rt, ctx, outcome, go_on)
+        except QueueBusyError:
+            raise
+        except QueueDatabaseError as exc:  # a result the store refuses (too big): say why
+            rt.report_error(f"storing the result of task {ctx.task_id}", exc)
+            unstored = PermanentError(f"the result could not be stored: {safe_str(exc)}")
+            _fail(rt, ctx, Outcome(error=unstored))
     else:
         _fail(rt, ctx, outcome)
     return None
@@ -168,7 +176,7 @@ def persist(write: Callable[[], T]) -> T:
 
 
 def _one_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
+    lines = safe_str(error).strip().splitlines()
     text = lines[0] if lines else ""
     if isinstance(error, PermanentError):
         return text or "permanent error"

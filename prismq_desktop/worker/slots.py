@@ -38,7 +38,7 @@ class Slot:
             try:
                 if not self._step():
                     return
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a worker thread must outlive any one failure
                 rt.report_error(f"worker thread {self.index}", exc)
                 rt.stopping.wait(ERROR_PAUSE)
 

@@ -227,7 +227,7 @@ def test_logs_human_json_and_follow_of_a_finished_task(cli: Run, live: Queue) ->
     assert "enqueued" in lines[0] and "claimed by w1" in lines[1]
     assert any("boom" in line for line in lines)
     entries = cli("logs", str(task_id), "--json").json
-    assert [e["message"] for e in entries][0] == "enqueued"
+    assert next(e["message"] for e in entries) == "enqueued"
     assert set(entries[0]) == {"log_id", "task_id", "at_utc", "level", "message", "details"}
     followed = cli("logs", str(task_id), "--follow", "--json")
     assert followed.code == 0

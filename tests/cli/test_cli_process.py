@@ -18,6 +18,7 @@ import pytest
 from prismq_desktop.core import Queue
 from prismq_desktop.core.models import TASK_COLUMNS
 from tests.cli.support import Result, assert_one_line_error, snapshot
+from tests.support import sqlite_db
 
 REPO = Path(__file__).resolve().parents[2]
 COMMAND = [sys.executable, "-m", "prismq_desktop"]
@@ -201,3 +202,24 @@ def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
     assert reader.stderr is not None
     with reader.stderr:
         assert reader.stderr.read() == ""
+
+
+def test_list_search_reads_dates_in_the_local_time_it_shows(tmp_path: Path) -> None:
+    """Issue 11 item 4: in New York time the row shows 00:12:53, and that minute finds it."""
+    with Queue.open(tmp_path / "q.db") as queue:
+        task_id = queue.enqueue("echo").id
+        sqlite_db(queue).execute("UPDATE task_queue SET created_at_utc = ? WHERE id = ?",
+                                 ("2026-11-20 05:12:53", task_id))
+    env = {**cli_env(), "TZ": "America/New_York"}
+
+    def listed(*argv: str) -> str:
+        done = subprocess.run([*COMMAND, "list", "--db", "q.db", *argv], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and not done.stderr, done
+        return done.stdout
+
+    assert "2026-11-20 00:12:53" in listed()
+    found = listed("--search", 'created>"2026-11-20 00:12" created<"2026-11-20 00:13"')
+    assert "2026-11-20 00:12:53" in found and found.splitlines()[1].split()[0] == str(task_id)
+    assert "no tasks match" in listed("--search", "created:2026-11-19")
+    assert "00:12:53" in listed("--search", "created>2026-11-20T05:12Z created<2026-11-20T05:13Z")

@@ -42,6 +42,20 @@ def test_run_after_in_the_future_is_scheduled_and_rounded_up(queue: Queue,
     assert queue.logs(task.id)[0].message.startswith("enqueued")
 
 
+def test_the_log_starts_with_the_enqueue_line_once(queue: Queue, clock: FakeClock) -> None:
+    """Enqueue writes no log row; the log shows it first, from the row's own timestamps
+    (DESIGN §4), and a tail that goes on after it never sees it twice."""
+    task = queue.enqueue("echo", run_after="+60s")
+    first = queue.logs(task.id)
+    assert [(e.log_id, e.at_utc, e.level) for e in first] == [(0, task.created_at_utc, "INFO")]
+    assert first[0].message == f"enqueued, runs after {task.run_after_utc}"
+    assert queue.logs(task.id, after_log_id=first[-1].log_id) == []
+    queue.cancel(task.id)
+    entries = queue.logs(task.id)
+    assert [e.message for e in entries] == ["enqueued", "cancelled"]
+    assert [e.message for e in queue.logs(task.id, after_log_id=0)] == ["cancelled"]
+
+
 @pytest.mark.parametrize(("args", "options", "words"), [
     (("",), {}, "task type must not be empty"),
     (("  ",), {}, "task type must not be empty"),

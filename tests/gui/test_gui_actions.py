@@ -164,8 +164,10 @@ def test_retry_with_ctrl_r_requeues_failed_tasks(qtbot, open_window, demo_db: Pa
                     and page.model.task_row(0).status == "failed")
     _select_rows(page, [0])
     task_id = page.table.selected_ids()[0]
+    window.activateWindow()  # a shortcut reaches only the active window
     page.table.setFocus()
-    qtbot.waitUntil(lambda: window.named_actions["retry"].isEnabled())
+    qtbot.waitUntil(lambda: window.isActiveWindow()
+                    and window.named_actions["retry"].isEnabled())
     qtbot.keyClick(page.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: task_id not in table_ids(window), timeout=5000)
     with Queue.open(demo_db, read_only=True) as queue:

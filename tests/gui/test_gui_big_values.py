@@ -137,6 +137,8 @@ def test_a_huge_payload_is_kept_unedited_in_the_copy_and_edit_dialogs(
     request = dialog.request()
     assert request is not None and request.options["payload"] == {"s": text}
     dialog.reject()
-    editor = window.tasks.open_editor(task)
+    window.tasks.open_editor(task)
+    editor = window.tasks.edit_dialog
+    assert editor is not None
     assert editor.payload.editor.isReadOnly() and editor.changes() == {}
     editor.reject()

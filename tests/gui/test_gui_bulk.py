@@ -154,7 +154,7 @@ def test_cancel_button_stops_the_action_and_leaves_the_rest(qtbot, open_window,
     assert _statuses(echo_db, "type:echo") == {"queued": ECHOES - DONE, "completed": DONE}
 
 
-@pytest.mark.parametrize("action, expected", [
+@pytest.mark.parametrize(("action", "expected"), [
     ("bulkPriority", {"queued": ECHOES - DONE, "completed": DONE}),
     ("bulkDelete", {"queued": ECHOES - DONE}),
     ("bulkRunNow", {"queued": ECHOES - DONE, "completed": DONE}),

@@ -135,7 +135,7 @@ def test_task_with_its_log_to_a_file_and_to_the_clipboard(qtbot, open_window, sm
     qtbot.waitUntil(target.exists, timeout=WAIT_MS)
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["task"]["id"] == 4 and document["task"]["error_message"] == "boom 0"
-    assert [e["message"] for e in document["logs"]][0] == "enqueued"
+    assert next(e["message"] for e in document["logs"]) == "enqueued"
     window.named_actions["copyJson"].trigger()
     qtbot.waitUntil(lambda: '"boom 0"' in QGuiApplication.clipboard().text(), timeout=WAIT_MS)
     assert json.loads(QGuiApplication.clipboard().text()) == document

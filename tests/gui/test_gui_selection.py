@@ -98,7 +98,7 @@ def test_a_task_opened_by_id_replaces_the_table_selection(qtbot, open_window,
 
 def test_an_enqueued_task_outside_the_filter_is_the_one_shown(qtbot, open_window,
                                                              tmp_path: Path) -> None:
-    waiting, cancelled = _file(tmp_path / "q.db")
+    _waiting, cancelled = _file(tmp_path / "q.db")
     window = open_window(tmp_path / "q.db")
     page = window.tasks_page
     page.sidebar.select_status("cancelled")

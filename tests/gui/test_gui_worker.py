@@ -60,3 +60,19 @@ def test_closing_with_a_running_worker_stops_it_first(qtbot, open_window,
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=15_000)
     with Queue.open(path, read_only=True) as queue:
         assert queue.get(task_id).status == "queued"  # released, not lost
+
+
+def test_the_embedded_worker_claims_by_priority_by_default(qtbot, open_window,
+                                                           tmp_path: Path) -> None:
+    """Issue 11 item 6: fresh settings mean the priority strategy, shown in the controls."""
+    path = tmp_path / "prio.db"
+    with Queue.open(path) as queue:
+        later = queue.enqueue("sleep", {"seconds": 30}, priority=100).id
+        urgent = queue.enqueue("sleep", {"seconds": 30}, priority=5).id
+    window = open_window(path)
+    assert window.worker.strategy == "priority"
+    assert window.worker_status.controls.strategy.currentText() == "priority"
+    window.named_actions["workerToggle"].trigger()
+    qtbot.waitUntil(lambda: window.worker.current_tasks() != [], timeout=10_000)
+    assert [task.task_id for task in window.worker.current_tasks()] == [urgent]
+    assert later != urgent

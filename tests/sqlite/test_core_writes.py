@@ -47,6 +47,15 @@ def test_a_run_row_tolerates_an_unreadable_creation_time(queue: Queue) -> None:
     assert sqlite_db(queue).query("SELECT wait_s, run_s FROM pqd_runs") == [(None, 0.0)]
 
 
+def test_enqueue_writes_no_log_row(queue: Queue) -> None:
+    """The row's timestamps record an enqueue (DESIGN §4): no task_logs row, single or bulk."""
+    queue.enqueue("a")
+    queue.enqueue("a", idempotency_key="k")
+    queue.enqueue_many([{"type": "b"}] * 3)
+    queue.enqueue_many([{"type": "b", "idempotency_key": "j"}])
+    assert sqlite_db(queue).query("SELECT count(*) FROM task_logs") == [(0,)]
+
+
 def test_a_version_one_file_migrates_and_keeps_its_counts(db_path: Path) -> None:
     conn = apsw.Connection(str(db_path))
     for script in (schema.PRISMQ_TABLES, schema.PRISMQ_VIEWS, schema.MIGRATIONS[0],
@@ -71,13 +80,13 @@ def test_a_transaction_commits_rolls_back_and_translates(queue: Queue) -> None:
     db = sqlite_db(queue)
     with db.transaction() as conn:
         conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '1')")
-        with pytest.raises(QueueDatabaseError, match="UNIQUE"), db.transaction() as inner:
+        with pytest.raises(QueueDatabaseError, match="UNIQUE"), db.transaction() as inner:  # noqa: PT012
             inner.execute("INSERT INTO pqd_meta (key, value) VALUES ('b', '2')")
             inner.execute("INSERT INTO pqd_meta (key, value) VALUES ('a', '3')")
-    with pytest.raises(RuntimeError), db.transaction() as conn:
+    with pytest.raises(RuntimeError), db.transaction() as conn:  # noqa: PT012
         conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('c', '4')")
         raise RuntimeError("boom")
-    with pytest.raises(QueueDatabaseError, match="no such table"), db.transaction() as conn:
+    with pytest.raises(QueueDatabaseError, match="no such table"), db.transaction() as conn:  # noqa: PT012
         conn.execute("INSERT INTO pqd_meta (key, value) VALUES ('d', '5')")
         conn.execute("INSERT INTO nowhere VALUES (1)")
     assert db.query("SELECT key, value FROM pqd_meta WHERE key IN ('a','b','c','d')") == [

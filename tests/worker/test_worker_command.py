@@ -87,3 +87,20 @@ def test_shell_is_announced_with_a_warning(
     captured = capsys.readouterr()
     assert "warning: the shell handler is enabled" in captured.err
     assert "completed in" in captured.out
+
+
+def test_by_default_the_lower_priority_number_runs_first(
+    db_path: Path, queue: Queue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default strategy is priority, as the PrismQ backend's worker (issue 11 item 6)."""
+    later = queue.enqueue("echo", priority=100).id
+    urgent = queue.enqueue("echo", priority=5).id
+    assert _run(db_path, "--max-tasks", "1", "--quiet") == 0
+    assert (queue.get(urgent).status, queue.get(later).status) == ("completed", "queued")
+    assert "strategy priority" in capsys.readouterr().out
+
+
+def test_the_help_names_priority_as_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["worker", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "priority (lower number first, then oldest; the default" in help_text

@@ -1,4 +1,5 @@
-"""Creating tasks: one at a time (idempotent) and in bulk, each with its 'enqueued' log row."""
+"""Creating tasks: one at a time (idempotent) and in bulk. No log row: the row's timestamps
+record the enqueue (DESIGN §4)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import apsw
 
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.models import TASK_SELECT, Task
-from prismq_desktop.core.sqlite import logs
 from prismq_desktop.core.sqlite.database import QueueDatabase
 from prismq_desktop.core.validation import NewTask
 
@@ -20,10 +20,6 @@ INSERT_TASK = (
     " VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)"
 )
 SELECT_BY_KEY = f"SELECT {TASK_SELECT} FROM task_queue WHERE idempotency_key = ?"
-LOG_RANGE = (
-    "INSERT INTO task_logs (task_id, at_utc, level, message)"
-    " SELECT id, ?, 'INFO', 'enqueued' FROM task_queue WHERE id BETWEEN ? AND ?"
-)
 
 
 def _row(spec: NewTask, now_text: str) -> tuple[Any, ...]:
@@ -41,10 +37,6 @@ def _insert_one(conn: apsw.Connection, spec: NewTask, now_text: str) -> Task:
     row = _row(spec, now_text)
     conn.execute(INSERT_TASK, row)
     task_id = conn.last_insert_rowid()
-    message = "enqueued"
-    if spec.run_after_utc is not None:
-        message += f", runs after {spec.run_after_utc}"
-    logs.write(conn, task_id, now_text, "INFO", message)
     task = Task(task_id, spec.type, spec.priority, spec.payload, spec.compatibility, "queued", 0,
                 spec.max_attempts, row[5], None, None, None, None, None, None,
                 spec.idempotency_key, now_text, now_text)
@@ -65,8 +57,8 @@ def enqueue(db: QueueDatabase, spec: NewTask, now: datetime) -> Task:
 def enqueue_many(db: QueueDatabase, specs: Sequence[NewTask], now: datetime) -> list[int]:
     """Insert many tasks in one transaction; returns their ids in order.
 
-    Without idempotency keys the rows and their log rows go in with two C-level loops; with
-    keys each row takes the one-by-one path so known keys return the existing id.
+    Without idempotency keys the rows go in with one C-level loop; with keys each row takes
+    the one-by-one path so known keys return the existing id.
     """
     if not specs:
         return []
@@ -76,6 +68,4 @@ def enqueue_many(db: QueueDatabase, specs: Sequence[NewTask], now: datetime) -> 
             return [_insert_one(conn, spec, now_text).id for spec in specs]
         conn.executemany(INSERT_TASK, [_row(spec, now_text) for spec in specs])
         last = conn.last_insert_rowid()
-        first = last - len(specs) + 1
-        conn.execute(LOG_RANGE, (now_text, first, last))
-        return list(range(first, last + 1))
+        return list(range(last - len(specs) + 1, last + 1))

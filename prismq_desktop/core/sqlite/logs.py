@@ -8,7 +8,7 @@ import apsw
 
 from prismq_desktop.core.errors import TaskNotFoundError
 from prismq_desktop.core.log_text import details_json, normalize_level
-from prismq_desktop.core.models import TaskLog
+from prismq_desktop.core.models import FROM_START, TaskLog, enqueue_line
 from prismq_desktop.core.sqlite.database import QueueDatabase
 
 INSERT_LOG = "INSERT INTO task_logs (task_id, at_utc, level, message, details) VALUES (?,?,?,?,?)"
@@ -16,6 +16,7 @@ SELECT_LOGS = (
     "SELECT log_id, task_id, at_utc, level, message, details FROM task_logs "
     "WHERE task_id = ? AND log_id > ? ORDER BY log_id LIMIT ?"
 )
+SELECT_ENQUEUED = "SELECT created_at_utc, run_after_utc FROM task_queue WHERE id = ?"
 
 
 def write(
@@ -41,8 +42,16 @@ def append(
 
 
 def since(
-    db: QueueDatabase, task_id: int, after_log_id: int = 0, limit: int = 10_000
+    db: QueueDatabase, task_id: int, after_log_id: int = FROM_START, limit: int = 10_000
 ) -> list[TaskLog]:
-    """Log rows of one task after ``after_log_id``, oldest first (for tailing)."""
-    rows = db.query(SELECT_LOGS, (task_id, after_log_id, limit))
-    return [TaskLog.from_row(row) for row in rows]
+    """Log rows of one task after ``after_log_id``, oldest first (for tailing); from the
+    start, the enqueue line comes first."""
+    entries = [TaskLog.from_row(row)
+               for row in db.query(SELECT_LOGS, (task_id, after_log_id, limit))]
+    if after_log_id > FROM_START or limit < 1:
+        return entries
+    first = db.query(SELECT_ENQUEUED, (task_id,))
+    if not first:
+        return entries
+    created, run_after = first[0]
+    return [enqueue_line(task_id, created, run_after, not entries), *entries][:limit]

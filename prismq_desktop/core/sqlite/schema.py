@@ -75,50 +75,36 @@ CREATE INDEX IF NOT EXISTS ix_logs_task
   ON task_logs (task_id, at_utc);
 """
 
-PRISMQ_VIEWS = """
-CREATE VIEW IF NOT EXISTS v_queue_status_summary AS
-  SELECT status,
-         COUNT(*) AS task_count,
-         MIN(created_at_utc) AS oldest_created_utc,
-         MAX(created_at_utc) AS newest_created_utc
-  FROM task_queue GROUP BY status;
-
-CREATE VIEW IF NOT EXISTS v_queue_type_summary AS
-  SELECT type,
-         COUNT(*) AS total,
-         SUM(status = 'queued') AS queued,
-         SUM(status IN ('leased', 'processing')) AS processing,
-         SUM(status = 'completed') AS completed,
-         SUM(status = 'failed') AS failed
-  FROM task_queue GROUP BY type;
-
-CREATE VIEW IF NOT EXISTS v_worker_status AS
-  SELECT w.worker_id, w.capabilities, w.heartbeat_utc,
-         CAST((julianday('now') - julianday(w.heartbeat_utc)) * 86400 AS INTEGER)
-           AS seconds_since_heartbeat,
-         (SELECT COUNT(*) FROM task_queue t
-           WHERE t.locked_by = w.worker_id AND t.status IN ('leased', 'processing'))
-           AS active_tasks
-  FROM workers w;
-
-CREATE VIEW IF NOT EXISTS v_task_performance AS
-  SELECT type,
-         COUNT(*) AS completed,
-         AVG((julianday(finished_at_utc) - julianday(processing_started_utc)) * 86400)
-           AS avg_run_seconds,
-         AVG((julianday(processing_started_utc) - julianday(created_at_utc)) * 86400)
-           AS avg_wait_seconds
-  FROM task_queue
-  WHERE status = 'completed' AND finished_at_utc IS NOT NULL
-  GROUP BY type;
-
-CREATE VIEW IF NOT EXISTS v_recent_failures AS
-  SELECT id, type, attempts, max_attempts, error_message, finished_at_utc, locked_by
-  FROM task_queue
-  WHERE status IN ('failed', 'dead_letter')
-  ORDER BY finished_at_utc DESC
-  LIMIT 100;
-"""
+# The PrismQ backend's five views, column for column and in its order (DESIGN §3): its
+# monitoring code selects them by name and ``SELECT *`` users by position.
+_VIEWS = {
+    "v_queue_status_summary": """
+  SELECT status, COUNT(*) AS task_count, ROUND(AVG(attempts), 2) AS avg_attempts,
+         MIN(created_at_utc) AS oldest_task, MAX(created_at_utc) AS newest_task
+  FROM task_queue GROUP BY status""",
+    "v_queue_type_summary": """
+  SELECT type, status, COUNT(*) AS task_count, ROUND(AVG(priority), 2) AS avg_priority
+  FROM task_queue GROUP BY type, status""",
+    "v_worker_status": """
+  SELECT w.worker_id, w.capabilities, w.heartbeat_utc, COUNT(t.id) AS active_tasks,
+         ROUND((julianday('now') - julianday(w.heartbeat_utc)) * 86400)
+           AS seconds_since_heartbeat
+  FROM workers w
+  LEFT JOIN task_queue t ON t.locked_by = w.worker_id AND t.status = 'processing'
+  GROUP BY w.worker_id, w.capabilities, w.heartbeat_utc""",
+    "v_task_performance": """
+  SELECT type, status, COUNT(*) AS task_count,
+         ROUND(AVG((julianday(finished_at_utc) - julianday(processing_started_utc)) * 86400), 2)
+           AS avg_processing_seconds,
+         ROUND(AVG(attempts), 2) AS avg_attempts
+  FROM task_queue WHERE finished_at_utc IS NOT NULL GROUP BY type, status""",
+    "v_recent_failures": """
+  SELECT id, type, status, attempts, error_message, finished_at_utc
+  FROM task_queue WHERE status IN ('failed', 'dead_letter')
+  ORDER BY finished_at_utc DESC LIMIT 100""",
+}
+PRISMQ_VIEWS = "".join(f"CREATE VIEW IF NOT EXISTS {name} AS{body};\n"
+                       for name, body in _VIEWS.items())
 
 # Counts per (type, status) kept by triggers, so the sidebar's live counts cost a few rows
 # instead of a scan of a million (DESIGN §9). Triggers live in the file, so writes by the
@@ -206,7 +192,12 @@ CREATE INDEX pqd_ix_task_finished ON task_queue (finished_at_utc, status)
   WHERE finished_at_utc IS NOT NULL;
 """
 
+# Issue 11: files made by earlier versions of this app carry views of other shapes than
+# PrismQ's. Views hold no data, so each is dropped and made again as above (a file made by the
+# PrismQ backend gets the same columns and values it had).
+_PRISMQ_VIEWS_AGAIN = "".join(f"DROP VIEW IF EXISTS {name};\n" for name in _VIEWS) + PRISMQ_VIEWS
+
 #: Migration n brings a file from user_version n-1 to n. Append only.
-MIGRATIONS: tuple[str, ...] = (_COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES)
+MIGRATIONS: tuple[str, ...] = (_COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES, _PRISMQ_VIEWS_AGAIN)
 SCHEMA_VERSION = len(MIGRATIONS)
 PRISMQ_TABLE_NAMES = ("task_queue", "workers", "task_logs")

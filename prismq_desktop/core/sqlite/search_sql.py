@@ -1,10 +1,11 @@
-"""Search terms into a parameterized WHERE clause.
+"""The search parse tree (core/search.py) into a parameterized WHERE clause for SQLite.
 
 Column names come from the fixed maps below and every value is a bound parameter (DESIGN
 §10). Semantics a Python reader can check row by row (the tests do):
 
-- a negated term is true when its condition is not true, so ``-error:x`` keeps rows without
-  an error (``NOT coalesce(cond, 0)``);
+- NOT is true when its condition is not true, so ``-error:x`` keeps rows without an error
+  (``NOT coalesce(cond, 0)``); AND and OR are SQL's, which agree with reading an unknown
+  condition as false;
 - JSON conditions run only on rows whose text is valid JSON (``CASE WHEN json_valid``), so an
   odd row never raises; numbers compare as numbers and text as text (``json_type``);
 - times compare as the stored text, exactly as PrismQ's own SQL compares them.
@@ -18,7 +19,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from prismq_desktop.core import timeutil
-from prismq_desktop.core.search import FIELDS, Term, Value, int_value, time_value
+from prismq_desktop.core.search import (
+    FIELDS,
+    And,
+    Node,
+    Not,
+    Term,
+    Value,
+    int_value,
+    time_value,
+)
 
 COLUMNS = {
     "type": "type", "worker": "locked_by", "key": "idempotency_key", "status": "status",
@@ -52,14 +62,17 @@ def glob_pattern(text: str) -> str:
     return re.sub(r"[\[?]", lambda m: f"[{m.group()}]", text)
 
 
-def compile_terms(terms: Sequence[Term], now: datetime, stale_after: float,
-                  params: list[Any]) -> str:
-    """The AND of every term ('1' when there are none); appends the parameters in order."""
-    parts = []
-    for term in terms:
-        sql = _compile(term, now, stale_after, params)
-        parts.append(f"NOT coalesce(({sql}), 0)" if term.negated else f"({sql})")
-    return " AND ".join(parts) or "1"
+def compile_search(node: Node, now: datetime, stale_after: float, params: list[Any]) -> str:
+    """The tree as one parenthesized condition ('1' for no terms); appends the parameters
+    in the order their placeholders appear."""
+    if isinstance(node, Term):
+        return f"({_compile(node, now, stale_after, params)})"
+    if isinstance(node, Not):
+        return f"NOT coalesce({compile_search(node.child, now, stale_after, params)}, 0)"
+    if not node.children:
+        return "1"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return f"({joiner.join(compile_search(c, now, stale_after, params) for c in node.children)})"
 
 
 def _compile(term: Term, now: datetime, stale_after: float, params: list[Any]) -> str:

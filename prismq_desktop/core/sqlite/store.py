@@ -61,7 +61,7 @@ def database_of(queue: Queue) -> QueueDatabase:
     """The SQLite database under a queue, for SQLite-specific tests and benchmarks that write
     odd rows on purpose or look at SQLite itself. Front ends never do: ``Queue`` has no
     database attribute."""
-    store = queue._store  # noqa: SLF001 (the one way under the facade, for the above only)
+    store = queue._store
     if not isinstance(store, SQLiteStore):
         raise TypeError(f"{queue.location} is not a SQLite queue")
     return store.database

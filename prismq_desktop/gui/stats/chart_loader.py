@@ -53,7 +53,7 @@ _loader: ChartLoader | None = None
 
 def loader() -> ChartLoader:
     """The process's one loader; first called on the GUI thread (where it must live)."""
-    global _loader  # noqa: PLW0603 (one import per process)
+    global _loader
     if _loader is None:
         _loader = ChartLoader()
     return _loader

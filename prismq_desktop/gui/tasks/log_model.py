@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from prismq_desktop.core.models import TaskLog
+from prismq_desktop.core.models import FROM_START, TaskLog
 from prismq_desktop.gui import formatting as fmt
 from prismq_desktop.gui.tasks import long_text
 from prismq_desktop.gui.tasks.long_text import one_line
@@ -42,7 +42,7 @@ def entry_text(entry: TaskLog) -> str:
     """One log line as plain text (copy and save)."""
     local, _utc = fmt.local_time(entry.at_utc)
     details = f"  {entry.details}" if entry.details else ""
-    return f"{local}  {str(entry.level or ''):<7}  {entry.message or ''}{details}"
+    return f"{local}  {entry.level or ''!s:<7}  {entry.message or ''}{details}"
 
 
 @dataclass(frozen=True)
@@ -87,13 +87,13 @@ class LogModel(QAbstractTableModel):
         self.entries: list[TaskLog] = []
         self.texts: list[LineText] = []
 
-    def rowCount(self, parent: Index = NO_PARENT) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.entries)
 
-    def columnCount(self, parent: Index = NO_PARENT) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
@@ -127,7 +127,7 @@ class LogModel(QAbstractTableModel):
 
     @property
     def last_id(self) -> int:
-        return int(self.entries[-1].log_id) if self.entries else 0
+        return int(self.entries[-1].log_id) if self.entries else FROM_START
 
 
 class LogFilter(QSortFilterProxyModel):

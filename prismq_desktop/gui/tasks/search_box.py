@@ -14,6 +14,8 @@ TIP = """Free text searches type, payload, error message and idempotency key.
 Fields: type:transcode  status:failed,cancelled  status:stuck  error:timeout
   payload.query:"AI trends"  payload.size>100  compat.region:eu  worker:w-01
   key:s-001  created>2026-11-01  finished<-2h  priority<50  attempts>=3
+Dates and times without a zone are local, as the table shows them
+  (created>"2026-11-20 09:30"); add Z or an offset for another zone (created>2026-11-20T14:30Z).
 A leading - negates a term (-status:completed); * is a wildcard in field values.
 Type #123 and press Enter to jump to task 123.  (Ctrl+F)"""
 _JUMP = re.compile(r"^\s*#\s*(\d{1,18})\s*$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ def steps(task: Task, runs: Sequence[Run] = ()) -> tuple[list[Step], list[str]]:
     last = runs[-1] if runs and runs[-1].attempt == task.attempts else None
     exact = {0: last.wait_s, 2: last.run_s} if last is not None else {}
     gaps = []
-    for number, ((_a, first), (_b, second)) in enumerate(zip(STEPS, STEPS[1:], strict=False)):
+    for number, ((_a, first), (_b, second)) in enumerate(itertools.pairwise(STEPS)):
         gap = exact.get(number)
         if gap is None or not found[number + 1].reached:
             gap = fmt.between(getattr(task, first), getattr(task, second))

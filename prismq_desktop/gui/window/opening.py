@@ -95,7 +95,8 @@ class Opener(QObject):
             self.opened.emit(open_file(path, create))
         except OpenFailed as exc:
             self.failed.emit(exc)
-        except Exception as exc:  # never a dead thread: the window shows what happened
+        # Never a dead thread: the window shows what happened.
+        except Exception as exc:  # noqa: BLE001
             traceback.print_exc()
             self.failed.emit(OpenFailed(f"could not open {path}: {type(exc).__name__}: {exc}"))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from prismq_desktop.core.claims import DEFAULT_STRATEGY
 from prismq_desktop.worker import (
     EngineCounters,
     EngineEvent,
@@ -67,7 +68,7 @@ class EmbeddedWorker(QObject):
         super().__init__(parent)
         self.db_path: Path | None = None
         self.concurrency = 1
-        self.strategy = "fifo"
+        self.strategy = DEFAULT_STRATEGY
         #: Task types it may claim; None means every type it has a handler for.
         self.types: tuple[str, ...] | None = None
         self.state = STOPPED

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from prismq_desktop.core import STRATEGIES
+from prismq_desktop.core.claims import STRATEGY_HELP
 from prismq_desktop.gui.workers.embedded_worker import EmbeddedWorker, handler_types
 
 MAX_THREADS = 64
@@ -75,7 +76,7 @@ class WorkerControls(QWidget):
         self.threads.setToolTip("How many tasks the embedded worker runs at once")
         self.strategy = QComboBox(objectName="workerStrategy")
         self.strategy.addItems(STRATEGIES)
-        self.strategy.setToolTip("Which queued task the worker claims next")
+        self.strategy.setToolTip(f"Which queued task the worker claims next: {STRATEGY_HELP}")
         self.types = TypesButton(worker) if with_types else None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
+from prismq_desktop.core.claims import DEFAULT_STRATEGY
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.workers.embedded_worker import (
     RUNNING,
@@ -32,7 +33,7 @@ class WorkerStatus(QObject):
         super().__init__(parent)
         self.worker, self.toggle_action = worker, toggle
         self.worker.concurrency = int(settings.value("worker/concurrency", 1, int))
-        self.worker.strategy = str(settings.value("worker/strategy", "fifo"))
+        self.worker.strategy = str(settings.value("worker/strategy", DEFAULT_STRATEGY))
         types = settings.value("worker/types", None)  # comma-separated; absent means all
         self.worker.types = (None if types is None
                              else tuple(t for t in str(types).split(",") if t))
