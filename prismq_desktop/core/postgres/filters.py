@@ -14,7 +14,16 @@ from typing import Any
 
 from prismq_desktop.core import search
 from prismq_desktop.core.query import TaskQuery, check_sort
-from prismq_desktop.core.search import FIELDS, Term, Value, int_value, time_value
+from prismq_desktop.core.search import (
+    FIELDS,
+    And,
+    Node,
+    Not,
+    Term,
+    Value,
+    int_value,
+    time_value,
+)
 
 COLUMNS = {
     "type": "type", "worker": "locked_by", "key": "idempotency_key", "status": "status",
@@ -61,7 +70,7 @@ def where(query: TaskQuery, now: datetime) -> tuple[str, list[Any]]:
         parts.append("type = ANY(%s)")
         params.append(list(query.types))
     if query.text:
-        parts.append(compile_terms(search.parse(query.text), now, query.stale_after, params))
+        parts.append(compile_search(search.parse(query.text), now, query.stale_after, params))
     if query.created_from is not None:
         parts.append("created_at_utc >= %s")
         params.append(query.created_from)
@@ -101,13 +110,16 @@ def status_sql(statuses: Sequence[str], now: datetime, stale_after: float,
     return " OR ".join(parts) or "FALSE"
 
 
-def compile_terms(terms: Sequence[Term], now: datetime, stale_after: float,
-                  params: list[Any]) -> str:
-    parts = []
-    for term in terms:
-        sql = _compile(term, now, stale_after, params)
-        parts.append(f"NOT coalesce(({sql}), FALSE)" if term.negated else f"({sql})")
-    return " AND ".join(parts) or "TRUE"
+def compile_search(node: Node, now: datetime, stale_after: float, params: list[Any]) -> str:
+    """The search tree as one parenthesized condition (``TRUE`` for no terms)."""
+    if isinstance(node, Term):
+        return f"({_compile(node, now, stale_after, params)})"
+    if isinstance(node, Not):
+        return f"NOT coalesce({compile_search(node.child, now, stale_after, params)}, FALSE)"
+    if not node.children:
+        return "TRUE"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return f"({joiner.join(compile_search(c, now, stale_after, params) for c in node.children)})"
 
 
 def _compile(term: Term, now: datetime, stale_after: float, params: list[Any]) -> str:

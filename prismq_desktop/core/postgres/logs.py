@@ -9,7 +9,7 @@ import psycopg
 
 from prismq_desktop.core.errors import TaskNotFoundError
 from prismq_desktop.core.log_text import details_json, normalize_level
-from prismq_desktop.core.models import TaskLog
+from prismq_desktop.core.models import FROM_START, TaskLog, enqueue_line
 from prismq_desktop.core.postgres.connection import Database
 
 INSERT_LOG = (
@@ -20,6 +20,7 @@ APPEND = (
     "INSERT INTO task_logs (task_id, at_utc, level, message, details)"
     " SELECT id, %s, %s, %s, %s FROM task_queue WHERE id = %s"
 )
+SELECT_ENQUEUED = "SELECT created_at_utc, run_after_utc FROM task_queue WHERE id = %s"
 SELECT_LOGS = (
     "SELECT log_id, task_id, at_utc, level, message, details FROM task_logs"
     " WHERE task_id = %s AND log_id > %s ORDER BY log_id LIMIT %s"
@@ -44,5 +45,14 @@ def append(db: Database, task_id: int, at: datetime, level: str, message: str,
 
 
 def since(db: Database, task_id: int, after_log_id: int, limit: int) -> list[TaskLog]:
-    rows = db.query(SELECT_LOGS, (task_id, after_log_id, limit))
-    return [TaskLog.from_row(row) for row in rows]
+    """Log rows after ``after_log_id``, oldest first; from the start, the enqueue line
+    (made from the row's timestamps) comes first."""
+    entries = [TaskLog.from_row(row) for row in db.query(SELECT_LOGS,
+                                                          (task_id, after_log_id, limit))]
+    if after_log_id > FROM_START or limit < 1:
+        return entries
+    first = db.query(SELECT_ENQUEUED, (task_id,))
+    if not first:
+        return entries
+    created, run_after = first[0]
+    return [enqueue_line(task_id, created, run_after, not entries), *entries][:limit]

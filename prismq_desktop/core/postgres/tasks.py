@@ -22,31 +22,25 @@ from prismq_desktop.core.validation import NewTask
 T_SELECT = ", ".join(f"t.{column}" for column in TASK_COLUMNS)
 SELECT_TASK = f"SELECT {TASK_SELECT} FROM task_queue WHERE id = %s"
 SELECT_BY_KEY = f"SELECT {TASK_SELECT} FROM task_queue WHERE idempotency_key = %s"
-# The row and its first log line in one statement; a known key inserts nothing and returns
-# nothing (a racing insert of the same key is waited for, then skipped).
+# No log row: the row's timestamps record the enqueue (DESIGN §4). A known key inserts and
+# returns nothing (a racing insert of the same key is waited for, then skipped).
 ENQUEUE = (
-    "WITH t AS (INSERT INTO task_queue (type, priority, payload, compatibility, status,"
+    "INSERT INTO task_queue (type, priority, payload, compatibility, status,"
     " max_attempts, run_after_utc, idempotency_key, created_at_utc, updated_at_utc)"
     " VALUES (%(type)s, %(priority)s, %(payload)s, %(compat)s, 'queued', %(max)s,"
     " coalesce(%(run_after)s, %(now)s), %(key)s, %(now)s, %(now)s)"
     " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
-    f" RETURNING {TASK_SELECT}),"
-    " l AS (INSERT INTO task_logs (task_id, at_utc, level, message)"
-    " SELECT id, %(now)s, 'INFO', %(message)s FROM t)"
-    f" SELECT {TASK_SELECT} FROM t"
+    f" RETURNING {TASK_SELECT}"
 )
 ENQUEUE_MANY = (
-    "WITH t AS (INSERT INTO task_queue (type, priority, payload, compatibility, max_attempts,"
+    "INSERT INTO task_queue (type, priority, payload, compatibility, max_attempts,"
     " run_after_utc, created_at_utc, updated_at_utc)"
     " SELECT u.type, u.priority, u.payload::jsonb, u.compat::jsonb, u.max_attempts,"
     " coalesce(u.run_after::timestamptz, %(now)s), %(now)s, %(now)s"
     " FROM unnest(%(types)s::text[], %(priorities)s::int[], %(payloads)s::text[],"
     " %(compats)s::text[], %(maxes)s::int[], %(run_afters)s::text[]) WITH ORDINALITY"
     " AS u(type, priority, payload, compat, max_attempts, run_after, n)"
-    " ORDER BY u.n RETURNING id),"
-    " l AS (INSERT INTO task_logs (task_id, at_utc, level, message)"
-    " SELECT id, %(now)s, 'INFO', 'enqueued' FROM t)"
-    " SELECT id FROM t"
+    " ORDER BY u.n RETURNING id"
 )
 CANCEL = (
     "UPDATE task_queue SET status = 'cancelled', finished_at_utc = %(now)s,"
@@ -73,13 +67,9 @@ def stamp_ceil(moment: datetime) -> datetime:
 
 
 def _params(spec: NewTask, now: datetime) -> dict[str, Any]:
-    message = "enqueued"
-    if spec.run_after_utc is not None:
-        message += f", runs after {spec.run_after_utc}"
     return {"type": spec.type, "priority": spec.priority, "payload": spec.payload,
             "compat": spec.compatibility, "max": spec.max_attempts,
-            "run_after": spec.run_after_utc, "key": spec.idempotency_key, "now": stamp(now),
-            "message": message}
+            "run_after": spec.run_after_utc, "key": spec.idempotency_key, "now": stamp(now)}
 
 
 def insert_one(conn: psycopg.Connection[Any], spec: NewTask, now: datetime) -> Task:
