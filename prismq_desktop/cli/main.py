@@ -25,7 +25,7 @@ from prismq_desktop.core import (
     ValidationError,
 )
 
-OK, REFUSED, BAD_INPUT, DATABASE, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 4, 130
+OK, REFUSED, BAD_INPUT, DATABASE, INTERNAL, CANNOT_START, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cli_delegates.gui,
@@ -49,6 +49,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 #: Most specific first: the first matching class decides the exit code.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (InvalidTransitionError, REFUSED),
+    (cli_delegates.CannotStart, CANNOT_START),
     (ValidationError, BAD_INPUT),
     (TaskNotFoundError, BAD_INPUT),
     (UsageError, BAD_INPUT),
