@@ -15,12 +15,14 @@ from collections.abc import Callable
 from prismq_desktop.cli import delegates as cli_delegates
 from prismq_desktop.cli import logs as cli_logs
 from prismq_desktop.cli import queue_commands as cli_queue
+from prismq_desktop.cli import schedules as cli_schedules
 from prismq_desktop.cli import tasks as cli_tasks
 from prismq_desktop.cli.files import db_path
 from prismq_desktop.cli.parser import PROG, UsageError, build_parser
 from prismq_desktop.core import (
     InvalidTransitionError,
     QueueDatabaseError,
+    ScheduleNotFoundError,
     TaskNotFoundError,
     ValidationError,
 )
@@ -44,6 +46,10 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "worker": cli_delegates.worker,
     "demo": cli_delegates.demo,
     "self-test": cli_delegates.self_test,
+    "schedule": cli_schedules.schedule,
+    "pause": cli_schedules.pause_type,
+    "resume": cli_schedules.resume_type,
+    "worker-control": cli_schedules.worker_control,
 }
 
 #: Most specific first: the first matching class decides the exit code.
@@ -52,6 +58,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (cli_delegates.CannotStart, CANNOT_START),
     (ValidationError, BAD_INPUT),
     (TaskNotFoundError, BAD_INPUT),
+    (ScheduleNotFoundError, BAD_INPUT),
     (UsageError, BAD_INPUT),
     (QueueDatabaseError, DATABASE),
     (OSError, DATABASE),

@@ -16,6 +16,7 @@ from typing import Any
 
 from prismq_desktop import __version__
 from prismq_desktop.cli.files import demo_db_path
+from prismq_desktop.cli.schedule_args import add_commands as add_schedule_commands
 from prismq_desktop.core import SORT_FIELDS, versions_text
 from prismq_desktop.worker.options import add_arguments as add_worker_arguments
 
@@ -152,6 +153,7 @@ def build_parser() -> Parser:
                       help=f"the demo file (default: {demo_db_path()}); an existing file "
                            "is replaced only if an earlier demo wrote it")
     add("self-test", "check this installation end to end (headless)")
+    add_schedule_commands(add, common)
     return parser
 
 

@@ -119,7 +119,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 def _display_status(task: Task, now: Any) -> str:
-    return "scheduled" if task.is_scheduled(now) else out.clean(task.status)
+    return out.clean(task.shown_status(now))
 
 
 def _row(task: Task, now: Any) -> list[str]:
