@@ -14,6 +14,7 @@ from typing import Any
 
 from prismq_desktop.core.errors import ValidationError
 from prismq_desktop.core.models import TASK_COLUMNS, TaskLog
+from prismq_desktop.core.schedules.model import COLUMNS as SCHEDULE_COLUMNS
 from prismq_desktop.core.store import Store
 
 #: table -> (key column, columns in order), in an order that keeps references satisfied.
@@ -25,6 +26,10 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
                             "wait_s", "run_s", "finished")),
     "pqd_progress": ("task_id", ("task_id", "fraction", "message", "updated")),
     "pqd_meta": ("key", ("key", "value")),
+    "pqd_schedules": ("name", SCHEDULE_COLUMNS),
+    "pqd_paused_types": ("type", ("type", "paused_utc")),
+    "pqd_worker_control": ("worker_id", ("worker_id", "action", "requested_utc",
+                                         "acknowledged_utc")),
 }
 BATCH = 5000
 #: ``progress(table, rows copied so far in it)`` after each batch.
@@ -48,7 +53,8 @@ class CopyResult:
 
 def is_empty(store: Store) -> bool:
     """No task, log, worker or run: what copy may fill without being told to append."""
-    return not any(store.read_rows(name, None, 1) for name in TABLES if name != "pqd_meta")
+    return not any(store.read_rows(name, None, 1) for name in TABLES
+                   if name not in ("pqd_meta", "pqd_worker_control"))
 
 
 def copy_queue(source: Store, target: Store, *, append: bool = False,

@@ -35,7 +35,9 @@ _REQUEUE = (
     " run_after_utc = CASE WHEN attempts >= max_attempts THEN run_after_utc ELSE p.now END,"
     " locked_by = CASE WHEN attempts >= max_attempts THEN locked_by END,"
     " lease_until_utc = NULL, updated_at_utc = p.now,"
-    " error_message = 'stuck: held by ' || coalesce(locked_by, '?') || ', requeued by user'"
+    " error_message = CASE WHEN status = 'queued'"
+    " THEN 'stuck: queued with no attempts left (' || attempts || '/' || max_attempts || ')'"
+    " ELSE 'stuck: held by ' || coalesce(locked_by, '?') || ', requeued by user' END"
 )
 
 
@@ -46,7 +48,7 @@ def _in(statuses: tuple[str, ...]) -> str:
 ACTION_SQL: dict[str, tuple[str, str]] = {
     "cancel": ("status = 'cancelled', finished_at_utc = p.now, lease_until_utc = NULL,"
                " updated_at_utc = p.now", _in(CANCELLABLE)),
-    "retry": (_RETRY, _in(RETRYABLE)),
+    "retry": (_RETRY, f"{_in(RETRYABLE)} OR {filters.EXHAUSTED}"),
     "set_priority": ("priority = p.value, updated_at_utc = p.now", "status = 'queued'"),
     "run_now": ("run_after_utc = p.now, updated_at_utc = p.now",
                 "status = 'queued' AND run_after_utc > p.now"),

@@ -90,6 +90,17 @@ RECLAIM = (
     " SELECT id, %(now)s, 'WARNING', error_message || '; now ' || status FROM moved)"
     " SELECT id, status FROM moved"
 )
+# Queued tasks with no attempts left wait for ever (no claim takes them): fail them.
+EXHAUSTED = (
+    "WITH moved AS (UPDATE task_queue SET status = 'failed', finished_at_utc = %(now)s,"
+    " lease_until_utc = NULL, updated_at_utc = %(now)s, error_message ="
+    " 'no attempts left while queued (' || attempts || '/' || max_attempts || ')'"
+    " WHERE id IN (SELECT id FROM task_queue WHERE status = 'queued'"
+    " AND attempts >= max_attempts FOR UPDATE SKIP LOCKED) RETURNING id, error_message),"
+    " l AS (INSERT INTO task_logs (task_id, at_utc, level, message)"
+    " SELECT id, %(now)s, 'WARNING', error_message || '; now failed' FROM moved)"
+    " SELECT id, 'failed' FROM moved"
+)
 PROGRESS = (
     "INSERT INTO pqd_progress (task_id, fraction, message, updated) VALUES (%s, %s, %s, %s)"
     " ON CONFLICT (task_id) DO UPDATE SET fraction = excluded.fraction,"
@@ -102,7 +113,8 @@ def claim_sql(strategy: str, with_types: bool, with_caps: bool, with_cutoff: boo
     """One statement: pick and lock up to n waiting tasks in the strategy's order, take
     them, log each; rows other claimers hold are skipped, never waited for."""
     check_strategy(strategy)
-    where = "status = 'queued' AND run_after_utc <= %(now)s AND attempts < max_attempts"
+    where = ("status = 'queued' AND run_after_utc <= %(now)s AND attempts < max_attempts"
+             " AND type NOT IN (SELECT type FROM pqd_paused_types)")
     if with_types:
         where += " AND type = ANY(%(types)s)"
     if with_caps:
@@ -258,6 +270,9 @@ def reclaim_expired(db: Database, now: datetime) -> dict[int, str]:
     db.check_writable()
     with db.connection() as conn:
         rows = conn.execute(RECLAIM, {"now": stamp(now)}).fetchall()
+        if conn.execute("SELECT 1 FROM task_queue WHERE status = 'queued'"
+                        " AND attempts >= max_attempts LIMIT 1").fetchone():
+            rows += conn.execute(EXHAUSTED, {"now": stamp(now)}).fetchall()
     return {int(task_id): str(status) for task_id, status in rows}
 
 

@@ -44,10 +44,12 @@ GENERATED: dict[tuple[str, tuple[str | int, ...]], str] = {
 TEXT_FIELDS = ("type", "payload::text", "error_message", "idempotency_key")
 _WORD = re.compile(r"[\w.:-]+")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?")
+#: A queued task with no attempts left is stuck too: no claim takes it.
+EXHAUSTED = "(status = 'queued' AND attempts >= max_attempts)"
 STUCK = (
-    "(status IN ('leased', 'processing') AND ((lease_until_utc IS NOT NULL"
+    "((status IN ('leased', 'processing') AND ((lease_until_utc IS NOT NULL"
     " AND lease_until_utc < {now}) OR locked_by IN (SELECT worker_id FROM workers"
-    " WHERE heartbeat_utc < {stale})))"
+    f" WHERE heartbeat_utc < {{stale}}))) OR {EXHAUSTED})"
 )
 
 

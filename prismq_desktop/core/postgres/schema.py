@@ -155,10 +155,40 @@ CREATE OR REPLACE VIEW v_recent_failures AS
   ORDER BY finished_at_utc DESC NULLS LAST LIMIT 100;
 """
 
+# Recurring tasks and operator controls (DESIGN §14, schedules.py): a claim skips the types
+# in pqd_paused_types; the due read walks the partial index of unpaused schedules.
+SCHEDULES = """
+CREATE TABLE pqd_schedules (
+  name          text PRIMARY KEY,
+  cron          text NOT NULL,
+  type          text NOT NULL,
+  payload       text NOT NULL DEFAULT '{}',
+  priority      integer NOT NULL DEFAULT 100,
+  max_attempts  integer NOT NULL DEFAULT 5,
+  timezone      text NOT NULL DEFAULT 'UTC',
+  catch_up      text NOT NULL DEFAULT 'latest',
+  paused        integer NOT NULL DEFAULT 0,
+  next_run_utc  timestamptz,
+  last_run_utc  timestamptz,
+  last_task_id  bigint,
+  created_utc   timestamptz NOT NULL,
+  updated_utc   timestamptz NOT NULL
+);
+CREATE INDEX pqd_ix_schedules_due ON pqd_schedules (next_run_utc) WHERE paused = 0;
+CREATE TABLE pqd_paused_types (type text PRIMARY KEY, paused_utc timestamptz NOT NULL);
+CREATE TABLE pqd_worker_control (
+  worker_id         text PRIMARY KEY,
+  action            text NOT NULL,
+  requested_utc     timestamptz NOT NULL,
+  acknowledged_utc  timestamptz
+);
+"""
+
 VERSION_TABLE = "CREATE TABLE pqd_version (version integer NOT NULL);"
 
 #: Migration n brings a schema from version n-1 to n. Append only.
-MIGRATIONS: tuple[str, ...] = (TABLES + COUNTS + VIEWS,)
+MIGRATIONS: tuple[str, ...] = (TABLES + COUNTS + VIEWS, SCHEDULES)
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The tables ``copy`` moves, in an order that keeps foreign keys satisfied.
-TABLE_NAMES = ("task_queue", "workers", "task_logs", "pqd_runs", "pqd_progress", "pqd_meta")
+TABLE_NAMES = ("task_queue", "workers", "task_logs", "pqd_runs", "pqd_progress", "pqd_meta",
+               "pqd_schedules", "pqd_paused_types", "pqd_worker_control")

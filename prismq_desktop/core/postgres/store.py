@@ -25,6 +25,7 @@ from prismq_desktop.core.postgres import (
     logs,
     maintenance,
     reads,
+    schedules,
     schema,
     stats,
     tasks,
@@ -35,6 +36,7 @@ from prismq_desktop.core.postgres.opening import prepare
 from prismq_desktop.core.query import TaskQuery
 from prismq_desktop.core.reports import FileHealth, TaskDetails, WorkersOverview
 from prismq_desktop.core.resultset import ResultSet
+from prismq_desktop.core.schedules.model import Schedule, ScheduleSpec, WorkerControl
 from prismq_desktop.core.stats_types import StatsReads, Throughput
 from prismq_desktop.core.store import ChangeToken
 from prismq_desktop.core.validation import NewTask
@@ -293,3 +295,54 @@ class PostgresStore:
 
     def file_health(self) -> FileHealth:
         return maintenance.file_health(self.database, self.version)
+
+    # -- schedules (ScheduleStore) -------------------------------------------------------
+    def add_schedule(self, spec: ScheduleSpec, now: datetime) -> Schedule:
+        return schedules.add(self.database, spec, now)
+
+    def replace_schedule(self, spec: ScheduleSpec, now: datetime) -> Schedule:
+        return schedules.replace(self.database, spec, now)
+
+    def set_schedule_paused(self, name: str, paused: bool, now: datetime) -> Schedule:
+        return schedules.set_paused(self.database, name, paused, now)
+
+    def remove_schedule(self, name: str) -> None:
+        schedules.remove(self.database, name)
+
+    def get_schedule(self, name: str) -> Schedule:
+        return schedules.get(self.database, name)
+
+    def schedules(self) -> list[Schedule]:
+        return schedules.list_all(self.database)
+
+    def fire_due_schedules(self, now: datetime) -> dict[str, list[int]]:
+        return schedules.fire_due(self.database, now)
+
+    def run_schedule_now(self, name: str, now: datetime) -> Task:
+        return schedules.run_now(self.database, name, now)
+
+    # -- operator controls (ControlStore) ----------------------------------------------------
+    def pause_type(self, type_: str, now: datetime) -> None:
+        schedules.pause_type(self.database, type_, now)
+
+    def resume_type(self, type_: str) -> bool:
+        return schedules.resume_type(self.database, type_)
+
+    def paused_types(self) -> dict[str, datetime | None]:
+        return schedules.paused_types(self.database)
+
+    def request_worker_control(self, worker_id: str, action: str,
+                               now: datetime) -> WorkerControl:
+        return schedules.request(self.database, worker_id, action, now)
+
+    def worker_control(self, worker_id: str) -> WorkerControl | None:
+        return schedules.control(self.database, worker_id)
+
+    def worker_controls(self) -> list[WorkerControl]:
+        return schedules.controls(self.database)
+
+    def acknowledge_worker_control(self, worker_id: str, action: str, now: datetime) -> None:
+        schedules.acknowledge(self.database, worker_id, action, now)
+
+    def clear_worker_control(self, worker_id: str) -> None:
+        schedules.clear(self.database, worker_id)

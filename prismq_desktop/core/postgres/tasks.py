@@ -51,7 +51,8 @@ RETRY = (
     "UPDATE task_queue SET status = 'queued', attempts = 0, run_after_utc = %(now)s,"
     " lease_until_utc = NULL, reserved_at_utc = NULL, processing_started_utc = NULL,"
     " finished_at_utc = NULL, locked_by = NULL, error_message = NULL, updated_at_utc = %(now)s"
-    " WHERE id = %(id)s AND status = ANY(%(allowed)s) RETURNING " + TASK_SELECT
+    " WHERE id = %(id)s AND (status = ANY(%(allowed)s)"
+    " OR (status = 'queued' AND attempts >= max_attempts)) RETURNING " + TASK_SELECT
 )
 
 

@@ -25,11 +25,8 @@ from prismq_desktop.core.schedules.model import Schedule, ScheduleSpec, WorkerCo
 from prismq_desktop.core.sqlite import (
     bulk,
     claiming,
-<<<<<<< HEAD
-    copy_rows,
-=======
     controls,
->>>>>>> main
+    copy_rows,
     edit,
     enqueue,
     file_health,
