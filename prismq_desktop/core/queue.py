@@ -10,6 +10,7 @@ move time instead of sleeping (huey's ``loop(now=None)``).
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import random
 import threading
@@ -27,13 +28,14 @@ from prismq_desktop.core import (
     overview,
     search,
     stats,
+    storable,
     timeutil,
     unhandled,
     validation,
 )
 from prismq_desktop.core.bulk import BulkResult, Progress, check_action
 from prismq_desktop.core.claims import DEFAULT_STRATEGY, ClaimFilter, check_strategy
-from prismq_desktop.core.errors import ValidationError
+from prismq_desktop.core.errors import QueueDatabaseError, ValidationError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, open_store
 from prismq_desktop.core.models import FROM_START, Task, TaskLog, Worker
 from prismq_desktop.core.query import STUCK_FILTER, TaskQuery
@@ -47,6 +49,7 @@ from prismq_desktop.core.reports import (
     WorkersOverview,
 )
 from prismq_desktop.core.resultset import ResultSet
+from prismq_desktop.core.schedules.operations import Operator
 from prismq_desktop.core.stats_types import DepthSample, Stats, Throughput, Window
 from prismq_desktop.core.store import ChangeToken, Store
 
@@ -54,7 +57,7 @@ from prismq_desktop.core.store import ChangeToken, Store
 DEMO_KEY = "demo"
 
 
-class Queue:
+class Queue(Operator):
     def __init__(self, store: Store, clock: timeutil.Clock = timeutil.utc_now) -> None:
         self._store = store
         self.clock = clock
@@ -176,7 +179,14 @@ class Queue:
 
     def complete(self, task_id: int, worker_id: str, result: Any = None,
                  claimed_at: float | None = None) -> bool:
-        return self._store.complete(task_id, worker_id, self.now(), result, claimed_at)
+        """processing/leased → completed; False when the worker no longer held the task.
+
+        Any result is recorded: what JSON cannot hold is stored readably, with a log note.
+        """
+        result, notes = storable.storable(result)
+        done = self._store.complete(task_id, worker_id, self.now(), result, claimed_at)
+        self._note(task_id, "the result", notes)
+        return done
 
     def complete_and_claim(
         self, task_id: int, worker_id: str, result: Any = None, claimed_at: float | None = None,
@@ -185,14 +195,33 @@ class Queue:
     ) -> tuple[bool, Task | None]:
         """``complete`` then ``claim`` in one commit (a busy worker's hand-off)."""
         what = _claim_filter(strategy, types, capabilities)
-        return self._store.complete_and_claim(task_id, worker_id, self.now(), result,
-                                              claimed_at, lease_seconds, what)
+        result, notes = storable.storable(result)
+        outcome = self._store.complete_and_claim(task_id, worker_id, self.now(), result,
+                                                 claimed_at, lease_seconds, what)
+        self._note(task_id, "the result", notes)
+        return outcome
 
     def fail(self, task_id: int, worker_id: str, error: str, *, permanent: bool = False,
              details: dict[str, Any] | None = None, claimed_at: float | None = None,
              rng: random.Random | None = None) -> str | None:
-        return self._store.fail(task_id, worker_id, error, self.now(), permanent, details,
-                                claimed_at, rng)
+        """Retry with backoff or fail; any error text and details are recorded (stored
+        readably when JSON or UTF-8 cannot hold them, with a log note)."""
+        error, escaped = storable.storable_text(error)
+        details, notes = storable.storable(details)
+        if escaped:
+            notes.insert(0, "the error message: text with undecodable bytes stored escaped")
+        status = self._store.fail(task_id, worker_id, error, self.now(), permanent, details,
+                                  claimed_at, rng)
+        self._note(task_id, "the failure", notes)
+        return status
+
+    def _note(self, task_id: int, what: str, notes: builtins.list[str]) -> None:
+        """Say in the task's log which values were stored differently (best effort: the
+        outcome itself is already recorded)."""
+        if notes:
+            with contextlib.suppress(QueueDatabaseError):
+                self._store.append_log(task_id, self.now(), "WARNING",
+                                       storable.note_text(what, notes), None)
 
     def renew_lease(self, task_id: int, worker_id: str, lease_seconds: float = 30.0) -> bool:
         return self._store.renew_lease(task_id, worker_id, lease_seconds, self.now())
@@ -235,7 +264,15 @@ class Queue:
 
     # -- logs ----------------------------------------------------------------------------
     def log(self, task_id: int, level: str, message: str, **details: Any) -> None:
-        self._store.append_log(task_id, self.now(), level, message, details or None)
+        """Append a log line; text and details JSON cannot hold are stored readably, and the
+        line's details say so under ``stored_as``."""
+        message, escaped = storable.storable_text(message)
+        kept, notes = storable.storable(details or None)
+        if escaped:
+            notes.insert(0, "the message: text with undecodable bytes stored escaped")
+        if notes:
+            kept = {**(kept or {}), "stored_as": notes}
+        self._store.append_log(task_id, self.now(), level, message, kept)
 
     def logs(self, task_id: int, after_log_id: int = FROM_START,
              limit: int = 10_000) -> list[TaskLog]:
@@ -272,7 +309,7 @@ class Queue:
         """Field names and known values (types, statuses, workers) for the search box."""
         return overview.completion(self._store)
 
-    def parse_search(self, text: str) -> tuple[search.Term, ...]:
+    def parse_search(self, text: str) -> search.Node:
         """Check search text without running it; raises search.SearchSyntaxError."""
         return search.parse(text)
 

@@ -160,10 +160,10 @@ def plan(tasks: int, days: float, now: datetime, *, seed: int = 7, scheduled: in
     return rng, rows
 
 
-def run_row(task_id: int, out: dict[str, Any]) -> tuple[Any, ...] | None:
-    """The attempt record (task, attempt, worker, outcome, wait, run, finished epoch) of a
-    task that ran to an end, else None."""
+def run_row(task_id: int, profile: TypeProfile, out: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The attempt record (task, type, attempt, worker, outcome, wait, run, finished epoch)
+    of a task that ran to an end, else None."""
     if out.get("run") is None or out["finished"] is None:
         return None
-    return (task_id, out["attempts"], out["worker"], out["status"], out.get("wait"),
-            out["run"], out["finished"].timestamp())
+    return (task_id, profile.name, out["attempts"], out["worker"], out["status"],
+            out.get("wait"), out["run"], out["finished"].timestamp())

@@ -1,4 +1,4 @@
-"""The search box's query language: text in, a list of terms out (``search_sql`` makes SQL).
+"""The search box's query language: text in, a parse tree out (each backend compiles it).
 
 One grammar for the GUI's search box, ``list --search`` and the export::
 
@@ -11,91 +11,243 @@ One grammar for the GUI's search box, ``list --search`` and the export::
     error:timeout              error message contains it (case-insensitive)
     worker:w-01  key:s-001     the worker that holds or ran it; the idempotency key
     created>2026-11-01  finished<-2h  priority<50  attempts>=3  #123
-    -status:completed          a leading ``-`` negates any term
+    -status:completed          a leading ``-`` (or NOT) negates a term or a group
+    type:a OR type:b           either; terms side by side (or joined by AND) must all match
+    status:failed (type:a OR error:timeout)   parentheses group; AND binds tighter than OR
 
+``AND``, ``OR`` and ``NOT`` are keywords in capitals only ("OR" quoted is the word).
 ``field:value`` is exact and case-sensitive (``*`` a wildcard, quoted text literal); free text
-and ``error:`` match substrings, ignoring ASCII case. Dates are UTC. A JSON path matches only
-rows whose text is strict JSON (JSON5 rows are shown, never matched), except ``compat.region``
-and ``payload.format``, which use PrismQ's indexed generated columns.
+and ``error:`` match substrings, ignoring ASCII case. ``status:`` takes the statuses above; a
+quoted one is any stored text. A JSON path matches only rows whose text is strict JSON (JSON5
+rows are shown, never matched), except ``compat.region`` and ``payload.format``, which use
+PrismQ's indexed generated columns.
+
+A date or time without a zone is local time, as the table shows it
+(``created>"2026-11-20 09:30"``); ``Z`` or an offset names the zone
+(``created>2026-11-20T14:30Z``, ``created>2026-11-20T09:30-05:00``); a date alone with ``:``
+is that whole local day.
 
 Parsing is pure and never touches the file: every value becomes a bound parameter later, field
-names come from :data:`FIELDS`, and JSON path segments must match :data:`PATH_SEGMENT`.
+names come from :data:`FIELDS`, and JSON path segments must match :data:`PATH_SEGMENT`. The
+tree (:data:`Node`: :class:`Term` leaves under :class:`Not`, :class:`And`, :class:`Or`) says
+nothing about SQL; core/sqlite/search_sql.py compiles it for SQLite.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 
-from prismq_desktop.core import timeutil
-from prismq_desktop.core.errors import ValidationError
+from prismq_desktop.core.search_terms import (
+    ALIASES,
+    COMPARISONS,
+    FIELDS,
+    PATH_SEGMENT,
+    PSEUDO_STATUSES,
+    STATUS_NAMES,
+    SearchSyntaxError,
+    Term,
+    Value,
+    field_names,
+    int_value,
+    read_term,
+    status_value,
+    time_value,
+)
 
-
-class SearchSyntaxError(ValidationError):
-    """A query the language cannot read; ``position`` is the 0-based offset of the problem."""
-
-    def __init__(self, reason: str, position: int) -> None:
-        super().__init__(f"{reason} (at character {position + 1})")
-        self.reason = reason
-        self.position = position
-
-
-#: Field name -> kind. Kinds decide the operators and how values are read and compiled.
-FIELDS: dict[str, str] = {
-    "type": "exact", "worker": "exact", "key": "exact", "status": "status",
-    "error": "contains", "payload": "json", "compatibility": "json",
-    "id": "int", "priority": "int", "attempts": "int", "max_attempts": "int",
-    "created": "time", "updated": "time", "run_after": "time", "claimed": "time",
-    "started": "time", "finished": "time", "lease": "time",
-}
-ALIASES = {"compat": "compatibility", "max": "max_attempts", "idempotency_key": "key"}
-#: Pseudo statuses: queued means ready now (scheduled ones are split out, as in the sidebar).
-PSEUDO_STATUSES = ("queued", "scheduled", "active", "stuck")
-COMPARISONS = (">=", "<=", ">", "<")
-PATH_SEGMENT = re.compile(r"[\w-]{1,100}")
-_TERM = re.compile(r"([A-Za-z_]\w*)((?:\.[^\s.:=<>\[\]\"]*|\[[^\]\s]*\])*)(>=|<=|:|=|>|<)")
-_PATH_PART = re.compile(r"\.([^.\[]*)|\[([^\]]*)\]")
-_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+__all__ = [
+    "ALIASES", "COMPARISONS", "EVERYTHING", "FIELDS", "PATH_SEGMENT", "PSEUDO_STATUSES",
+    "STATUS_NAMES", "And", "Node", "Not", "Or", "SearchSyntaxError", "Term", "Value",
+    "field_names", "int_value", "parse", "status_value", "terms_of", "time_value",
+]
 
 
 @dataclass(frozen=True)
-class Value:
-    """One value as typed: its text, whether it was quoted (quoted means literal), where."""
+class Not:
+    """True when ``child`` is not true: an unknown condition (a JSON path on a row that is
+    not JSON, a NULL column) counts as not true, so ``-error:x`` keeps rows without an error."""
 
-    text: str
-    quoted: bool
-    position: int
+    child: Node
 
 
 @dataclass(frozen=True)
-class Term:
-    """One condition. ``field`` is "" for free text; ``path`` holds a JSON path's parts."""
+class And:
+    """Every child is true; no children matches every task (an empty query)."""
 
-    field: str
-    op: str
-    values: tuple[Value, ...]
-    path: tuple[str | int, ...] = ()
-    negated: bool = False
-    position: int = 0
+    children: tuple[Node, ...]
 
 
-def parse(text: str) -> tuple[Term, ...]:
+@dataclass(frozen=True)
+class Or:
+    """At least one child is true."""
+
+    children: tuple[Node, ...]
+
+
+#: The parse tree every backend compiles: terms joined by Not, And and Or.
+Node = Term | Not | And | Or
+EVERYTHING = And(())
+
+
+#: Bounds that keep a query inside what SQLite compiles (LIKE patterns up to 50,000 bytes,
+#: expressions up to 1,000 deep) and what people type, so an oversized one is bad input.
+MAX_SEARCH_CHARS = 10_000
+MAX_SEARCH_TERMS = 100
+MAX_SEARCH_NESTING = 20
+
+
+def parse(text: str) -> Node:
     """Read a query; raises :class:`SearchSyntaxError` (and nothing else) for bad input."""
-    return _parse_cached(str(text))
+    text = str(text)
+    if len(text) > MAX_SEARCH_CHARS:
+        raise SearchSyntaxError(f"a search is at most {MAX_SEARCH_CHARS:,} characters long, "
+                                f"this one {len(text):,}", MAX_SEARCH_CHARS)
+    try:
+        node = _parse_cached(text)
+    except RecursionError:
+        node = Not(EVERYTHING)  # deeper than Python reads: over the nesting bound below
+        _check_size(node, nesting=MAX_SEARCH_NESTING + 1)
+    _check_size(node, _nesting(node))
+    return node
+
+
+def _nesting(node: Node) -> int:
+    """How deeply NOT, AND, OR and groups nest (without recursion: deep input is the point)."""
+    deepest, stack = 0, [(node, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if not isinstance(item, Term):
+            children = (item.child,) if isinstance(item, Not) else item.children
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _check_size(node: Node, nesting: int) -> None:
+    if nesting > MAX_SEARCH_NESTING:
+        raise SearchSyntaxError(f"a search nests NOT, AND, OR and ( ) at most "
+                                f"{MAX_SEARCH_NESTING} deep", 0)
+    terms = len(terms_of(node))
+    if terms > MAX_SEARCH_TERMS:
+        raise SearchSyntaxError(f"a search has at most {MAX_SEARCH_TERMS} terms, this one "
+                                f"{terms}", 0)
+
+
+def terms_of(node: Node) -> list[Term]:
+    """The terms in a tree, left to right (what completion and checks look at)."""
+    if isinstance(node, Term):
+        return [node]
+    children = (node.child,) if isinstance(node, Not) else node.children
+    return [term for child in children for term in terms_of(child)]
 
 
 @functools.lru_cache(maxsize=256)
-def _parse_cached(text: str) -> tuple[Term, ...]:
-    terms: list[Term] = []
-    pos = _skip_space(text, 0)
-    while pos < len(text):
-        term, pos = _term(text, pos)
-        terms.append(term)
-        pos = _skip_space(text, pos)
-    return tuple(terms)
+def _parse_cached(text: str) -> Node:
+    return _Reader(text).query()
+
+
+class _Reader:
+    """Recursive descent over the text: OR of ANDs of (NOT) terms and ( groups ).
+
+    A space between terms means AND, which binds tighter than OR; keywords are capitals.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.depth = 0
+        self._keyword_at = 0
+
+    def query(self) -> Node:
+        node = self._either()
+        if self.pos < len(self.text):  # only a ) can stop the top level early
+            raise SearchSyntaxError("this ) closes no (", self.pos)
+        return node
+
+    def _either(self) -> Node:
+        parts = [self._all(None)]
+        while self._keyword("OR"):
+            parts.append(self._all(self._keyword_at))
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def _all(self, after_or: int | None) -> Node:
+        """Terms up to an OR, a ) or the end; ``after_or`` is where the OR before them is."""
+        parts: list[Node] = []
+        self._skip()
+        while not self._at_end_of_group() and not self._at_keyword("OR"):
+            if self._keyword("AND"):
+                if not parts:
+                    raise _needs("AND", self._keyword_at, "before")
+                parts.append(self._unary(("AND", self._keyword_at)))
+            else:
+                parts.append(self._unary(None))
+            self._skip()
+        if len(parts) == 1:
+            return parts[0]
+        if parts:
+            return And(tuple(parts))
+        if after_or is not None:
+            raise _needs("OR", after_or, "after")
+        if self._at_keyword("OR"):
+            raise _needs("OR", self.pos, "before")
+        if self.depth and self.pos < len(self.text):
+            raise SearchSyntaxError("put a term between ( and )", self.pos)
+        return EVERYTHING  # an empty query, or a ( never closed (the group says so)
+
+    def _unary(self, after: tuple[str, int] | None) -> Node:
+        """A term, a group, or either negated; ``after`` is the keyword that needs it."""
+        self._skip()
+        if after is not None and (self._at_end_of_group() or self._at_keyword("OR")
+                                  or self._at_keyword("AND")):
+            raise _needs(*after, side="after")
+        text, start = self.text, self.pos
+        if self._keyword("NOT"):
+            return Not(self._unary(("NOT", start)))
+        if text[start] == "-" and start + 1 < len(text) and not text[start + 1].isspace() \
+                and text[start + 1] != ")":
+            self.pos += 1
+            return Not(self._unary(None))
+        if text[start] == "(":
+            return self._group()
+        term, self.pos = read_term(text, start, ")" if self.depth else "")
+        return term
+
+    def _group(self) -> Node:
+        opened = self.pos
+        self.pos += 1
+        self.depth += 1
+        node = self._either()
+        if self.pos >= len(self.text):
+            raise SearchSyntaxError("this ( is never closed", opened)
+        self.pos += 1  # the )
+        self.depth -= 1
+        return node
+
+    def _skip(self) -> int:
+        self.pos = _skip_space(self.text, self.pos)
+        return self.pos
+
+    def _at_end_of_group(self) -> bool:
+        return self.pos >= len(self.text) or self.text[self.pos] == ")"
+
+    def _at_keyword(self, word: str) -> bool:
+        end = self.pos + len(word)
+        return self.text.startswith(word, self.pos) and (
+            end >= len(self.text) or self.text[end].isspace() or self.text[end] in "()")
+
+    def _keyword(self, word: str) -> bool:
+        """Step over ``word`` when it is next (its place kept in ``_keyword_at``)."""
+        self._skip()
+        if not self._at_keyword(word):
+            return False
+        self._keyword_at = self.pos
+        self.pos += len(word)
+        return True
+
+
+def _needs(keyword: str, position: int, side: str) -> SearchSyntaxError:
+    return SearchSyntaxError(f'{keyword} needs a term {side} it (to search for the word, '
+                             f'quote it: "{keyword}")', position)
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -104,154 +256,3 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _term(text: str, start: int) -> tuple[Term, int]:
-    negated = text[start] == "-" and start + 1 < len(text) and not text[start + 1].isspace()
-    pos = start + 1 if negated else start
-    if text[pos] == "#":
-        return _id_term(text, pos, negated)
-    match = _TERM.match(text, pos)
-    if match is None:
-        value, end = _free_text(text, pos)
-        return Term("", ":", (value,), negated=negated, position=start), end
-    name, path_text, op = match.groups()
-    field = _field(name.lower(), pos)
-    path = _path(path_text, match.start(2)) if path_text else ()
-    if path and FIELDS[field] != "json":
-        raise SearchSyntaxError(f"{field} has no fields inside it", match.start(2))
-    values, end = _values(text, match.end(), f"{name}{path_text}{op}")
-    op = ":" if op == "=" else op
-    _check(field, op, path, values, match.start(3))
-    return Term(field, op, values, path, negated, start), end
-
-
-def _id_term(text: str, pos: int, negated: bool) -> tuple[Term, int]:
-    end = pos + 1
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    digits = text[pos + 1:end]
-    if not digits.isascii() or not digits.isdigit():
-        raise SearchSyntaxError("# must be followed by a task id, e.g. #123", pos)
-    start = pos - 1 if negated else pos
-    return Term("id", ":", (Value(digits, False, pos + 1),), negated=negated, position=start), end
-
-
-def _field(name: str, pos: int) -> str:
-    field = ALIASES.get(name, name)
-    if field not in FIELDS:
-        close = difflib.get_close_matches(name, [*FIELDS, *ALIASES], n=1)
-        hint = f'did you mean "{close[0]}"?' if close else f"fields: {', '.join(sorted(FIELDS))};"
-        raise SearchSyntaxError(f'unknown field "{name}" ({hint} quote text containing ":")', pos)
-    return field
-
-
-def _path(path_text: str, pos: int) -> tuple[str | int, ...]:
-    parts: list[str | int] = []
-    for match in _PATH_PART.finditer(path_text):
-        key, index = match.groups()
-        where = pos + match.start()
-        if index is not None:
-            if not (index.isascii() and index.isdigit()) or len(index) > 9:
-                raise SearchSyntaxError("an array index is a whole number, e.g. items[0]", where)
-            parts.append(int(index))
-        elif not PATH_SEGMENT.fullmatch(key):
-            raise SearchSyntaxError(
-                "a JSON path segment holds letters, digits, _ or - (e.g. payload.query)", where)
-        else:
-            parts.append(key)
-    return tuple(parts)
-
-
-def _free_text(text: str, pos: int) -> tuple[Value, int]:
-    if text[pos] == '"':
-        return _quoted(text, pos)
-    end = pos
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return Value(text[pos:end], False, pos), end
-
-
-def _quoted(text: str, pos: int) -> tuple[Value, int]:
-    """A double-quoted string; backslash escapes the next character."""
-    chars: list[str] = []
-    end = pos + 1
-    while end < len(text):
-        char = text[end]
-        if char == "\\" and end + 1 < len(text):
-            chars.append(text[end + 1])
-            end += 2
-        elif char == '"':
-            return Value("".join(chars), True, pos), end + 1
-        else:
-            chars.append(char)
-            end += 1
-    raise SearchSyntaxError("this quote is never closed", pos)
-
-
-def _values(text: str, pos: int, head: str) -> tuple[tuple[Value, ...], int]:
-    """Comma-separated values up to the next space; quoted ones may hold spaces and commas."""
-    values: list[Value] = []
-    while True:
-        if pos >= len(text) or text[pos].isspace() or text[pos] == ",":
-            raise SearchSyntaxError(f"{head} needs a value", pos)
-        if text[pos] == '"':
-            value, pos = _quoted(text, pos)
-        else:
-            end = pos
-            while end < len(text) and not text[end].isspace() and text[end] not in ',"':
-                end += 1
-            value, pos = Value(text[pos:end], False, pos), end
-        values.append(value)
-        if pos < len(text) and text[pos] == ",":
-            pos += 1
-            continue
-        if pos < len(text) and not text[pos].isspace():
-            raise SearchSyntaxError("put a space between terms", pos)
-        return tuple(values), pos
-
-
-def _check(field: str, op: str, path: tuple[str | int, ...], values: tuple[Value, ...],
-           op_pos: int) -> None:
-    """Refuse what cannot mean anything, at parse time, so errors point at the text."""
-    kind = FIELDS[field]
-    if op in COMPARISONS:
-        if kind in ("exact", "status", "contains") or (kind == "json" and not path):
-            raise SearchSyntaxError(f"{field} cannot be compared with {op}; use {field}:", op_pos)
-        if len(values) > 1:
-            raise SearchSyntaxError(f"{op} takes one value", values[1].position)
-    for value in values:
-        if kind == "int":
-            int_value(value)
-        elif kind == "time":
-            time_value(value, _EPOCH, op)
-
-
-def int_value(value: Value) -> int:
-    text = value.text.strip()
-    if not re.fullmatch(r"[+-]?\d{1,18}", text):
-        raise SearchSyntaxError(f'"{value.text}" is not a whole number', value.position)
-    return int(text)
-
-
-def time_value(value: Value, now: datetime, op: str) -> tuple[str, str | None]:
-    """(from, to) stored-text bounds: a date alone means that whole day for ``:``."""
-    text = value.text.strip()
-    relative = text[:1] in "+-" or text.lower() == "now"
-    if op == ":" and relative:
-        raise SearchSyntaxError("use > or < with a relative time, e.g. finished<-2h",
-                                value.position)
-    try:
-        moment = timeutil.parse_user_time(text, now)
-    except (ValueError, OverflowError) as exc:
-        raise SearchSyntaxError(str(exc), value.position) from None
-    if not 1 <= moment.year <= 9998:
-        raise SearchSyntaxError(f'"{value.text}" is out of range', value.position)
-    if op == ":" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return timeutil.to_db(moment), timeutil.to_db(moment + timedelta(days=1))
-    return timeutil.to_db(moment), None
-
-
-
-def field_names() -> list[str]:
-    """Completion: every field as typed, with ``payload.``/``compat.`` for JSON paths."""
-    names = [name for name, kind in FIELDS.items() if kind != "json"]
-    return [*sorted(names), "payload.", "compat.", "compatibility."]

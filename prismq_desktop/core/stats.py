@@ -24,15 +24,19 @@ import numpy as np
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.query import SCHEDULED
 from prismq_desktop.core.stats_types import (
+    BIN_EDGES,
     BUCKET_STEPS,
     MAX_BUCKETS,
     RATE_SECONDS,
+    RUN_SAMPLE_CAP,
     WINDOWS,
     Depth,
     DepthSample,
+    Flow,
     Histograms,
     Latency,
     Rates,
+    Runs,
     Stats,
     StatsReads,
     Throughput,
@@ -62,6 +66,69 @@ def bucket_edges(span: float, now: float, bucket: int) -> np.ndarray:
 def edge_text(epoch: float) -> str:
     """An epoch second as PrismQ's column text."""
     return timeutil.to_db(datetime.fromtimestamp(epoch, timezone.utc))
+
+
+def sample_every(expected: int) -> int:
+    """Read every k-th run so that about RUN_SAMPLE_CAP of ``expected`` runs are read."""
+    return max(1, math.ceil(expected / RUN_SAMPLE_CAP))
+
+
+def runs_from_rows(rows: Sequence[Sequence[object]], every: int, source: str) -> Runs:
+    """Rows of (finished epoch, wait or -1, run or -1, failed flag, type) as arrays."""
+    codes: dict[str, int] = {}
+    type_code = np.fromiter((codes.setdefault(str(r[4]), len(codes)) for r in rows),
+                            np.int64, len(rows))
+    columns = [np.fromiter((r[k] for r in rows), np.float64, len(rows)) for k in range(4)]
+    wait, run = (np.where(col < 0, np.nan, col) for col in columns[1:3])
+    return Runs(columns[0], wait, run, columns[3] > 0, type_code, tuple(codes), every, source)
+
+
+def reads_from_runs(throughput: Throughput, sample: Runs, running_since: np.ndarray,
+                    scheduled_spans: Sequence[tuple[float | None, float | None]],
+                    edges: np.ndarray, now: float) -> tuple[Flow, Histograms]:
+    """Flow and histograms for a backend that keeps a row per run, not the aggregates
+    (PostgreSQL): the backlog moves by enqueued minus finished, running by the runs' spans
+    and the tasks running now, scheduled by the waiting tasks' spans (a task keeps only its
+    last run_after, so this depth is approximate where tasks were retried)."""
+    size, step = len(edges) - 1, edges[1] - edges[0]
+
+    def bucket(at: np.ndarray) -> np.ndarray:
+        index: np.ndarray = ((at - edges[0]) // step).astype(np.int64)
+        return index
+
+    def changes(at: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        index = bucket(at)
+        keep = (index >= 0) & (index < size) & (at <= now)
+        return np.bincount(index[keep], weight[keep], minlength=size)
+
+    starts = sample.finished - np.nan_to_num(sample.run, nan=0.0)
+    moments = np.concatenate((starts, sample.finished, running_since))
+    signs = np.concatenate((np.full(starts.shape, float(sample.every)),
+                            np.full(starts.shape, -float(sample.every)),
+                            np.ones(running_since.shape)))
+    since = np.array([np.nan if s is None else s for s, _u in scheduled_spans], np.float64)
+    until = np.array([np.nan if u is None else u for _s, u in scheduled_spans], np.float64)
+    scheduled = changes(np.concatenate((since, until)),
+                        np.concatenate((np.ones(since.shape), -np.ones(until.shape))))
+    flow = Flow((throughput.enqueued - throughput.finished).astype(np.int64),
+                changes(moments, signs), changes(moments, signs * moments), scheduled)
+    bins = np.searchsorted(np.array(BIN_EDGES), np.nan_to_num(np.maximum(
+        np.stack((sample.wait, sample.run)), 0.0), nan=-1.0), "right") - 1
+    index = bucket(sample.finished)
+    inside = (index >= 0) & (index < size)
+    grids = []
+    for row in (0, 1):
+        grid = np.zeros((size, len(BIN_EDGES)), np.int64)
+        keep = inside & (bins[row] >= 0)
+        np.add.at(grid, (index[keep], bins[row][keep]), sample.every)
+        grids.append(grid)
+    types = np.zeros((len(sample.types), len(BIN_EDGES)), np.int64)
+    known = bins[1] >= 0
+    np.add.at(types, (sample.type_code[known], bins[1][known]), sample.every)
+    failed = np.bincount(sample.type_code[known], sample.failed[known] * sample.every,
+                         minlength=len(sample.types)).astype(np.int64)
+    return flow, Histograms(np.array(BIN_EDGES), grids[0], grids[1], sample.types, types,
+                            failed, sample.source)
 
 
 def histogram_percentiles(counts: np.ndarray, edges: np.ndarray,

@@ -26,6 +26,12 @@ WINDOWS: dict[str, Window] = {w.key: w for w in (
 #: Bucket sizes in seconds; each divides a day, so no bucket straddles midnight (UTC).
 BUCKET_STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 MAX_BUCKETS = 200
+#: A backend that reads sampled runs (PostgreSQL) reads every run up to this many in a
+#: window, then a systematic 1-in-k sample.
+RUN_SAMPLE_CAP = 20_000
+#: Latency histogram bins: each bin's lower bound in seconds, 10 per doubling (7 % wide)
+#: from 0.1 ms; bin 0 holds everything below.
+BIN_EDGES: tuple[float, ...] = (0.0, *(1e-4 * 2 ** (i / 10) for i in range(339)))
 #: The "current rate" figures look back this far.
 RATE_SECONDS = 60
 DEPTH_NOTE = ("Depth: reconstructed from the transitions the file records (each enqueue, "
@@ -42,6 +48,21 @@ class Throughput:
     completed: np.ndarray
     failed: np.ndarray
     finished: np.ndarray
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Finished attempts in the window (every ``every``-th one when there are many), as a
+    backend that keeps a row per run reads them (:func:`stats.reads_from_runs`)."""
+
+    finished: np.ndarray
+    wait: np.ndarray  # NaN where unknown
+    run: np.ndarray
+    failed: np.ndarray
+    type_code: np.ndarray
+    types: tuple[str, ...]
+    every: int
+    source: str  # "runs" (sub-second, the app's own table) or "tasks" (the task columns)
 
 
 @dataclass(frozen=True)

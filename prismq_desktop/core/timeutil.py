@@ -41,8 +41,12 @@ def to_db_ceil(moment: datetime) -> str:
     return to_db(moment)
 
 
-def parse(value: object) -> datetime | None:
-    """Parse any timestamp form found in the wild into an aware UTC datetime, else None."""
+def parse(value: object, naive_local: bool = False) -> datetime | None:
+    """Parse any timestamp form found in the wild into an aware UTC datetime, else None.
+
+    Text without a zone is UTC (what the columns hold), or with ``naive_local`` this machine's
+    local time (what a person typed after reading local times on screen).
+    """
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -60,6 +64,8 @@ def parse(value: object) -> datetime | None:
         )
     except ValueError:
         return None
+    if zone is None and naive_local:
+        return moment.astimezone().astimezone(timezone.utc)  # a naive astimezone() is local
     return moment.replace(tzinfo=_zone(zone)).astimezone(timezone.utc)
 
 
@@ -71,8 +77,9 @@ def _zone(text: str | None) -> timezone:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
-def parse_user_time(text: str, now: datetime) -> datetime:
-    """Parse a user's date-time: ISO forms (naive means UTC), ``now``, or ``+5m``/``-2h``/``-3d``.
+def parse_user_time(text: str, now: datetime, naive_local: bool = False) -> datetime:
+    """Parse a user's date-time: ISO forms (without a zone UTC, or local with ``naive_local``),
+    ``now``, or ``+5m``/``-2h``/``-3d``.
 
     Raises ValueError with a readable message.
     """
@@ -85,8 +92,11 @@ def parse_user_time(text: str, now: datetime) -> datetime:
         seconds = float(amount) * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[
             unit.lower()
         ]
-        return now + timedelta(seconds=seconds if sign == "+" else -seconds)
-    parsed = parse(stripped)
+        try:
+            return now + timedelta(seconds=seconds if sign == "+" else -seconds)
+        except OverflowError:
+            raise ValueError(f"{text.strip()!r} is out of range") from None
+    parsed = parse(stripped, naive_local)
     if parsed is None:
         raise ValueError(f"cannot read {text!r} as a date-time (use e.g. 2026-11-23 14:05 or -2h)")
     return parsed

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from prismq_desktop.core import QueueBusyError, Task
+from prismq_desktop.core import QueueBusyError, QueueDatabaseError, Task, safe_str
 from prismq_desktop.worker import events
 from prismq_desktop.worker.context import PermanentError, TaskContext
 from prismq_desktop.worker.runtime import Runtime
@@ -42,9 +42,23 @@ def run_task(rt: Runtime, task: Task, go_on: Callable[[], bool]) -> Task | None:
     try:
         rt.emit(events.STARTED, f"started (attempt {task.attempts}/{task.max_attempts})", task)
         outcome = call_handler(rt, ctx)
-        return record(rt, ctx, outcome, go_on) if rt.settle(ctx) else None
+        if not rt.settle(ctx):
+            return None
+        _write_kept_logs(rt, ctx)  # before the outcome, so the log reads in order
+        following = record(rt, ctx, outcome, go_on)
+        _write_kept_logs(rt, ctx)
+        return following
     finally:
         rt.untrack(ctx)
+
+
+def _write_kept_logs(rt: Runtime, ctx: TaskContext) -> None:
+    """Lines ``ctx.log`` kept back while the file was locked: written now, retried."""
+    if ctx.pending_logs:
+        try:
+            persist(ctx.flush_logs)
+        except QueueDatabaseError as exc:
+            rt.report_error(f"writing {ctx.pending_logs} log line(s) of task {ctx.task_id}", exc)
 
 
 def call_handler(rt: Runtime, ctx: TaskContext) -> Outcome:
@@ -69,7 +83,14 @@ def record(rt: Runtime, ctx: TaskContext, outcome: Outcome,
     elif ctx.cancelled and _status(rt, ctx.task) == "cancelled":
         _stopped_on_cancel(rt, ctx, outcome)
     elif outcome.error is None:
-        return _complete(rt, ctx, outcome, go_on)
+        try:
+            return _complete(rt, ctx, outcome, go_on)
+        except QueueBusyError:
+            raise
+        except QueueDatabaseError as exc:  # a result the store refuses (too big): say why
+            rt.report_error(f"storing the result of task {ctx.task_id}", exc)
+            unstored = PermanentError(f"the result could not be stored: {safe_str(exc)}")
+            _fail(rt, ctx, Outcome(error=unstored))
     else:
         _fail(rt, ctx, outcome)
     return None
@@ -169,7 +190,7 @@ def persist(write: Callable[[], T]) -> T:
 
 
 def _one_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
+    lines = safe_str(error).strip().splitlines()
     text = lines[0] if lines else ""
     if isinstance(error, PermanentError):
         return text or "permanent error"

@@ -10,9 +10,10 @@ import apsw
 import numpy as np
 import pytest
 
-from prismq_desktop.core import Queue, QueueDatabaseError, timeutil
+from prismq_desktop.core import Queue, QueueDatabaseError, copying, timeutil
 from prismq_desktop.core.claims import STRATEGIES
 from prismq_desktop.core.sqlite import health, reads, schema
+from prismq_desktop.core.sqlite import sample_data as history
 from prismq_desktop.core.sqlite.claiming import claim_sql
 from tests.support import sqlite_db
 
@@ -163,3 +164,25 @@ def test_a_version_two_file_gets_its_aggregates_back_filled(db_path: Path) -> No
                     // result.bucket)
         assert (depth.ready[index], depth.active[index]) == (1, 0)
         assert queue.integrity_check() == ["ok"]
+
+
+def test_a_copied_queue_has_the_same_stats_and_attempts(tmp_path: Path) -> None:
+    """copy writes tasks in their final states: the next open rebuilds the aggregates, and
+    the attempts travel as pqd_runs rows both ways (core/sqlite/copy_rows.py)."""
+    now = timeutil.parse("2026-11-23 12:00:00")
+    with Queue.open(tmp_path / "a.db", clock=lambda: now) as source:
+        history.generate(sqlite_db(source), 300, 1, now, with_logs=False, scheduled=3)
+        before = source.stats("24h", samples=())
+        [task_id] = [r[0] for r in sqlite_db(source).query(
+            "SELECT task_id FROM pqd_attempts ORDER BY task_id LIMIT 1")]
+        runs = source.details(task_id).runs
+        with Queue.open(tmp_path / "b.db", clock=lambda: now) as target:
+            copying.copy_queue(source._store, target._store)
+    with Queue.open(tmp_path / "b.db", clock=lambda: now) as copied:
+        after = copied.stats("24h", samples=())
+        assert copied.details(task_id).runs == runs
+    for name in ("enqueued", "completed", "failed", "finished"):
+        assert np.array_equal(getattr(before.throughput, name), getattr(after.throughput, name))
+    for name in ("ready", "scheduled", "active"):
+        assert np.array_equal(getattr(before.depth, name), getattr(after.depth, name))
+    assert np.allclose(before.latency.run_p95, after.latency.run_p95, equal_nan=True)

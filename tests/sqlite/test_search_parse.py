@@ -11,30 +11,30 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prismq_desktop.core import Queue, TaskQuery, ValidationError
-from prismq_desktop.core.search import SearchSyntaxError, parse
-from prismq_desktop.core.sqlite.search_sql import COLUMNS, compile_terms
+from prismq_desktop.core.search import EVERYTHING, And, Not, Or, SearchSyntaxError, Term, parse
+from prismq_desktop.core.sqlite.search_sql import COLUMNS, compile_search
 from tests.support import sqlite_db
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 
 
 def test_brief_examples_parse_to_the_expected_terms() -> None:
-    (term,) = parse('payload.query:"AI trends"')
+    term = parse('payload.query:"AI trends"')
     assert (term.field, term.path, term.op, term.values[0].text) == (
         "payload", ("query",), ":", "AI trends")
-    (term,) = parse("status:failed,cancelled")
+    term = parse("status:failed,cancelled")
     assert [v.text for v in term.values] == ["failed", "cancelled"]
-    (term,) = parse("-status:completed")
-    assert term.negated and term.field == "status"
-    (term,) = parse("payload.items[0].name>=b")
+    negated = parse("-status:completed")
+    assert isinstance(negated, Not) and negated.child.field == "status"
+    term = parse("payload.items[0].name>=b")
     assert term.path == ("items", 0, "name") and term.op == ">="
-    (term,) = parse("compat.region:eu")
+    term = parse("compat.region:eu")
     assert term.field == "compatibility"
-    (term,) = parse("#123")
+    term = parse("#123")
     assert (term.field, term.values[0].text) == ("id", "123")
-    assert [t.values[0].text for t in parse('AI "big trends" 50%')] == [
+    assert [t.values[0].text for t in parse('AI "big trends" 50%').children] == [
         "AI", "big trends", "50%"]
-    assert parse("   ") == ()
+    assert parse("   ") == EVERYTHING
 
 
 @pytest.mark.parametrize(("text", "position", "words"), [
@@ -51,6 +51,18 @@ def test_brief_examples_parse_to_the_expected_terms() -> None:
     ("priority<1,2", 11, "one value"),
     ('status:"a"b', 10, "space between"),
     ("error.x:1", 5, "no fields inside"),
+    ("status:faild", 7, 'unknown status "faild" (did you mean "failed"?)'),
+    ("status:failed,cancled", 14, 'did you mean "cancelled"?'),
+    ("status:xyz", 7, 'use one of queued, leased'),
+    ("a OR", 2, "OR needs a term after it"),
+    ("OR a", 0, "OR needs a term before it"),
+    ("a OR OR b", 2, "OR needs a term after it"),
+    ("a AND", 2, "AND needs a term after it"),
+    ("AND a", 0, "AND needs a term before it"),
+    ("NOT", 0, 'NOT needs a term after it (to search for the word, quote it: "NOT")'),
+    ("(a OR b", 0, "this ( is never closed"),
+    ("a ) b", 2, "this ) closes no ("),
+    ("x ()", 3, "put a term between ( and )"),
 ])
 def test_errors_say_what_and_where(text: str, position: int, words: str) -> None:
     with pytest.raises(SearchSyntaxError) as caught:
@@ -61,8 +73,34 @@ def test_errors_say_what_and_where(text: str, position: int, words: str) -> None
     assert f"at character {position + 1}" in str(caught.value)
 
 
+def _shape(node: object) -> object:
+    """A tree as nested tuples of words, to compare against what the text means."""
+    if isinstance(node, Term):
+        return node.values[0].text
+    if isinstance(node, Not):
+        return ("NOT", _shape(node.child))
+    assert isinstance(node, (And, Or))
+    return (type(node).__name__.upper(), *map(_shape, node.children))
+
+
+@pytest.mark.parametrize(("text", "shape"), [
+    ("a b OR c", ("OR", ("AND", "a", "b"), "c")),
+    ("a AND b OR NOT c", ("OR", ("AND", "a", "b"), ("NOT", "c"))),
+    ("a (b OR c)", ("AND", "a", ("OR", "b", "c"))),
+    ("-(a OR b) NOT -c", ("AND", ("NOT", ("OR", "a", "b")), ("NOT", ("NOT", "c")))),
+    ("(type:x OR error:f(x))", ("OR", "x", "f(x)")),
+    ("((a))", "a"),
+    ("(#1 OR #2)", ("OR", "1", "2")),
+    ('"OR" or ORANGE', ("AND", "OR", "or", "ORANGE")),
+    ("a) :)", ("AND", "a)", ":)")),
+    ('status:"weird"', "weird"),
+])
+def test_not_or_and_parentheses_make_a_tree(text: str, shape: object) -> None:
+    assert _shape(parse(text)) == shape
+
+
 def test_a_lone_dash_and_odd_words_are_free_text() -> None:
-    assert [t.field for t in parse("- a.b <3 -")] == ["", "", "", ""]
+    assert [t.field for t in parse("- a.b <3 -").children] == ["", "", "", ""]
 
 
 # Everything SQL may contain besides placeholders: the columns, functions and keywords the
@@ -83,7 +121,8 @@ def _assert_only_placeholders(sql: str) -> None:
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
        | st.lists(st.sampled_from(['status:', 'payload.', 'a', '"', ',', ' ', '-', '#', '1',
                                    '>', '<=', '*', '[0]', '%', '\\', 'created', '2026-11-01',
-                                   '-2h', 'type', ':', '.', 'x"y', 'true']),
+                                   '-2h', 'type', ':', '.', 'x"y', 'true', ' OR ', ' AND ',
+                                   'NOT ', '(', ')']),
                   max_size=12).map("".join))
 def test_any_text_parses_or_fails_with_a_position(text: str) -> None:
     try:
@@ -96,7 +135,7 @@ def test_any_text_parses_or_fails_with_a_position(text: str) -> None:
         assert 0 <= position <= len(text)
         return
     params: list = []
-    _assert_only_placeholders(compile_terms(terms, NOW, 60.0, params))
+    _assert_only_placeholders(compile_search(terms, NOW, 60.0, params))
 
 
 @settings(max_examples=150, deadline=None,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from prismq_desktop.core import Queue, TaskQuery, timeutil
 from prismq_desktop.core.models import TASK_COLUMNS, TASK_SELECT
-from prismq_desktop.core.search import Term, Value, parse, time_value
+from prismq_desktop.core.search import And, Node, Not, Or, Term, Value, parse, time_value
 from tests.support import sqlite_db
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
@@ -183,8 +183,9 @@ def _status(text: str, row: dict, workers: dict) -> bool:
     if text == "stuck":
         expired = row["lease_until_utc"] is not None and row["lease_until_utc"] < now
         holder = row["locked_by"]
-        return status in ("leased", "processing") and (
-            expired or (holder in workers and workers[holder] < stale))
+        exhausted = status == "queued" and row["attempts"] >= row["max_attempts"]
+        return exhausted or (status in ("leased", "processing") and (
+            expired or (holder in workers and workers[holder] < stale)))
     return status == text
 
 
@@ -211,21 +212,28 @@ def _value_match(term: Term, value: Value, row: dict, workers: dict) -> bool:
     return low <= got < high if high else _compare(term.op, got, low)
 
 
+def _true(node: Node, row: dict, workers: dict) -> bool:
+    """The documented reading: an unknown condition is not true, so NOT of it is true."""
+    if isinstance(node, Term):
+        return any(_value_match(node, v, row, workers) for v in node.values)
+    if isinstance(node, Not):
+        return not _true(node.child, row, workers)
+    if isinstance(node, And):
+        return all(_true(child, row, workers) for child in node.children)
+    assert isinstance(node, Or)
+    return any(_true(child, row, workers) for child in node.children)
+
+
 def expected_ids(text: str, rows: list[dict], workers: dict) -> list[int]:
-    def matches(row: dict) -> bool:
-        for term in parse(text):
-            hit = any(_value_match(term, v, row, workers) for v in term.values)
-            if hit == term.negated:
-                return False
-        return True
-    return sorted((row["id"] for row in rows if matches(row)), reverse=True)
+    tree = parse(text)
+    return sorted((row["id"] for row in rows if _true(tree, row, workers)), reverse=True)
 
 
 # -- the checks ------------------------------------------------------------------------------
 QUERIES = [
     "AI trends", '"AI trends"', "ai", "50%", "_", "%", "off_sale", "type:youtube_search",
     "type:you*", 'type:"you*"', "type:you_tube,transcode", "status:failed,cancelled",
-    "status:queued", "status:scheduled", "status:active", "status:stuck", "status:weird",
+    "status:queued", "status:scheduled", "status:active", "status:stuck", 'status:"weird"',
     "-status:completed", "-status:queued,scheduled", 'payload.query:"AI trends"',
     "payload.query:ai*", "payload.query:*trends", "payload.query:50%*", 'payload.query:"ai*"',
     "payload.query>M", "payload.query<=b", "payload.a.b:x", "payload.a.b:X",
@@ -244,6 +252,10 @@ QUERIES = [
     "priority:10,50", "priority>=100", "-priority<50", "attempts>=3", "max_attempts:1",
     "id<100", "#5", "-#5", "type:reddit_scrape error:reset", "status:failed -error:timeout",
     "ai payload.query:*trends -type:you_tube",
+    "type:transcode OR error:timeout", "NOT type:transcode", "NOT (type:transcode OR ai)",
+    "status:failed (type:you_tube OR -compat.region:eu)", "-(payload.size>100 OR -error:reset)",
+    "(key:s-* OR key:key_*) AND priority<100",
+    "trends OR tube error:reset OR NOT (type:transcode OR priority<100)",
 ]
 
 
@@ -255,15 +267,20 @@ def test_operator_matches_python_reading(rows_queue: Any, text: str) -> None:
     assert queue.count(TaskQuery(text=text)) == len(got)
 
 
-_PIECES = st.sampled_from([q for q in QUERIES if len(parse(q)) == 1])
+_PIECES = st.sampled_from([q for q in QUERIES if isinstance(parse(q), (Term, Not))])
+_JOINERS = st.sampled_from([" ", " AND ", " OR ", " NOT ", " -"])
 
 
 @settings(max_examples=120, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.lists(_PIECES, min_size=1, max_size=4))
-def test_combined_terms_match_python_reading(rows_queue: Any, pieces: list[str]) -> None:
+@given(st.lists(st.tuples(_JOINERS, _PIECES, st.booleans()), min_size=1, max_size=4))
+def test_combined_terms_match_python_reading(rows_queue: Any,
+                                             pieces: list[tuple[str, str, bool]]) -> None:
+    """Terms joined by space, AND, OR and NOT, some in parentheses."""
     queue, rows, workers = rows_queue
-    text = " ".join(pieces)
+    text = "".join(f"{joiner}({piece})" if grouped else f"{joiner}{piece}"
+                   for joiner, piece, grouped in pieces).removeprefix(" AND ").removeprefix(
+                       " OR ")
     got = [task.id for task in queue.list(TaskQuery(text=text), limit=10_000)]
     assert got == expected_ids(text, rows, workers)
 

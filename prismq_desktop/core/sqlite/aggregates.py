@@ -16,7 +16,7 @@ pages near the end of the table (the rows of the current minutes and, last, the 
   recorded where they happen, so history never moves when a task is retried later;
 - histograms: ``b`` a minute at ``b + 59`` or ten minutes at ``b + 597``, ``g`` type,
   ``k`` = 1000 + wait bin, 2000 + run bin (completed) or 3000 + run bin (failed), ``n``
-  attempts. Bins are log-spaced (:data:`BIN_EDGES`, 10 per doubling: 7 % wide).
+  attempts. Bins are log-spaced (``stats_types.BIN_EDGES``, 10 per doubling: 7 % wide).
 
 The residues of ``b`` keep the kinds apart, so a read seeks the buckets it wants exactly.
 An attempt's sub-second wait and run come from its ``pqd_attempts`` row, which the app writes
@@ -25,15 +25,13 @@ just before the status change; other writers' attempts get whole seconds from th
 
 from __future__ import annotations
 
+from prismq_desktop.core.stats_types import BIN_EDGES
+
 COUNTS = 1 << 62
 FLOW_STEP, COARSE_STEP, HIST_STEP = 15, 600, 60
 #: Offsets of each kind's rows from their bucket start.
 FLOW_COARSE_AT, HIST_AT, HIST_COARSE_AT = 598, 59, 597
 WAIT, RUN_OK, RUN_FAILED = 1000, 2000, 3000
-BIN_LOW, BINS_PER_DOUBLING, BIN_COUNT = 1e-4, 10, 340
-#: Lower edge of each bin in seconds (bin 0 holds everything below 0.1 ms).
-BIN_EDGES: tuple[float, ...] = (0.0, *(BIN_LOW * 2 ** (i / BINS_PER_DOUBLING)
-                                      for i in range(BIN_COUNT - 1)))
 FLOW_COLUMNS = ("en", "st", "co", "fa", "fi", "op", "ac", "at", "sc")
 _ALL = ("n", *FLOW_COLUMNS)
 
@@ -267,3 +265,10 @@ MIGRATION = "\n".join((
     " DROP INDEX IF EXISTS pqd_ix_task_created;",
     TRIGGERS,
 ))
+
+#: Rows that arrived in their final states (a copy) mark the aggregates for a rebuild, done by
+#: the next open that can write (:data:`REBUILD_IF_STALE`).
+MARK_STALE = ("INSERT INTO pqd_meta (key, value) VALUES ('aggregates_stale', '1')"
+              " ON CONFLICT (key) DO NOTHING")
+STALE = "SELECT 1 FROM pqd_meta WHERE key = 'aggregates_stale'"
+REBUILD = BACKFILL + "\nDELETE FROM pqd_meta WHERE key = 'aggregates_stale';"

@@ -18,7 +18,7 @@ import apsw
 
 from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, default_db_path
-from prismq_desktop.core.sqlite import schema
+from prismq_desktop.core.sqlite import aggregates, schema
 from prismq_desktop.core.sqlite.translate import translate, translated
 
 # The seeds' PRAGMAs (DESIGN §3). wal_autocheckpoint stays at 1000 although 4000 measured
@@ -186,24 +186,34 @@ class QueueDatabase:
     def initialize_schema(self) -> None:
         """Create PrismQ's tables and views if missing, then run this app's migrations.
 
+        One ``BEGIN IMMEDIATE`` that reads ``user_version`` inside it: when several processes
+        open a file at once, the first migrates and the others find the work done (issue 17).
         A newer ``user_version`` than we know makes the database read-only instead.
         """
-        current = self.user_version()
-        if current > schema.SCHEMA_VERSION:
-            self.mark_read_only(
-                f"the file's schema version {current} is newer than this app knows "
-                f"({schema.SCHEMA_VERSION}); update PrismQ Desktop to write to it"
-            )
-            return
-        if self.read_only:
+        if self._newer(self.user_version()) or self.read_only:
             return
         with self.transaction() as conn:
-            conn.execute(schema.PRISMQ_TABLES)
-            conn.execute(schema.PRISMQ_VIEWS)
-            for version in range(current, schema.SCHEMA_VERSION):
-                conn.execute(schema.MIGRATIONS[version])
-            if current < schema.SCHEMA_VERSION:
-                conn.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
+            current = int(conn.execute("PRAGMA user_version").fetchall()[0][0])  # type: ignore[arg-type]
+            if current <= schema.SCHEMA_VERSION:
+                conn.execute(schema.PRISMQ_TABLES)
+                conn.execute(schema.PRISMQ_VIEWS)
+                for version in range(current, schema.SCHEMA_VERSION):
+                    conn.execute(schema.MIGRATIONS[version])
+                if current < schema.SCHEMA_VERSION:
+                    conn.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
+                if conn.execute(aggregates.STALE).fetchall():  # rows copied in (copy_rows.py)
+                    conn.execute(aggregates.REBUILD)
+        self._newer(current)  # made newer by another app meanwhile
+
+    def _newer(self, version: int) -> bool:
+        """A schema newer than this app knows: refuse writes, saying why."""
+        if version <= schema.SCHEMA_VERSION:
+            return False
+        self.mark_read_only(
+            f"the file's schema version {version} is newer than this app knows "
+            f"({schema.SCHEMA_VERSION}); update PrismQ Desktop to write to it"
+        )
+        return True
 
     def mark_read_only(self, reason: str) -> None:
         """Refuse writes from now on, saying why; reopens connections read-only."""

@@ -54,8 +54,8 @@ def where(query: TaskQuery, now: datetime, scan: bool = False) -> tuple[str, lis
         parts.append(f"{plus}type IN ({', '.join('?' * len(query.types))})")
         params.extend(query.types)
     if query.text:
-        terms = search.parse(query.text)
-        parts.append(search_sql.compile_terms(terms, now, query.stale_after, params))
+        tree = search.parse(query.text)
+        parts.append(search_sql.compile_search(tree, now, query.stale_after, params))
     if query.created_from is not None:
         parts.append("created_at_utc >= ?")
         params.append(timeutil.to_db(query.created_from))

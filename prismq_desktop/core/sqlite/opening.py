@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from prismq_desktop.core.errors import QueueDatabaseError, QueueSchemaError
-from prismq_desktop.core.locations import default_db_path
+from prismq_desktop.core.file_safety import check_location
+from prismq_desktop.core.locations import chosen_by_user, default_db_path
 from prismq_desktop.core.sqlite import schema
 from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS, SQLITE_HEADER, QueueDatabase
 
@@ -20,7 +21,10 @@ def create_private_file(path: Path) -> None:
     missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
     for folder in reversed(missing):  # mkdir(parents=True) would make the upper ones 0777-umask
         folder.mkdir(mode=0o700, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return  # another process created it a moment ago: open theirs
     os.close(fd)
 
 
@@ -46,11 +50,13 @@ def open_queue(
     to wait for another process's lock before raising QueueBusyError.
     """
     path = Path(db_path) if db_path is not None else default_db_path()
+    check_location(path, named=chosen_by_user(path))
     check_file(path)
     if not path.exists():
         if read_only or not create:
             raise QueueDatabaseError(f"{path} does not exist")
         create_private_file(path)
+        check_location(path, named=chosen_by_user(path))  # no one slipped in meanwhile
     elif not read_only and path.stat().st_size > 0:
         _probe(path, busy_timeout_ms)
     db = QueueDatabase(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)

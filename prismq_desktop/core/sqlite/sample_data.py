@@ -21,9 +21,11 @@ INSERT_FULL = INSERT_TASK.replace("'queued'", "?").replace(
     " processing_started_utc, finished_at_utc, locked_by, error_message, lease_until_utc)",
 ).replace("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "VALUES (" + ", ".join("?" * 17) + ")")
 INSERT_LOG = "INSERT INTO task_logs (task_id, at_utc, level, message) VALUES (?, ?, ?, ?)"
+# sample_data.run_row's (task, type, attempt, worker, outcome, wait, run, finished): the
+# attempt row needs all but the type.
 INSERT_RUN = (
     "INSERT INTO pqd_attempts (task_id, attempt, worker_id, outcome, wait_s, run_s, finished)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " VALUES (?1, ?3, ?4, ?5, ?6, ?7, ?8)"
 )
 
 
@@ -53,6 +55,6 @@ def _write_batch(db: QueueDatabase, rng: random.Random, rows: Sequence[sample_da
             conn.executemany(INSERT_LOG, [
                 entry for task_id, (_p, created, out) in zip(ids, rows, strict=True)
                 for entry in sample_data.log_entries(task_id, created, out)])
-        runs = (sample_data.run_row(task_id, out)
-                for task_id, (_p, _c, out) in zip(ids, rows, strict=True))
+        runs = (sample_data.run_row(task_id, profile, out)
+                for task_id, (profile, _c, out) in zip(ids, rows, strict=True))
         conn.executemany(INSERT_RUN, [run for run in runs if run is not None])

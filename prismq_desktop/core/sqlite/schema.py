@@ -77,50 +77,36 @@ CREATE INDEX IF NOT EXISTS ix_logs_task
   ON task_logs (task_id, at_utc);
 """
 
-PRISMQ_VIEWS = """
-CREATE VIEW IF NOT EXISTS v_queue_status_summary AS
-  SELECT status,
-         COUNT(*) AS task_count,
-         MIN(created_at_utc) AS oldest_created_utc,
-         MAX(created_at_utc) AS newest_created_utc
-  FROM task_queue GROUP BY status;
-
-CREATE VIEW IF NOT EXISTS v_queue_type_summary AS
-  SELECT type,
-         COUNT(*) AS total,
-         SUM(status = 'queued') AS queued,
-         SUM(status IN ('leased', 'processing')) AS processing,
-         SUM(status = 'completed') AS completed,
-         SUM(status = 'failed') AS failed
-  FROM task_queue GROUP BY type;
-
-CREATE VIEW IF NOT EXISTS v_worker_status AS
-  SELECT w.worker_id, w.capabilities, w.heartbeat_utc,
-         CAST((julianday('now') - julianday(w.heartbeat_utc)) * 86400 AS INTEGER)
-           AS seconds_since_heartbeat,
-         (SELECT COUNT(*) FROM task_queue t
-           WHERE t.locked_by = w.worker_id AND t.status IN ('leased', 'processing'))
-           AS active_tasks
-  FROM workers w;
-
-CREATE VIEW IF NOT EXISTS v_task_performance AS
-  SELECT type,
-         COUNT(*) AS completed,
-         AVG((julianday(finished_at_utc) - julianday(processing_started_utc)) * 86400)
-           AS avg_run_seconds,
-         AVG((julianday(processing_started_utc) - julianday(created_at_utc)) * 86400)
-           AS avg_wait_seconds
-  FROM task_queue
-  WHERE status = 'completed' AND finished_at_utc IS NOT NULL
-  GROUP BY type;
-
-CREATE VIEW IF NOT EXISTS v_recent_failures AS
-  SELECT id, type, attempts, max_attempts, error_message, finished_at_utc, locked_by
-  FROM task_queue
-  WHERE status IN ('failed', 'dead_letter')
-  ORDER BY finished_at_utc DESC
-  LIMIT 100;
-"""
+# The PrismQ backend's five views, column for column and in its order (DESIGN §3): its
+# monitoring code selects them by name and ``SELECT *`` users by position.
+_VIEWS = {
+    "v_queue_status_summary": """
+  SELECT status, COUNT(*) AS task_count, ROUND(AVG(attempts), 2) AS avg_attempts,
+         MIN(created_at_utc) AS oldest_task, MAX(created_at_utc) AS newest_task
+  FROM task_queue GROUP BY status""",
+    "v_queue_type_summary": """
+  SELECT type, status, COUNT(*) AS task_count, ROUND(AVG(priority), 2) AS avg_priority
+  FROM task_queue GROUP BY type, status""",
+    "v_worker_status": """
+  SELECT w.worker_id, w.capabilities, w.heartbeat_utc, COUNT(t.id) AS active_tasks,
+         ROUND((julianday('now') - julianday(w.heartbeat_utc)) * 86400)
+           AS seconds_since_heartbeat
+  FROM workers w
+  LEFT JOIN task_queue t ON t.locked_by = w.worker_id AND t.status = 'processing'
+  GROUP BY w.worker_id, w.capabilities, w.heartbeat_utc""",
+    "v_task_performance": """
+  SELECT type, status, COUNT(*) AS task_count,
+         ROUND(AVG((julianday(finished_at_utc) - julianday(processing_started_utc)) * 86400), 2)
+           AS avg_processing_seconds,
+         ROUND(AVG(attempts), 2) AS avg_attempts
+  FROM task_queue WHERE finished_at_utc IS NOT NULL GROUP BY type, status""",
+    "v_recent_failures": """
+  SELECT id, type, status, attempts, error_message, finished_at_utc
+  FROM task_queue WHERE status IN ('failed', 'dead_letter')
+  ORDER BY finished_at_utc DESC LIMIT 100""",
+}
+PRISMQ_VIEWS = "".join(f"CREATE VIEW IF NOT EXISTS {name} AS{body};\n"
+                       for name, body in _VIEWS.items())
 
 # Counts per (type, status) kept by triggers, so the sidebar's live counts cost a few rows
 # instead of a scan of a million (DESIGN §9). Triggers live in the file, so writes by the
@@ -208,8 +194,52 @@ CREATE INDEX pqd_ix_task_finished ON task_queue (finished_at_utc, status)
   WHERE finished_at_utc IS NOT NULL;
 """
 
+# Issue 11: files made by earlier versions of this app carry views of other shapes than
+# PrismQ's. Views hold no data, so each is dropped and made again as above (a file made by the
+# PrismQ backend gets the same columns and values it had).
+_PRISMQ_VIEWS_AGAIN = "".join(f"DROP VIEW IF EXISTS {name};\n" for name in _VIEWS) + PRISMQ_VIEWS
+
+# Recurring tasks and operator controls (DESIGN §14, core/sqlite/schedules.py and
+# controls.py). A claim skips the types in pqd_paused_types; the due read walks the partial
+# index of unpaused schedules by next run. Times are PrismQ's text form, compared as text.
+_SCHEDULES = """
+CREATE TABLE IF NOT EXISTS pqd_schedules (
+  name          TEXT PRIMARY KEY,
+  cron          TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  payload       TEXT NOT NULL DEFAULT '{}',
+  priority      INTEGER NOT NULL DEFAULT 100,
+  max_attempts  INTEGER NOT NULL DEFAULT 5,
+  timezone      TEXT NOT NULL DEFAULT 'UTC',
+  catch_up      TEXT NOT NULL DEFAULT 'latest',
+  paused        INTEGER NOT NULL DEFAULT 0,
+  next_run_utc  TEXT,
+  last_run_utc  TEXT,
+  last_task_id  INTEGER,
+  created_utc   TEXT NOT NULL,
+  updated_utc   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pqd_ix_schedules_due ON pqd_schedules (next_run_utc)
+  WHERE paused = 0;
+
+CREATE TABLE IF NOT EXISTS pqd_paused_types (
+  type        TEXT PRIMARY KEY,
+  paused_utc  TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS pqd_worker_control (
+  worker_id         TEXT PRIMARY KEY,
+  action            TEXT NOT NULL,
+  requested_utc     TEXT NOT NULL,
+  acknowledged_utc  TEXT
+) WITHOUT ROWID;
+"""
+
 #: Migration n brings a file from user_version n-1 to n. Append only.
-MIGRATIONS: tuple[str, ...] = (_COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES, aggregates.MIGRATION)
+MIGRATIONS: tuple[str, ...] = (
+    _COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES, _PRISMQ_VIEWS_AGAIN, _SCHEDULES,
+    aggregates.MIGRATION,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 #: From this version on the file has pqd_agg and pqd_attempts (issue 12); reads of older files
 #: (opened read-only, so not migrated) fall back to the task columns.

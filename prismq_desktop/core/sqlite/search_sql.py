@@ -1,10 +1,11 @@
-"""Search terms into a parameterized WHERE clause.
+"""The search parse tree (core/search.py) into a parameterized WHERE clause for SQLite.
 
 Column names come from the fixed maps below and every value is a bound parameter (DESIGN
 §10). Semantics a Python reader can check row by row (the tests do):
 
-- a negated term is true when its condition is not true, so ``-error:x`` keeps rows without
-  an error (``NOT coalesce(cond, 0)``);
+- NOT is true when its condition is not true, so ``-error:x`` keeps rows without an error
+  (``NOT coalesce(cond, 0)``); AND and OR are SQL's, which agree with reading an unknown
+  condition as false;
 - JSON conditions run only on rows whose text is valid JSON (``CASE WHEN json_valid``), so an
   odd row never raises; numbers compare as numbers and text as text (``json_type``);
 - times compare as the stored text, exactly as PrismQ's own SQL compares them.
@@ -18,7 +19,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from prismq_desktop.core import timeutil
-from prismq_desktop.core.search import FIELDS, Term, Value, int_value, time_value
+from prismq_desktop.core.search import (
+    FIELDS,
+    And,
+    Node,
+    Not,
+    Term,
+    Value,
+    int_value,
+    time_value,
+)
 
 COLUMNS = {
     "type": "type", "worker": "locked_by", "key": "idempotency_key", "status": "status",
@@ -32,10 +42,12 @@ COLUMNS = {
 GENERATED: dict[tuple[str, tuple[str | int, ...]], str] = {
     ("compatibility", ("region",)): "region", ("payload", ("format",)): "format"}
 TEXT_FIELDS = ("type", "payload", "error_message", "idempotency_key")
+# Stuck: running with an expired lease or a silent worker, or queued with no attempts left
+# (no claim takes those; the PrismQ backend can leave them).
 STUCK = (
-    "(status IN ('leased', 'processing') AND ((lease_until_utc IS NOT NULL"
+    "((status IN ('leased', 'processing') AND ((lease_until_utc IS NOT NULL"
     " AND lease_until_utc < ?) OR locked_by IN (SELECT worker_id FROM workers"
-    " WHERE heartbeat_utc < ?)))"
+    " WHERE heartbeat_utc < ?))) OR (status = 'queued' AND attempts >= max_attempts))"
 )
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?")
 #: Characters every JSON writer leaves unescaped inside a string, so the raw text holds them.
@@ -52,14 +64,17 @@ def glob_pattern(text: str) -> str:
     return re.sub(r"[\[?]", lambda m: f"[{m.group()}]", text)
 
 
-def compile_terms(terms: Sequence[Term], now: datetime, stale_after: float,
-                  params: list[Any]) -> str:
-    """The AND of every term ('1' when there are none); appends the parameters in order."""
-    parts = []
-    for term in terms:
-        sql = _compile(term, now, stale_after, params)
-        parts.append(f"NOT coalesce(({sql}), 0)" if term.negated else f"({sql})")
-    return " AND ".join(parts) or "1"
+def compile_search(node: Node, now: datetime, stale_after: float, params: list[Any]) -> str:
+    """The tree as one parenthesized condition ('1' for no terms); appends the parameters
+    in the order their placeholders appear."""
+    if isinstance(node, Term):
+        return f"({_compile(node, now, stale_after, params)})"
+    if isinstance(node, Not):
+        return f"NOT coalesce({compile_search(node.child, now, stale_after, params)}, 0)"
+    if not node.children:
+        return "1"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return f"({joiner.join(compile_search(c, now, stale_after, params) for c in node.children)})"
 
 
 def _compile(term: Term, now: datetime, stale_after: float, params: list[Any]) -> str:

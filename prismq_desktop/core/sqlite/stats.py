@@ -20,14 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from prismq_desktop.core import timeutil
+from prismq_desktop.core import stats_types, timeutil
 from prismq_desktop.core.sqlite import aggregates as agg
 from prismq_desktop.core.sqlite import reads, schema
 from prismq_desktop.core.sqlite.database import QueueDatabase
 from prismq_desktop.core.stats import empty_throughput
 from prismq_desktop.core.stats_types import RATE_SECONDS, Flow, Histograms, StatsReads, Throughput
 
-BIN_EDGES = np.array(agg.BIN_EDGES)
+BIN_EDGES = np.array(stats_types.BIN_EDGES, np.float64)
 _SUMS = ", ".join(f"sum(a.{c})" for c in agg.FLOW_COLUMNS)
 #: Flow per chart bucket: ?1 the keys (JSON), ?2 their offset, ?3 the first edge, ?4 the step.
 FLOW_SQL = (f"SELECT (j.value - ?2 - ?3) / ?4, {_SUMS} FROM json_each(?1) AS j"
@@ -86,7 +86,7 @@ def histograms(db: QueueDatabase, edges: np.ndarray, source: str) -> Histograms:
     start = int(first) - int(first) % span
     # Buckets finer than a histogram row get the row's counts in each of them.
     per_row = span > step
-    bins = len(agg.BIN_EDGES)
+    bins = len(BIN_EDGES)
     wait, run = np.zeros((size, bins), np.int64), np.zeros((size, bins), np.int64)
     for i, k, n in db.query(HIST_SQL, (keys, at, start if per_row else int(edges[0]),
                                        span if per_row else step)):

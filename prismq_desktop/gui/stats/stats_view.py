@@ -388,7 +388,8 @@ def _cell(value: object) -> str:
 
 
 def _utc(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    """A bucket edge as search text; the Z keeps it UTC (search reads zoneless times as local)."""
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def bucket_query(chart: str, series: str, start: float, end: float) -> TaskQuery:

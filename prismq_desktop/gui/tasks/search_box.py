@@ -14,7 +14,13 @@ TIP = """Free text searches type, payload, error message and idempotency key.
 Fields: type:transcode  status:failed,cancelled  status:stuck  error:timeout
   payload.query:"AI trends"  payload.size>100  compat.region:eu  worker:w-01
   key:s-001  created>2026-11-01  finished<-2h  priority<50  attempts>=3
-A leading - negates a term (-status:completed); * is a wildcard in field values.
+Dates and times without a zone are local, as the table shows them
+  (created>"2026-11-20 09:30"); add Z or an offset for another zone (created>2026-11-20T14:30Z).
+A leading - or NOT negates a term or a group (-status:completed, NOT type:echo);
+* is a wildcard in field values; a typo in a status is an error that suggests the name.
+Terms side by side (or joined by AND) must all match; OR matches either, and AND binds
+tighter: status:failed (type:transcode OR error:timeout). AND, OR, NOT in capitals only;
+quote them to search for the word ("OR").
 Type #123 and press Enter to jump to task 123.  (Ctrl+F)"""
 _JUMP = re.compile(r"^\s*#\s*(\d{1,18})\s*$")
 
