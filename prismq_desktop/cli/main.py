@@ -16,6 +16,7 @@ from prismq_desktop.cli import delegates as cli_delegates
 from prismq_desktop.cli import logs as cli_logs
 from prismq_desktop.cli import queue_commands as cli_queue
 from prismq_desktop.cli import schedules as cli_schedules
+from prismq_desktop.cli import serve as cli_serve
 from prismq_desktop.cli import tasks as cli_tasks
 from prismq_desktop.cli.files import db_path
 from prismq_desktop.cli.parser import PROG, UsageError, build_parser
@@ -50,6 +51,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "pause": cli_schedules.pause_type,
     "resume": cli_schedules.resume_type,
     "worker-control": cli_schedules.worker_control,
+    "serve": cli_serve.serve,
 }
 
 #: Most specific first: the first matching class decides the exit code.
