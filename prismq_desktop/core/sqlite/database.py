@@ -135,7 +135,6 @@ class QueueDatabase:
                     f"the folder {self.path.parent} is read-only, so the file is shown as it"
                     " was when opened, without live updates")
                 conn = self._connect(flags)
-            conn.set_busy_timeout(self.busy_timeout_ms)
             if not self.read_only:
                 conn.execute("PRAGMA journal_mode=WAL")
             for name, value in PRAGMAS:
@@ -148,6 +147,7 @@ class QueueDatabase:
         else:
             uri = f"file:{urllib.parse.quote(str(self.path.absolute()))}?immutable=1"
             conn = apsw.Connection(uri, flags=flags | apsw.SQLITE_OPEN_URI)
+        conn.set_busy_timeout(self.busy_timeout_ms)
         if self.read_only:
             try:  # SQLite opens the file (and a WAL's -shm) at the first read
                 conn.execute("PRAGMA user_version").fetchall()
