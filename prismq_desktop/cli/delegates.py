@@ -14,7 +14,9 @@ from prismq_desktop.cli.files import db_path
 from prismq_desktop.cli.parser import UsageError
 
 #: Third-party modules a part needs, with what to tell a user who lacks them.
-_INSTALL_HINTS = {"PySide6": "pip install PySide6-Essentials", "pyqtgraph": "pip install pyqtgraph"}
+_INSTALL_HINTS = {"PySide6": "pip install PySide6-Essentials", "pyqtgraph": "pip install pyqtgraph",
+                  "fastapi": "pip install 'prismq-desktop[api]'",
+                  "uvicorn": "pip install 'prismq-desktop[api]'"}
 
 
 def load(module: str, name: str, what: str) -> Any:
@@ -32,7 +34,20 @@ def load(module: str, name: str, what: str) -> Any:
         raise UsageError(f"{what} needs {top}, which is not installed{hint}") from exc
 
 
+class CannotStart(Exception):
+    """The desktop app cannot start on this machine (no display, missing system libraries):
+    exit 5, the message naming what to install."""
+
+
+def require_display() -> None:
+    """Check before Qt does: Qt aborts the whole process where we can say what is missing."""
+    platform = load("prismq_desktop.gui.platform_check", "check", "the desktop app")()
+    if platform.problem:
+        raise CannotStart(platform.problem)
+
+
 def gui(args: argparse.Namespace) -> int:
+    require_display()
     run_gui = load("prismq_desktop.gui.app", "run_gui", "the desktop app")
     return int(run_gui(args.db, start_worker=bool(getattr(args, "worker", False))))
 
@@ -43,6 +58,7 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
+    require_display()
     return int(load("prismq_desktop.cli.demo", "run_demo", "the demo")(args.db))
 
 

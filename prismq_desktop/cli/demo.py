@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import random
 import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from prismq_desktop.cli.files import demo_db_path
 from prismq_desktop.core import Queue, QueueDatabaseError
 from prismq_desktop.core.sample_data import DEMO_TYPES
 
@@ -26,11 +26,6 @@ PAST_WORKERS = {"demo-worker-1": 3, "demo-worker-2": 12, "gpu-box-eu": 95}
 
 class DemoError(Exception):
     """The demo refuses to touch a file (it is not a demo file, or cannot be replaced)."""
-
-
-def demo_db_path() -> Path:
-    """``/tmp/prismq/demo/demo.db`` (the temp folder's equivalent elsewhere)."""
-    return Path(tempfile.gettempdir()) / "prismq" / "demo" / "demo.db"
 
 
 def build_demo_file(path: Path, *, tasks: int | None = None, days: float = DEMO_DAYS,

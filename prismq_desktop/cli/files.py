@@ -8,6 +8,7 @@ migrated by looking at it. Only `enqueue` creates a missing file.
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 from prismq_desktop.core import Queue, QueueDatabaseError, default_db_path
@@ -15,6 +16,12 @@ from prismq_desktop.core import Queue, QueueDatabaseError, default_db_path
 
 def db_path(args: argparse.Namespace) -> Path:
     return args.db if args.db is not None else default_db_path()
+
+
+def demo_db_path() -> Path:
+    """Where ``demo`` writes without ``--db``: ``/tmp/prismq/demo/demo.db`` (the temp
+    folder's equivalent elsewhere), never the real queue's default."""
+    return Path(tempfile.gettempdir()) / "prismq" / "demo" / "demo.db"
 
 
 def _require_existing(args: argparse.Namespace) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from prismq_desktop import __version__
+from prismq_desktop.cli.files import demo_db_path
+from prismq_desktop.cli.schedule_args import add_commands as add_schedule_commands
 from prismq_desktop.core import SORT_FIELDS, versions_text
 from prismq_desktop.worker.options import add_arguments as add_worker_arguments
 
@@ -25,7 +27,8 @@ The queue file is --db PATH, else $PRISMQ_QUEUE_DB_PATH, else the PrismQ backend
 
 Exit codes: 0 done; 1 refused (e.g. cancel of a completed task); 2 bad input or usage;
 3 database problem (missing, locked, not a queue file, corrupt, newer schema, read-only);
-4 internal error (a bug: please report it); 130 interrupted."""
+4 internal error (a bug: please report it); 5 the desktop app cannot start here (no display,
+or missing system libraries: the message names the packages); 130 interrupted."""
 MAX_ID = 2**63 - 1
 #: argparse's message for an option given without its value.
 MISSING_VALUE = re.compile(r"argument (--[\w-]+)(?:/-\w)?: expected one argument")
@@ -135,8 +138,9 @@ def build_parser() -> Parser:
     _global_options(common, suppress=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    def add(name: str, help: str) -> Parser:
-        return commands.add_parser(name, help=help, description=help, parents=[common],
+    def add(name: str, help: str, parents: Sequence[Parser] = (common,)
+            ) -> Parser:
+        return commands.add_parser(name, help=help, description=help, parents=list(parents),
                                    allow_abbrev=False)
 
     gui = add("gui", "open the desktop app (the default without a command)")
@@ -144,8 +148,15 @@ def build_parser() -> Parser:
     _add_task_commands(add)
     _add_queue_commands(add)
     add_worker_arguments(add("worker", "run a worker in this terminal: claim and run tasks"))
-    add("demo", "fill a queue with demo tasks and show them in the app")
+    demo = add("demo", "fill a queue with demo tasks and show them in the app", parents=())
+    demo.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                      help=f"the demo file (default: {demo_db_path()}); an existing file "
+                           "is replaced only if an earlier demo wrote it")
     add("self-test", "check this installation end to end (headless)")
+    add_schedule_commands(add, common)
+    from prismq_desktop.cli.serve import add_arguments as add_serve_arguments  # imports us
+
+    add_serve_arguments(add("serve", "serve the queue over HTTP (PrismQ's queue API and more)"))
     return parser
 
 
@@ -176,9 +187,11 @@ def _add_task_commands(add: Callable[[str, str], Parser]) -> None:
                        help="largest or newest first (the default)")
     order.add_argument("--asc", dest="descending", action="store_false",
                        help="smallest or oldest first")
-    listing.add_argument("--limit", type=limit, default=50, metavar="N", help="(default 50)")
+    listing.add_argument("--limit", type=limit, default=50, metavar="N",
+                         help="print at most N tasks (default 50); when more match, the text "
+                              "says so, and with --json a note on stderr gives the next --offset")
     listing.add_argument("--offset", type=offset, default=0, metavar="N",
-                         help="skip the first N matches")
+                         help="skip the first N matches (with --limit, pages through them)")
     _json_option(listing)
 
     export = add("export", "write every task a filter matches to CSV or JSON Lines, oldest first")

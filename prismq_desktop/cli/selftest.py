@@ -1,8 +1,9 @@
 """``prismq-desktop self-test``: prove on this machine, in this build, that the app works.
 
-Headless, in a temporary folder: create a queue file, enqueue a task, let an embedded
-worker run it to ``completed``, build the main window offscreen and see the task in its
-table. One line per step; the first failing step is named and the exit code is 1. It runs
+In a temporary folder: create a queue file, enqueue a task, let an embedded worker run it
+to ``completed``, check the platform the app will use (its libraries, its display), build
+the main window on it (offscreen only where there is no display, said so) and see the task
+in its table. One line per step; the first failing step is named and the exit code is 1. It runs
 the same code paths as the app, so a frozen build that lost a module or a Qt plugin fails
 here instead of on a user's desk.
 """
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 TIMEOUT_S = 20.0
+#: Qt's platform where QT_QPA_PLATFORM does not name one (Linux: xcb).
+DEFAULT_PLATFORMS = {"win32": "windows", "darwin": "cocoa"}
 
 
 class StepFailed(Exception):
@@ -99,8 +102,32 @@ class SelfTest:
             raise StepFailed(f"task #{self.task_id} ended {task.status}: {task.error_message}")
         return f"task #{self.task_id} completed"
 
+    def display(self) -> str:
+        """The platform the app will really use: a missing library or an unreachable display
+        fails here, as the app would; only a machine with no display at all (a server, CI)
+        checks the window offscreen, and says so."""
+        from prismq_desktop.gui import platform_check
+
+        named = platform_check.requested()
+        if named and named not in ("xcb", "wayland"):
+            return f"{named} platform (from QT_QPA_PLATFORM)" + (
+                ": headless" if named in platform_check.NO_DISPLAY_PLATFORMS else "")
+        if sys.platform.startswith("linux") and named != "wayland":
+            missing = platform_check.missing_libraries()
+            if missing:
+                raise StepFailed(platform_check.install_hint(missing))
+        if not named and sys.platform.startswith("linux") and not (
+                os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+            return ("headless: no display here, so the main window is checked offscreen "
+                    "(the desktop app needs a display)")
+        platform = platform_check.check()
+        if platform.problem:
+            raise StepFailed(platform.problem)
+        where = os.environ.get("WAYLAND_DISPLAY" if platform.name == "wayland" else "DISPLAY")
+        return f"{platform.name} platform" + (f" on display {where}" if where else "")
+
     def main_window(self) -> str:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         # the window saves its geometry on close: into a throw-away file, not the user's
         os.environ["PRISMQ_DESKTOP_SETTINGS"] = str(self.db_path.with_name("settings.ini"))
         from PySide6.QtCore import qInstallMessageHandler
@@ -108,7 +135,8 @@ class SelfTest:
 
         from prismq_desktop.gui.app import create_main_window
 
-        check_platform_plugin(os.environ["QT_QPA_PLATFORM"])
+        check_platform_plugin(os.environ.get("QT_QPA_PLATFORM") or DEFAULT_PLATFORMS.get(
+            sys.platform, "xcb"))
         app = QApplication.instance() or QApplication(sys.argv[:1])
         previous = qInstallMessageHandler(_quiet_offscreen)
         window = create_main_window(self.db_path, start_worker=False)
@@ -169,7 +197,8 @@ def run_self_test() -> int:
         steps: list[tuple[str, Callable[[], str]]] = [
             ("versions", test.versions), ("resources", test.resources),
             ("queue file", test.queue_file), ("enqueue", test.enqueue),
-            ("embedded worker", test.worker), ("main window", test.main_window),
+            ("embedded worker", test.worker), ("display", test.display),
+            ("main window", test.main_window),
         ]
         for name, step in steps:
             started = time.perf_counter()

@@ -8,7 +8,7 @@ from typing import Any
 
 from prismq_desktop.cli import output as out
 from prismq_desktop.cli.files import open_for_reading, open_for_writing
-from prismq_desktop.cli.parser import UsageError
+from prismq_desktop.cli.parser import PROG, UsageError
 from prismq_desktop.core import (
     Queue,
     Task,
@@ -29,7 +29,10 @@ def read_json_argument(text: str | None, what: str) -> str | None:
     if text is None or not (text == "-" or text.startswith("@")):
         return text
     if text == "-":
-        return sys.stdin.read()
+        try:
+            return sys.stdin.read()
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"the {what} on stdin is not valid UTF-8 text: {exc}") from exc
     try:
         with open(text[1:], encoding="utf-8") as handle:
             return handle.read()
@@ -86,16 +89,19 @@ def list_tasks(args: argparse.Namespace) -> int:
         tasks = queue.list(query, offset=args.offset, limit=args.limit + 1)
         now = queue.now()
     more, tasks = len(tasks) > args.limit, tasks[: args.limit]
+    hint = (f"more tasks match: see them with --offset {args.offset + len(tasks)}"
+            " or a larger --limit")
     if args.json:
         out.print_json([task.to_dict() for task in tasks])
+        if more:  # the array stays an array for scripts; the note goes beside it
+            print(f"{PROG}: note: {len(tasks)} tasks printed; {hint}", file=sys.stderr)
     elif not tasks:
         print("no tasks match" if args.offset == 0 else f"no tasks after the first {args.offset}")
     else:
         out.table(("ID", "TYPE", "STATUS", "PRI", "TRIES", "CREATED", "WORKER", "DETAIL"),
                   [_row(task, now) for task in tasks])
         if more:
-            print(f"(more tasks match: see them with --offset {args.offset + len(tasks)}"
-                  " or a larger --limit)")
+            print(f"({hint})")
     return 0
 
 
@@ -116,7 +122,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 def _display_status(task: Task, now: Any) -> str:
-    return "scheduled" if task.is_scheduled(now) else out.clean(task.status)
+    return out.clean(task.shown_status(now))
 
 
 def _row(task: Task, now: Any) -> list[str]:

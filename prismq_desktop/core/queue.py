@@ -49,6 +49,7 @@ from prismq_desktop.core.reports import (
     WorkersOverview,
 )
 from prismq_desktop.core.resultset import ResultSet
+from prismq_desktop.core.schedules.operations import Operator
 from prismq_desktop.core.stats_types import DepthSample, Stats, Throughput, Window
 from prismq_desktop.core.store import ChangeToken, Store
 
@@ -56,7 +57,7 @@ from prismq_desktop.core.store import ChangeToken, Store
 DEMO_KEY = "demo"
 
 
-class Queue:
+class Queue(Operator):
     def __init__(self, store: Store, clock: timeutil.Clock = timeutil.utc_now) -> None:
         self._store = store
         self.clock = clock

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from prismq_desktop.core.models import Task, TaskLog, Worker
 from prismq_desktop.core.query import TaskQuery
 from prismq_desktop.core.reports import FileHealth, TaskDetails, WorkersOverview
 from prismq_desktop.core.resultset import ResultSet
+from prismq_desktop.core.schedules.model import Schedule, ScheduleSpec, WorkerControl
 from prismq_desktop.core.stats_types import StatsReads, Throughput
 from prismq_desktop.core.validation import NewTask
 
@@ -253,3 +254,68 @@ class Store(Protocol):
 
     def file_health(self) -> FileHealth:
         """What ``check`` reports: integrity, schema versions, versions and sizes."""
+
+
+@runtime_checkable
+class ScheduleStore(Protocol):
+    """Recurring tasks (DESIGN §14), kept beside the tasks by a store that offers them.
+
+    ``fire_due_schedules`` is one transaction per call: every due schedule's chosen ticks
+    (``Schedule.plan``) enqueued under ``Schedule.task_for``'s keys, with the schedule's next
+    run, last run and last task moved on in that same transaction, so any number of
+    schedulers racing make one task per tick.
+    """
+
+    def add_schedule(self, spec: ScheduleSpec, now: datetime) -> Schedule:
+        """Store a new schedule, first run the next tick after ``now``; ValidationError when
+        the name is taken."""
+
+    def replace_schedule(self, spec: ScheduleSpec, now: datetime) -> Schedule:
+        """Store changed fields for ``spec.name``; a changed expression or zone counts from
+        ``now``. ScheduleNotFoundError for an unknown name (as every method naming one)."""
+
+    def set_schedule_paused(self, name: str, paused: bool, now: datetime) -> Schedule:
+        """Pause; or resume with the next run the first tick after ``now``."""
+
+    def remove_schedule(self, name: str) -> None:
+        """Delete the schedule (its tasks stay)."""
+
+    def get_schedule(self, name: str) -> Schedule: ...
+
+    def schedules(self) -> list[Schedule]:
+        """Every schedule by name, with its last task's status."""
+
+    def fire_due_schedules(self, now: datetime) -> dict[str, list[int]]:
+        """Enqueue due ticks (see above); {name: ids of tasks made now}. Cheap when none is
+        due."""
+
+    def run_schedule_now(self, name: str, now: datetime) -> Task:
+        """One task for the schedule now, recorded as its last run."""
+
+
+@runtime_checkable
+class ControlStore(Protocol):
+    """Operator controls: paused types (no claim takes them) and worker requests."""
+
+    def pause_type(self, type_: str, now: datetime) -> None: ...
+
+    def resume_type(self, type_: str) -> bool:
+        """False when the type was not paused."""
+
+    def paused_types(self) -> dict[str, datetime | None]:
+        """{type: when paused}."""
+
+    def request_worker_control(self, worker_id: str, action: str,
+                               now: datetime) -> WorkerControl:
+        """Ask a registered worker to quiet or stop (replacing an earlier request);
+        ValidationError for an unknown worker."""
+
+    def worker_control(self, worker_id: str) -> WorkerControl | None: ...
+
+    def worker_controls(self) -> list[WorkerControl]: ...
+
+    def acknowledge_worker_control(self, worker_id: str, action: str, now: datetime) -> None:
+        """The worker says it obeys ``action`` (a newer request stays unanswered)."""
+
+    def clear_worker_control(self, worker_id: str) -> None:
+        """Forget the worker's request (a worker starting or stopping)."""

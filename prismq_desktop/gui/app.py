@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -48,11 +49,16 @@ def run_gui(db_path: Path | None, start_worker: bool = False) -> int:
 
 
 def starting_file() -> tuple[Path, bool]:
-    """Without --db: the PrismQ default file when it exists, else the last file opened, else
-    the default file created new (so the exe opens on the queue the PrismQ backend uses).
+    """Without --db: the file ``PRISMQ_QUEUE_DB_PATH`` names (created if it does not exist
+    yet: the user asked for that file, not for the last one opened); else the PrismQ default
+    file when it exists, else the last file opened, else the default file created new (so
+    the exe opens on the queue the PrismQ backend uses).
 
     Returns the path and whether it must be created.
     """
+    if os.environ.get("PRISMQ_QUEUE_DB_PATH"):
+        named = default_db_path()
+        return named, not named.exists()
     candidates = [default_db_path(), *(Path(name) for name in settings.recent_files()[:1])]
     found = next((path for path in candidates if path.is_file()), None)
     return (found, False) if found is not None else (default_db_path(), True)

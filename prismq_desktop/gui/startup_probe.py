@@ -14,6 +14,8 @@ import time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
+from prismq_desktop.gui.platform_check import check
+
 ENV = "PRISMQ_DESKTOP_STARTUP_PROBE"
 
 
@@ -39,7 +41,10 @@ class FirstPaint(QObject):
 
 
 def install() -> None:
-    """Create the QApplication early and watch for the first painted rows."""
+    """Create the QApplication early and watch for the first painted rows; not where Qt
+    cannot start (it would abort): the command then says why in its one line."""
+    if check().problem:
+        return
     app = QApplication.instance() or QApplication(sys.argv[:1])
     probe = FirstPaint(app)
     app.installEventFilter(probe)

@@ -73,9 +73,10 @@ def _engine(args: argparse.Namespace, queue: Queue, console: ConsoleLog) -> Work
 
 
 def _wait(engine: WorkerEngine, stop: threading.Event, idle_exit: float | None) -> None:
-    """Until a signal, the task budget is spent, or the worker was idle long enough."""
+    """Until a signal, the task budget is spent, an operator's stop request has been carried
+    out (running tasks finished), or the worker was idle long enough."""
     while not stop.wait(TICK):
-        if engine.finished:
+        if engine.finished or (engine.exit_requested and not engine.busy):
             return
         if idle_exit is not None and engine.idle_seconds() > 0 and \
                 engine.idle_seconds() >= idle_exit:

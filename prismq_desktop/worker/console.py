@@ -11,7 +11,7 @@ from prismq_desktop.worker import events
 from prismq_desktop.worker.events import EngineCounters, EngineEvent
 
 #: Shown with ``--quiet``: what an operator must see even when tasks fly by.
-QUIET_KINDS = (events.ERROR, events.ENGINE_STARTED, events.ENGINE_STOPPED)
+QUIET_KINDS = (events.ERROR, events.ENGINE_STARTED, events.ENGINE_STOPPED, events.CONTROL)
 
 
 class ConsoleLog:

@@ -24,6 +24,7 @@ from prismq_desktop.worker.options import check_concurrency, default_worker_id, 
 from prismq_desktop.worker.registry import HandlerRegistry
 from prismq_desktop.worker.runner import release
 from prismq_desktop.worker.runtime import EventCallback, Runtime, Settings
+from prismq_desktop.worker.scheduler import SCHEDULE_PERIOD, Scheduler
 from prismq_desktop.worker.slots import Slot
 
 
@@ -40,7 +41,7 @@ class WorkerEngine:
         capabilities: dict[str, Any] | None = None, registry: HandlerRegistry | None = None,
         poll_interval: float = 0.25, allow_shell: bool = False, *,
         shell_programs: Iterable[str] | None = None, max_tasks: int | None = None,
-        on_event: EventCallback | None = None,
+        on_event: EventCallback | None = None, schedule_period: float | None = SCHEDULE_PERIOD,
     ) -> None:
         self._source = queue_or_location
         self.registry = registry if registry is not None else default_handlers()
@@ -58,6 +59,9 @@ class WorkerEngine:
         self._lock = threading.RLock()
         self._rt: Runtime | None = None
         self._keeper: Keeper | None = None
+        #: Seconds between looks for due schedule ticks (None: this engine runs no schedules).
+        self._schedule_period = schedule_period
+        self._scheduler: Scheduler | None = None
         self._slots: list[Slot] = []
 
     # -- configuration ---------------------------------------------------------------
@@ -85,6 +89,25 @@ class WorkerEngine:
         return self._rt is not None
 
     @property
+    def quiet(self) -> bool:
+        """An operator asked this engine to claim nothing more (it obeys)."""
+        rt = self._rt
+        return rt is not None and rt.quiet.is_set()
+
+    @property
+    def exit_requested(self) -> bool:
+        """An operator asked this worker to stop: it claims nothing more, and the one running
+        it should call ``stop`` once ``busy`` is False (the command line does)."""
+        rt = self._rt
+        return rt is not None and rt.exit_requested.is_set()
+
+    @property
+    def busy(self) -> bool:
+        """A claim is under way or a task is running."""
+        rt = self._rt
+        return rt is not None and rt.busy()
+
+    @property
     def stopping(self) -> bool:
         """True from the moment ``stop`` begins until it has returned."""
         rt = self._rt
@@ -104,6 +127,7 @@ class WorkerEngine:
                 # no live worker runs (core/unhandled.py); claiming never reads it back.
                 queue.register_worker(self.worker_id, {**self._options["capabilities"],
                                                        compat.TYPES_KEY: list(self.claim_types())})
+                queue.clear_worker_control(self.worker_id)  # requests were for a former run
             except BaseException:
                 queue.close()
                 raise
@@ -111,6 +135,9 @@ class WorkerEngine:
             queue.subscribe(rt.on_notice)
             self._announce(rt)
             self._keeper.start()
+            if self._schedule_period is not None:
+                self._scheduler = Scheduler(rt, self._schedule_period)
+                self._scheduler.start()
             self._slots = []
             self._add_slots(self._concurrency)
 
@@ -130,8 +157,10 @@ class WorkerEngine:
             _join(slots, deadline)
             self._release_stragglers(rt)
             keeper.stop(max(deadline - time.monotonic(), 0.5))
+            if self._scheduler is not None:
+                self._scheduler.stop(max(deadline - time.monotonic(), 0.5))
             self._close(rt)
-            self._rt, self._keeper, self._slots = None, None, []
+            self._rt, self._keeper, self._slots, self._scheduler = None, None, [], None
         rt.emit(events.ENGINE_STOPPED, f"worker {self.worker_id} stopped"
                 + (f"; released {len(rt.released)} task(s)" if rt.released else ""))
         return list(rt.released)
@@ -220,6 +249,7 @@ class WorkerEngine:
     def _close(self, rt: Runtime) -> None:
         rt.queue.unsubscribe(rt.on_notice)
         try:
+            rt.queue.clear_worker_control(self.worker_id)
             rt.queue.unregister_worker(self.worker_id)
         except Exception as exc:  # noqa: BLE001 - shutting down: report and go on
             rt.report_error("unregistering the worker", exc)

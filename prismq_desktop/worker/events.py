@@ -21,6 +21,8 @@ RELEASED = "released"  # an unfinished task given back to the queue on stop
 ERROR = "error"  # a problem of the engine itself (database busy, a broken plugin, ...)
 ENGINE_STARTED = "engine_started"
 ENGINE_STOPPED = "engine_stopped"
+SCHEDULED = "scheduled"  # a schedule enqueued a task for one of its ticks
+CONTROL = "control"  # the worker obeys an operator's quiet or stop request
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The engine's housekeeping thread: renew leases, heartbeat, reclaim expired tasks.
+"""The engine's housekeeping thread: renew leases, heartbeat (with the operator's requests),
+reclaim expired tasks.
 
 Handlers run in the engine threads, so leases are renewed here, every third of the lease:
 a running task survives two missed renewals, and a cancel made in another process is seen
@@ -10,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from prismq_desktop.worker.controls import obey
 from prismq_desktop.worker.runtime import Runtime
 
 
@@ -42,6 +44,7 @@ class Keeper:
         """One round; each part reports its own errors so one failure never skips the rest."""
         self._guarded("renewing leases", self.renew_leases)
         self._guarded("heartbeat", lambda: self.rt.queue.heartbeat(self.rt.settings.worker_id))
+        self._guarded("reading operator requests", lambda: obey(self.rt))
         self._guarded("reclaiming expired leases", self.reclaim)
 
     def renew_leases(self) -> None:

@@ -54,6 +54,10 @@ class Runtime:
         self.info = WorkerInfo(settings.worker_id, settings.allow_shell, settings.shell_programs)
         self.waker = Waker()
         self.stopping = threading.Event()
+        #: An operator asked this worker to claim nothing more (worker/controls.py).
+        self.quiet = threading.Event()
+        #: ... and to exit once its running tasks have finished.
+        self.exit_requested = threading.Event()
         #: Set to make the keeper renew leases now instead of at its next period.
         self.renew_now = threading.Event()
         self._on_event = on_event
@@ -104,6 +108,11 @@ class Runtime:
             self._in_flight -= 1
             if not self._in_flight and self._idle_since is None:
                 self._idle_since = time.monotonic()
+
+    def busy(self) -> bool:
+        """A claim is under way or a task is running."""
+        with self._lock:
+            return self._in_flight > 0
 
     def budget_spent(self) -> bool:
         limit = self.settings.max_tasks

@@ -46,6 +46,9 @@ class Slot:
         """Claim and run one task, or wait; False when this thread has no more to do."""
         rt, poll = self.rt, self.rt.settings.poll_interval
         generation = rt.waker.generation()
+        if rt.quiet.is_set():  # an operator asked for no more claims
+            rt.waker.wait(generation, poll)
+            return True
         known_empty = rt.waker.empty_for(generation, poll)
         if known_empty:
             rt.waker.wait(generation, known_empty)
@@ -62,7 +65,7 @@ class Slot:
         return True
 
     def _going_on(self) -> bool:
-        return not (self.retired or self.rt.stopping.is_set())
+        return not (self.retired or self.rt.stopping.is_set() or self.rt.quiet.is_set())
 
     def _run_chain(self, task: Task | None) -> None:
         """Run a task and each next one its completion claimed, while this thread goes on."""

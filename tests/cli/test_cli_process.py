@@ -6,11 +6,13 @@ another process, a live `logs --follow`, Ctrl+C and a closed pipe.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,9 +38,37 @@ def run(*argv: str, cwd: Path) -> Result:
     return Result(done.returncode, done.stdout, done.stderr)
 
 
-def start(*argv: str, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([*COMMAND, *argv], cwd=cwd, env=cli_env(), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+Start = Callable[..., "subprocess.Popen[str]"]
+
+
+@pytest.fixture
+def start() -> Iterator[Start]:
+    """Start the command in its own process group; every group is killed after the test,
+    pass or fail, so a `logs --follow` that never ends cannot outlive it."""
+    children: list[subprocess.Popen[str]] = []
+
+    def spawn(*argv: str, cwd: Path, sigint: bool = False) -> subprocess.Popen[str]:
+        # A suite run in the background inherits SIGINT ignored, and Python then keeps
+        # ignoring it: a test that sends SIGINT sets the default back in the child.
+        restore = (lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) if sigint else None
+        child = subprocess.Popen([*COMMAND, *argv], cwd=cwd, env=cli_env(), text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 start_new_session=True, preexec_fn=restore)
+        children.append(child)
+        return child
+
+    yield spawn
+    for child in children:
+        kill_group(child)
+
+
+def kill_group(child: subprocess.Popen[str]) -> None:
+    """SIGKILL the child's process group (it and anything it started) and reap it; only
+    while the child lives, since its id names the group only as long as it does."""
+    if child.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+    child.communicate(timeout=20)
 
 
 def complete_one(path: Path, worker: str = "w1") -> int:
@@ -169,7 +199,7 @@ def test_a_locked_file_fails_fast_and_unchanged(tmp_path: Path) -> None:
         holder.communicate(input="", timeout=10)
 
 
-def test_logs_follow_tails_until_the_task_finishes(tmp_path: Path) -> None:
+def test_logs_follow_tails_until_the_task_finishes(tmp_path: Path, start: Start) -> None:
     db = tmp_path / "q.db"
     _queue_file(db)
     follower = start("--db", "q.db", "logs", "1", "--follow", cwd=tmp_path)
@@ -182,9 +212,9 @@ def test_logs_follow_tails_until_the_task_finishes(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="SIGINT to a child is POSIX")
-def test_ctrl_c_ends_a_follow_quietly(tmp_path: Path) -> None:
+def test_ctrl_c_ends_a_follow_quietly(tmp_path: Path, start: Start) -> None:
     _queue_file(tmp_path / "q.db")
-    follower = start("--db", "q.db", "logs", "1", "-f", "--json", cwd=tmp_path)
+    follower = start("--db", "q.db", "logs", "1", "-f", "--json", cwd=tmp_path, sigint=True)
     assert follower.stdout is not None
     assert json.loads(follower.stdout.readline())["message"] == "enqueued"
     follower.send_signal(signal.SIGINT)
@@ -192,7 +222,7 @@ def test_ctrl_c_ends_a_follow_quietly(tmp_path: Path) -> None:
     assert follower.returncode == 0 and err == ""
 
 
-def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
+def test_a_closed_pipe_is_not_an_error(tmp_path: Path, start: Start) -> None:
     with Queue.open(tmp_path / "q.db") as queue:
         queue.enqueue_many([{"type": "echo", "payload": {"n": n}} for n in range(3000)])
     reader = start("--db", "q.db", "list", "--limit", "3000", "--json", cwd=tmp_path)

@@ -60,3 +60,16 @@ def force_status(backend: Backend, location: str) -> Callable[[int, str], None]:
         raw.set_status(location, task_id, status)
 
     return force
+
+
+@pytest.fixture
+def force_columns(backend: Backend, location: str) -> Callable[..., None]:
+    """Write a task's columns as another tool would (``attempts`` past ``max_attempts``)."""
+    raw = backend.raw()
+    if not hasattr(raw, "set_columns"):
+        pytest.skip(f"{backend.name}: its raw helpers cannot write columns yet")
+
+    def force(task_id: int, **values: object) -> None:
+        raw.set_columns(location, task_id, values)
+
+    return force

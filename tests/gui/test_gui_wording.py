@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QSpinBox
+from PySide6.QtWidgets import QSpinBox, QTabWidget
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui import formatting as fmt
 from prismq_desktop.gui.tasks.task_table import NO_TASKS
+from prismq_desktop.gui.workers.workers_model import COLUMNS as WORKER_COLUMNS
+from prismq_desktop.gui.workers.workers_view import WorkersView
 from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS
 
@@ -52,7 +54,8 @@ def test_an_empty_table_says_why(qtbot, open_window, tmp_path: Path) -> None:
     page.sidebar.select_status("failed")
     qtbot.waitUntil(lambda: page.model.query.statuses == ("failed",)
                     and page.model.rowCount() == 0, timeout=WAIT_MS)
-    assert page.table.empty_text() == "No task matches this filter or search."
+    assert page.table.empty_text() == ("No task matches status failed\nAll tasks and All "
+                                       "types in the sidebar show the rest.")
 
 
 def test_the_timeline_and_the_attempt_history_agree(qtbot, open_window,
@@ -72,3 +75,41 @@ def test_the_timeline_and_the_attempt_history_agree(qtbot, open_window,
     assert gaps[0] == fmt.duration(run.wait_s) and gaps[2] == fmt.duration(run.run_s)
     assert f"waited {fmt.duration(run.wait_s)}, ran {fmt.duration(run.run_s)}" in \
         page.detail.attempts.text()
+
+
+def test_a_new_queue_says_why_its_workers_table_is_empty(qtbot, open_window,
+                                                        tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    Queue.open(path).close()
+    window = open_window(path)
+    view = window.findChild(WorkersView, "workersView")
+    assert view.empty_text() == ""  # nothing said before the first read
+    window.findChild(QTabWidget, "mainTabs").setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.overview is not None, timeout=WAIT_MS)
+    assert view.empty_text().splitlines() == [
+        "No worker has used this queue yet",
+        "Start the embedded worker below, or run one from a terminal: prismq-desktop worker "
+        "--db FILE"]
+    assert view.panel.empty_text().startswith("Not running\nStart runs tasks")
+
+
+def test_an_empty_log_says_why(qtbot, open_window, tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with Queue.open(path) as queue:
+        task = queue.enqueue("echo")
+        queue.log(task.id, "INFO", "fine")
+    window = open_window(path)
+    log = window.tasks_page.log
+    window.tasks_page.jump_to(task.id)
+    qtbot.waitUntil(lambda: log.model.rowCount() >= 1, timeout=WAIT_MS)
+    assert log.empty_text().startswith("No line matches")  # asked only with no line shown
+    log.level.setCurrentIndex(log.level.findText("ERROR+"))
+    assert log.filter.rowCount() == 0
+    total = log.model.rowCount()
+    assert log.empty_text().splitlines() == [
+        "No line matches the level or the filter",
+        f"{total} lines are hidden: choose All levels or clear the filter."]
+
+
+def test_failed_tasks_and_failed_attempts_are_named_apart() -> None:
+    assert "Failed tasks" in WORKER_COLUMNS and "Failed" not in WORKER_COLUMNS

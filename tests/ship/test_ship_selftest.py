@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-STEPS = ("versions", "resources", "queue file", "enqueue", "embedded worker", "main window")
+STEPS = ("versions", "resources", "queue file", "enqueue", "embedded worker", "display",
+         "main window")
 
 
 def self_test(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

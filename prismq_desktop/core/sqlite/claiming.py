@@ -36,6 +36,7 @@ _INDEX = {
     "priority": "ix_task_status_prio_time",
     "weighted_random": "ix_task_status_prio_time",
 }
+EXHAUSTED = "status = 'queued' AND attempts >= max_attempts"
 _GUARD = f"id = :id AND status IN ({quoted(ACTIVE)}) AND locked_by = :worker"
 # compat.compatible in SQL: a JSON object whose every key the worker's capabilities hold with
 # the same JSON type (integer and real are both numbers) and value; '{}' first, the usual case.
@@ -47,6 +48,8 @@ _COMPAT = (
     " AND (v.type = c.type OR (v.type IN ('integer', 'real')"
     " AND c.type IN ('integer', 'real')))))))"
 )
+# Paused types (core/sqlite/controls.py) are claimed by nobody; the list is a few rows.
+_NOT_PAUSED = " AND type NOT IN (SELECT type FROM pqd_paused_types)"
 # The wait (creation to claim) is worked out in SQL from the row, so recording a run reads
 # nothing back into Python; julianday() reads every timestamp form parse() does, NULL if not.
 INSERT_RUN = (
@@ -66,6 +69,7 @@ def claim_sql(strategy: str, n_types: int | None, with_cutoff: bool) -> str:
     """The claim statement for one strategy and filter shape (a test checks each plan)."""
     check_strategy(strategy)
     where = "status = 'queued' AND run_after_utc <= :now AND attempts < max_attempts"
+    where += _NOT_PAUSED
     if n_types is not None:
         where += f" AND type IN ({', '.join(f':t{i}' for i in range(n_types))})"
     where += _COMPAT
@@ -292,7 +296,8 @@ def release(db: QueueDatabase, task_id: int, worker_id: str, now: datetime) -> b
 
 
 def reclaim_expired(db: QueueDatabase, now: datetime) -> dict[int, str]:
-    """Requeue (or fail, when out of attempts) every leased/processing task whose lease passed.
+    """Requeue (or fail, when out of attempts) every leased/processing task whose lease passed,
+    and fail queued tasks with no attempts left.
 
     Idempotent; any worker or the app may run it. Returns {task id: new status}.
     """
@@ -314,6 +319,25 @@ def reclaim_expired(db: QueueDatabase, now: datetime) -> dict[int, str]:
                 _requeue(conn, task_id, error, now_text, now_text)
                 done[task_id] = "queued"
             logs.write(conn, task_id, now_text, "WARNING", f"{error}; now {done[task_id]}")
+    done.update(_fail_exhausted(db, now_text))
+    return done
+
+
+def _fail_exhausted(db: QueueDatabase, now_text: str) -> dict[int, str]:
+    """Fail queued tasks with no attempts left: no claim takes them (the PrismQ backend can
+    leave them), so without this they would wait for ever. Looked for outside the write
+    transaction, so the common case (none) holds no lock."""
+    if not db.query(f"SELECT 1 FROM task_queue WHERE {EXHAUSTED} LIMIT 1"):
+        return {}
+    done: dict[int, str] = {}
+    with db.transaction() as conn:
+        rows = conn.execute(f"SELECT id, attempts, max_attempts FROM task_queue WHERE {EXHAUSTED}"
+                            ).fetchall()
+        for task_id, attempts, max_attempts in rows:
+            error = f"no attempts left while queued ({attempts}/{max_attempts})"
+            _finish_failed(conn, int(task_id), error, now_text)  # type: ignore[arg-type]
+            logs.write(conn, int(task_id), now_text, "WARNING", f"{error}; now failed")  # type: ignore[arg-type]
+            done[int(task_id)] = "failed"  # type: ignore[arg-type]
     return done
 
 

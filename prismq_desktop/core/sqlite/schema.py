@@ -197,7 +197,45 @@ CREATE INDEX pqd_ix_task_finished ON task_queue (finished_at_utc, status)
 # PrismQ backend gets the same columns and values it had).
 _PRISMQ_VIEWS_AGAIN = "".join(f"DROP VIEW IF EXISTS {name};\n" for name in _VIEWS) + PRISMQ_VIEWS
 
+# Recurring tasks and operator controls (DESIGN §14, core/sqlite/schedules.py and
+# controls.py). A claim skips the types in pqd_paused_types; the due read walks the partial
+# index of unpaused schedules by next run. Times are PrismQ's text form, compared as text.
+_SCHEDULES = """
+CREATE TABLE IF NOT EXISTS pqd_schedules (
+  name          TEXT PRIMARY KEY,
+  cron          TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  payload       TEXT NOT NULL DEFAULT '{}',
+  priority      INTEGER NOT NULL DEFAULT 100,
+  max_attempts  INTEGER NOT NULL DEFAULT 5,
+  timezone      TEXT NOT NULL DEFAULT 'UTC',
+  catch_up      TEXT NOT NULL DEFAULT 'latest',
+  paused        INTEGER NOT NULL DEFAULT 0,
+  next_run_utc  TEXT,
+  last_run_utc  TEXT,
+  last_task_id  INTEGER,
+  created_utc   TEXT NOT NULL,
+  updated_utc   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pqd_ix_schedules_due ON pqd_schedules (next_run_utc)
+  WHERE paused = 0;
+
+CREATE TABLE IF NOT EXISTS pqd_paused_types (
+  type        TEXT PRIMARY KEY,
+  paused_utc  TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS pqd_worker_control (
+  worker_id         TEXT PRIMARY KEY,
+  action            TEXT NOT NULL,
+  requested_utc     TEXT NOT NULL,
+  acknowledged_utc  TEXT
+) WITHOUT ROWID;
+"""
+
 #: Migration n brings a file from user_version n-1 to n. Append only.
-MIGRATIONS: tuple[str, ...] = (_COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES, _PRISMQ_VIEWS_AGAIN)
+MIGRATIONS: tuple[str, ...] = (
+    _COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES, _PRISMQ_VIEWS_AGAIN, _SCHEDULES,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 PRISMQ_TABLE_NAMES = ("task_queue", "workers", "task_logs")

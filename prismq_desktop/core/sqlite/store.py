@@ -21,9 +21,11 @@ from prismq_desktop.core.models import Task, TaskLog, Worker
 from prismq_desktop.core.query import TaskQuery
 from prismq_desktop.core.reports import FileHealth, TaskDetails, WorkersOverview
 from prismq_desktop.core.resultset import ResultSet
+from prismq_desktop.core.schedules.model import Schedule, ScheduleSpec, WorkerControl
 from prismq_desktop.core.sqlite import (
     bulk,
     claiming,
+    controls,
     edit,
     enqueue,
     file_health,
@@ -41,6 +43,7 @@ from prismq_desktop.core.sqlite import (
     transitions,
     workers,
 )
+from prismq_desktop.core.sqlite import schedules as schedule_sql
 from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS, QueueDatabase
 from prismq_desktop.core.sqlite.opening import open_queue
 from prismq_desktop.core.stats_types import StatsReads, Throughput
@@ -282,3 +285,54 @@ class SQLiteStore:
 
     def file_health(self) -> FileHealth:
         return file_health.file_health(self.database)
+
+    # -- schedules (ScheduleStore) ------------------------------------------------------------
+    def add_schedule(self, spec: ScheduleSpec, now: datetime) -> Schedule:
+        return schedule_sql.add(self.database, spec, now)
+
+    def replace_schedule(self, spec: ScheduleSpec, now: datetime) -> Schedule:
+        return schedule_sql.replace(self.database, spec, now)
+
+    def set_schedule_paused(self, name: str, paused: bool, now: datetime) -> Schedule:
+        return schedule_sql.set_paused(self.database, name, paused, now)
+
+    def remove_schedule(self, name: str) -> None:
+        schedule_sql.remove(self.database, name)
+
+    def get_schedule(self, name: str) -> Schedule:
+        return schedule_sql.get(self.database, name)
+
+    def schedules(self) -> list[Schedule]:
+        return schedule_sql.list_all(self.database)
+
+    def fire_due_schedules(self, now: datetime) -> dict[str, list[int]]:
+        return schedule_sql.fire_due(self.database, now)
+
+    def run_schedule_now(self, name: str, now: datetime) -> Task:
+        return schedule_sql.run_now(self.database, name, now)
+
+    # -- operator controls (ControlStore) -----------------------------------------------------
+    def pause_type(self, type_: str, now: datetime) -> None:
+        controls.pause_type(self.database, type_, now)
+
+    def resume_type(self, type_: str) -> bool:
+        return controls.resume_type(self.database, type_)
+
+    def paused_types(self) -> dict[str, datetime | None]:
+        return controls.paused_types(self.database)
+
+    def request_worker_control(self, worker_id: str, action: str,
+                               now: datetime) -> WorkerControl:
+        return controls.request(self.database, worker_id, action, now)
+
+    def worker_control(self, worker_id: str) -> WorkerControl | None:
+        return controls.control(self.database, worker_id)
+
+    def worker_controls(self) -> list[WorkerControl]:
+        return controls.controls(self.database)
+
+    def acknowledge_worker_control(self, worker_id: str, action: str, now: datetime) -> None:
+        controls.acknowledge(self.database, worker_id, action, now)
+
+    def clear_worker_control(self, worker_id: str) -> None:
+        controls.clear(self.database, worker_id)

@@ -11,7 +11,14 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractItemView, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from prismq_desktop.core import Queue, TaskNotFoundError, TaskQuery
 from prismq_desktop.core.models import Task
@@ -24,7 +31,7 @@ from prismq_desktop.gui.tasks import task_source, unhandled
 from prismq_desktop.gui.tasks.detail_panel import DetailPanel
 from prismq_desktop.gui.tasks.detail_texts import BOXES, BoxText, box_texts, full_text
 from prismq_desktop.gui.tasks.log_view import TaskLogView
-from prismq_desktop.gui.tasks.search_assist import SearchAssist
+from prismq_desktop.gui.tasks.search_assist import SearchAssist, value_hint
 from prismq_desktop.gui.tasks.search_box import SearchBox
 from prismq_desktop.gui.tasks.sidebar import Sidebar
 from prismq_desktop.gui.tasks.task_model import TaskTableModel
@@ -57,6 +64,8 @@ class TasksPage(QWidget):
         self.sidebar = Sidebar()
         self.search = SearchBox()
         self.search_assist = SearchAssist(self.search, session)
+        self.matches = QLabel(objectName="matchCount")
+        self.matches.setToolTip("Tasks the sidebar filter and the search match now")
         self.detail = DetailPanel()
         self.log = TaskLogView(session)
         self._task: Task | None = None
@@ -76,7 +85,10 @@ class TasksPage(QWidget):
         middle = QWidget()
         column = QVBoxLayout(middle)
         column.setContentsMargins(6, 6, 0, 0)
-        column.addWidget(self.search)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.matches)
+        column.addLayout(top)
         column.addWidget(self.search_assist.label)
         column.addWidget(self.table, 1)
         self.right = QSplitter(Qt.Orientation.Vertical, objectName="detailSplitter")
@@ -121,9 +133,12 @@ class TasksPage(QWidget):
         self.model.set_query(replace(self.model.query, statuses=statuses, types=types))
 
     def _search(self, text: str) -> None:
-        """Run the search; text that does not parse is shown as an error and not run."""
+        """Run the search; text that does not parse is shown as an error and not run (the
+        table and its count stay those of the last search, and say so)."""
         if self.search_assist.check(text):
             self.model.set_query(replace(self.model.query, text=text))
+        else:
+            self._show_count()
 
     def apply_query(self, query: TaskQuery) -> None:
         """Show another view's filter (e.g. a chart click), keeping the search box and the
@@ -183,10 +198,25 @@ class TasksPage(QWidget):
 
     # -- does the table still list the shown task? -------------------------------------------
     def _query_applied(self) -> None:
+        query = self.model.query
+        self.table.hint = (value_hint(query.text, self.search_assist.known)
+                           if query.text and not self.model.rowCount() else "")
+        self._show_count()
         self._check_shown(query_changed=True)
 
     def _refreshed(self, _shift: int) -> None:
+        self._show_count()
         self._check_shown(query_changed=False)
+
+    def _show_count(self) -> None:
+        """How many tasks the table holds: all of them, or the ones the filter matches."""
+        count, query = self.model.rowCount(), self.model.query
+        noun = "task" if count == 1 else "tasks"
+        filtered = query.statuses or query.types or query.text
+        text = f"{count:,} matching {noun}" if filtered else f"{count:,} {noun}"
+        if self.search_assist.error_text:
+            text = f"{text} (last search)"
+        self.matches.setText(text)
 
     def _check_shown(self, query_changed: bool) -> None:
         """After a new filter, search or sort, or a refresh: when the table's current task
