@@ -73,6 +73,8 @@ class TasksPage(QWidget):
         #: What the embedded worker offers (set by the window; core/compat.py).
         self.worker_capabilities: dict[str, Any] = {}
         self._pending_select: int | None = None
+        #: Tasks this window's last cancel or retry changed: their leaving the table is no news.
+        self._acted: frozenset[int] = frozenset()
         self._clock = QTimer(self, interval=CLOCK_REFRESH_MS)
         self._clock.timeout.connect(self._clock_tick)
         self._clock.start()
@@ -244,8 +246,9 @@ class TasksPage(QWidget):
                 self._place != CHECKING and query_changed):
             return  # the user moved on meanwhile (a newer check follows a newer query)
         if row is None:
-            self.message.emit(f"Task #{task_id} left the table (it no longer matches the "
-                              "filter or search): nothing is selected")
+            if query_changed or task_id not in self._acted:  # else the action's note stays
+                self.message.emit(f"Task #{task_id} left the table (it no longer matches "
+                                  "the filter or search): nothing is selected")
             self.table.forget_current()
             self.show_task(-1)
             return
@@ -254,6 +257,11 @@ class TasksPage(QWidget):
             self._scroll_to_row(task_id, query, row, explicit=False)
         else:
             self.table.select_task(task_id, scroll=False)
+
+    def note_acted(self, task_ids: list[int]) -> None:
+        """A cancel or retry from this window changed these tasks; its status-bar note says
+        so, and the shown task leaving the filter for that reason does not replace it."""
+        self._acted = frozenset(task_ids)
 
     def _set_place(self, place: str) -> None:
         if place != self._place:
