@@ -29,7 +29,10 @@ def read_json_argument(text: str | None, what: str) -> str | None:
     if text is None or not (text == "-" or text.startswith("@")):
         return text
     if text == "-":
-        return sys.stdin.read()
+        try:
+            return sys.stdin.read()
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"the {what} on stdin is not valid UTF-8 text: {exc}") from exc
     try:
         with open(text[1:], encoding="utf-8") as handle:
             return handle.read()

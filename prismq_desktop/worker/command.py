@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from prismq_desktop.core import DEFAULT_BUSY_TIMEOUT_MS, Queue, ValidationError
+from prismq_desktop.core import DEFAULT_BUSY_TIMEOUT_MS, Queue, ValidationError, compat
 from prismq_desktop.worker.console import ConsoleLog, summary
 from prismq_desktop.worker.engine import WorkerEngine
 from prismq_desktop.worker.loading import default_handlers, load_handlers
@@ -65,6 +65,7 @@ def _engine(args: argparse.Namespace, queue: Queue, console: ConsoleLog) -> Work
         load_handlers(spec, registry)
     return WorkerEngine(
         queue, worker_id=args.worker_id, concurrency=args.concurrency,
+        capabilities=compat.parse_capabilities(args.capability, args.capabilities),
         strategy=args.strategy, lease_seconds=args.lease_seconds, registry=registry,
         poll_interval=args.poll_interval, allow_shell=args.allow_shell,
         shell_programs=args.shell_allow, max_tasks=args.max_tasks, on_event=console,
