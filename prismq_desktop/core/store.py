@@ -106,7 +106,9 @@ class Store(Protocol):
     def claim(self, worker_id: str, lease_seconds: float, now: datetime, what: ClaimFilter,
               start: bool) -> Task | None:
         """Take the next runnable task in ``what.strategy`` order (one transaction), counting
-        the attempt; ``start``: straight to processing. ``claimed_at`` set to ``now``."""
+        the attempt; ``start``: straight to processing. ``claimed_at`` set to ``now``. Only
+        tasks of ``what.types`` whose compatibility ``what.capabilities`` satisfies
+        (``compat.compatible``, in SQL)."""
 
     def complete_and_claim(
         self, task_id: int, worker_id: str, now: datetime, result: Any,
@@ -228,6 +230,15 @@ class Store(Protocol):
     def add_sample_history(self, tasks: int, days: float, now: datetime, *, seed: int,
                            with_logs: bool, scheduled: int, backlog: int) -> int:
         """Write a realistic made-up history (the demo, tests, benchmarks); how many tasks."""
+
+    # -- copying between queues (core/copying.py) -------------------------------------------
+    def read_rows(self, table: str, after: Any, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` raw rows of a ``copying.TABLES`` table in key order, after the
+        key ``after`` (None: from the first), in its ``copying.TABLES`` columns."""
+
+    def write_rows(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert rows read by ``read_rows`` of another queue, keys kept, in one
+        transaction; a key already present is skipped."""
 
     # -- maintenance -----------------------------------------------------------------------
     def purge(self, finished_before: datetime) -> int:

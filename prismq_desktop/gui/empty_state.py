@@ -13,7 +13,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QTableWidget
 
-#: Space above the words and at the sides, in pixels.
+#: Space above the words (less in a short view) and at the sides, in pixels.
 TOP, SIDE = 36, 12
 
 
@@ -23,7 +23,7 @@ def paint_empty_text(view: QAbstractItemView, text: str) -> None:
         return
     headline, _newline, rest = text.partition("\n")
     viewport = view.viewport()
-    area = viewport.rect().adjusted(SIDE, TOP, -SIDE, 0)
+    area = viewport.rect().adjusted(SIDE, min(TOP, viewport.height() // 5), -SIDE, 0)
     flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
                 | Qt.TextFlag.TextWordWrap)
     painter = QPainter(viewport)

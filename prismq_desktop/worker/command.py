@@ -27,6 +27,7 @@ from prismq_desktop.core import (
     Queue,
     QueueDatabaseError,
     ValidationError,
+    compat,
 )
 from prismq_desktop.worker.console import ConsoleLog, summary
 from prismq_desktop.worker.engine import WorkerEngine
@@ -86,6 +87,7 @@ def _engine(args: argparse.Namespace, queue: Queue, console: ConsoleLog) -> Work
         load_handlers(spec, registry)
     return WorkerEngine(
         queue, worker_id=args.worker_id, concurrency=args.concurrency,
+        capabilities=compat.parse_capabilities(args.capability, args.capabilities),
         strategy=args.strategy, lease_seconds=args.lease_seconds, registry=registry,
         poll_interval=args.poll_interval, allow_shell=args.allow_shell,
         shell_programs=args.shell_allow, max_tasks=args.max_tasks, on_event=console,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QSpinBox, QTabWidget
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QApplication, QMessageBox, QSpinBox, QTabWidget
 
 from prismq_desktop.core import Queue
 from prismq_desktop.gui import formatting as fmt
@@ -13,7 +14,7 @@ from prismq_desktop.gui.tasks.task_table import NO_TASKS
 from prismq_desktop.gui.workers.workers_model import COLUMNS as WORKER_COLUMNS
 from prismq_desktop.gui.workers.workers_view import WorkersView
 from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
-from tests.gui.support import WAIT_MS
+from tests.gui.support import WAIT_MS, message_box
 
 
 def test_the_level_column_fits_warning(qtbot, open_window, tmp_path: Path) -> None:
@@ -113,3 +114,34 @@ def test_an_empty_log_says_why(qtbot, open_window, tmp_path: Path) -> None:
 
 def test_failed_tasks_and_failed_attempts_are_named_apart() -> None:
     assert "Failed tasks" in WORKER_COLUMNS and "Failed" not in WORKER_COLUMNS
+
+
+def test_retried_tasks_leaving_the_filter_keep_the_retry_note(qtbot, open_window,
+                                                              tmp_path: Path) -> None:
+    """After "Retry" on the Failed view the status bar keeps "2 tasks retried" (and no box
+    follows), not a note that the task shown, one of them, left the view."""
+    path = tmp_path / "q.db"
+    with Queue.open(path) as queue:
+        ids = [queue.enqueue("echo", max_attempts=1).id for _ in range(3)]
+        for _ in ids:
+            claimed = queue.claim("w1", types=["echo"])
+            queue.fail(claimed.id, "w1", "boom", claimed_at=claimed.claimed_at)
+    window = open_window(path)
+    page = window.tasks_page
+    page.sidebar.select_status("failed")
+    qtbot.waitUntil(lambda: page.model.query.statuses == ("failed",)
+                    and page.model.rowCount() == 3, timeout=WAIT_MS)
+    page.jump_to(ids[2])  # row 0, shown; with row 1 selected too
+    page.table.selectionModel().select(
+        page.model.index(1, 0),
+        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    qtbot.waitUntil(lambda: page.shown_task is not None, timeout=WAIT_MS)
+    window.named_actions["retry"].trigger()
+    message_box(qtbot, "confirmBulk").button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and page.log.task_id is None,
+                    timeout=WAIT_MS)
+    qtbot.wait(200)  # a later note would come within this (the reader answers in ms)
+    shown = window.status.toolTip() or window.status.currentMessage()
+    assert shown == "2 tasks retried"
+    assert not [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()]
