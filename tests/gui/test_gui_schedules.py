@@ -17,6 +17,7 @@ from prismq_desktop.gui.schedules.schedules_model import (
     TASK_COLUMN,
 )
 from prismq_desktop.gui.schedules.schedules_view import SchedulesView
+from prismq_desktop.gui.schedules.type_pauses import PAUSED_ROLE
 from prismq_desktop.gui.workers.workers_model import STATE_COLUMN as WORKER_STATE
 from prismq_desktop.gui.workers.workers_view import WorkersView
 from tests.gui.support import WAIT_MS, message_box, table_ids
@@ -156,12 +157,14 @@ def test_the_type_toggle_pauses_and_resumes_and_the_status_bar_counts(
     button.click()
     qtbot.waitUntil(lambda: label.isVisible() and label.text() == "1 type paused",
                     timeout=WAIT_MS)
-    assert types.item(row).text() == "mail  (paused)" and button.isChecked()
+    assert types.item(row).data(PAUSED_ROLE) and types.item(row).font().italic()
+    assert button.isChecked() and button.text() == "Resume mail"
     with Queue.open(path, read_only=True) as queue:
         assert list(queue.paused_types()) == ["mail"]
     button.click()
     qtbot.waitUntil(lambda: not label.isVisible(), timeout=WAIT_MS)
-    assert types.item(row).text() == "mail" and button.text() == "Pause mail"
+    assert not types.item(row).data(PAUSED_ROLE) and not types.item(row).font().italic()
+    assert button.text() == "Pause mail" and not button.isChecked()
 
 
 def test_quiet_and_stop_from_the_workers_tab(qtbot, open_window, tmp_path: Path) -> None:

@@ -108,9 +108,10 @@ class ScheduleDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.message.hide()
-        self.resize(560, 560)
+        self.resize(560, 520)
 
     def _fill(self, schedule: Schedule | None) -> None:
         if schedule is None:

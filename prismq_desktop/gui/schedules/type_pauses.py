@@ -11,15 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QStatusBar, QToolButton
 
 from prismq_desktop.core import Queue
-from prismq_desktop.gui.tasks.sidebar import Sidebar
+from prismq_desktop.gui.tasks.sidebar import DOT_SIZE, MARK_ROLE, Sidebar
+from prismq_desktop.gui.tasks.unhandled import warning_icon
 from prismq_desktop.gui.window.session import Session
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
-PAUSED_SUFFIX = "  (paused)"
+#: True on a paused type's item (it is drawn in italics with a pause mark).
+PAUSED_ROLE = Qt.ItemDataRole.UserRole + 10
 TIP = ("No worker of this app claims tasks of a paused type; they wait until it is resumed. "
        "The PrismQ backend's own workers do not know about pauses.")
 
@@ -38,8 +40,8 @@ class TypePauses(QObject):
             layout.addWidget(self.button)
         self.label = QLabel(objectName="pausedTypesLabel")
         self.label.setToolTip(TIP)
+        self.label.hide()  # before it joins the bar, so it never takes room while empty
         status.addPermanentWidget(self.label)
-        self.label.hide()
         self.types.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.types.customContextMenuRequested.connect(self._menu)
         self.types.currentItemChanged.connect(lambda *_: self._update_button())
@@ -64,12 +66,19 @@ class TypePauses(QObject):
         self._update_button()
 
     def _mark(self, item: QListWidgetItem) -> None:
-        kind = str(item.data(KIND_ROLE))
-        paused = kind in self.paused
-        item.setText(kind + PAUSED_SUFFIX if paused else kind)
+        """Italics and a pause mark (the sidebar's own warning mark comes back on resume)."""
+        paused = str(item.data(KIND_ROLE)) in self.paused
+        if bool(item.data(PAUSED_ROLE)) == paused:
+            return
+        item.setData(PAUSED_ROLE, paused)
         font = QFont(item.font())
         font.setItalic(paused)
         item.setFont(font)
+        if paused:
+            item.setIcon(_pause_icon(self.types.palette().text().color()))
+        else:
+            item.setIcon(warning_icon(DOT_SIZE) if item.data(MARK_ROLE) else _blank())
+        item.setToolTip(f"Paused. {TIP}" if paused else "")
 
     def current(self) -> str:
         item = self.types.currentItem()
@@ -108,3 +117,25 @@ class TypePauses(QObject):
         action.setObjectName("pauseTypeAction")
         action.triggered.connect(lambda: self.set_paused(kind, not paused))
         menu.popup(self.types.viewport().mapToGlobal(point))
+
+
+def _pause_icon(color: QColor) -> QIcon:
+    """Two bars, the size of the sidebar's status dots."""
+    pixmap = _pixmap()
+    painter = QPainter(pixmap)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawRect(2, 2, 3, 8)
+    painter.drawRect(7, 2, 3, 8)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _blank() -> QIcon:
+    return QIcon(_pixmap())
+
+
+def _pixmap() -> QPixmap:
+    pixmap = QPixmap(DOT_SIZE, DOT_SIZE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return pixmap
