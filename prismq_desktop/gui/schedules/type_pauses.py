@@ -22,6 +22,8 @@ from prismq_desktop.gui.window.session import Session
 KIND_ROLE = Qt.ItemDataRole.UserRole
 #: True on a paused type's item (it is drawn in italics with a pause mark).
 PAUSED_ROLE = Qt.ItemDataRole.UserRole + 10
+#: Amber reads on light and dark alike, so the mark needs no redraw on a theme change.
+PAUSE_COLOR = QColor("#e0a030")
 TIP = ("No worker of this app claims tasks of a paused type; they wait until it is resumed. "
        "The PrismQ backend's own workers do not know about pauses.")
 
@@ -75,7 +77,7 @@ class TypePauses(QObject):
         font.setItalic(paused)
         item.setFont(font)
         if paused:
-            item.setIcon(_pause_icon(self.types.palette().text().color()))
+            item.setIcon(_pause_icon(PAUSE_COLOR))
         else:
             item.setIcon(warning_icon(DOT_SIZE) if item.data(MARK_ROLE) else _blank())
         item.setToolTip(f"Paused. {TIP}" if paused else "")
