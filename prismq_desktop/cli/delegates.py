@@ -14,7 +14,9 @@ from prismq_desktop.cli.files import db_path
 from prismq_desktop.cli.parser import UsageError
 
 #: Third-party modules a part needs, with what to tell a user who lacks them.
-_INSTALL_HINTS = {"PySide6": "pip install PySide6-Essentials", "pyqtgraph": "pip install pyqtgraph"}
+_INSTALL_HINTS = {"PySide6": "pip install PySide6-Essentials", "pyqtgraph": "pip install pyqtgraph",
+                  "fastapi": "pip install 'prismq-desktop[api]'",
+                  "uvicorn": "pip install 'prismq-desktop[api]'"}
 
 
 def load(module: str, name: str, what: str) -> Any:

@@ -16,6 +16,7 @@ from prismq_desktop.cli import delegates as cli_delegates
 from prismq_desktop.cli import logs as cli_logs
 from prismq_desktop.cli import queue_commands as cli_queue
 from prismq_desktop.cli import schedules as cli_schedules
+from prismq_desktop.cli import serve as cli_serve
 from prismq_desktop.cli import tasks as cli_tasks
 from prismq_desktop.cli.files import db_path
 from prismq_desktop.cli.parser import PROG, UsageError, build_parser
@@ -50,6 +51,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "pause": cli_schedules.pause_type,
     "resume": cli_schedules.resume_type,
     "worker-control": cli_schedules.worker_control,
+    "serve": cli_serve.serve,
 }
 
 #: Most specific first: the first matching class decides the exit code.
@@ -69,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (``__main__`` passes it to ``sys.exit``)."""
     args: argparse.Namespace | None = None
     try:
-        args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+        argv = sys.argv[1:] if argv is None else argv
+        _require_utf8(argv)
+        args = build_parser().parse_args(argv)
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # a closed pipe shows up here, inside the handlers below
         return code
@@ -83,6 +87,26 @@ def main(argv: list[str] | None = None) -> int:
         return _reader_went_away()
     except Exception as exc:  # noqa: BLE001 - the one place every error becomes one line
         return _fail(_message(exc, args), _exit_code(exc))
+
+
+def _require_utf8(argv: list[str]) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates, which no file, queue or
+    terminal can take: refuse them (and NUL) here, naming the argument, before anything
+    opens."""
+    for position, arg in enumerate(argv, 1):
+        if "\0" in arg:  # only a caller in-process can pass one (a C string cannot hold it)
+            raise UsageError(f"argument {position} contains a NUL character")
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape" if _escaped_bytes(arg)
+                               else "backslashreplace")
+            raise UsageError(f"argument {position} is not valid UTF-8 text: {shown!r}") \
+                from None
+
+
+def _escaped_bytes(text: str) -> bool:
+    return all(not "\ud800" <= ch <= "\udfff" or "\udc80" <= ch <= "\udcff" for ch in text)
 
 
 def _exit_code(exc: BaseException) -> int:

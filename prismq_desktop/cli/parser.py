@@ -154,6 +154,9 @@ def build_parser() -> Parser:
                            "is replaced only if an earlier demo wrote it")
     add("self-test", "check this installation end to end (headless)")
     add_schedule_commands(add, common)
+    from prismq_desktop.cli.serve import add_arguments as add_serve_arguments  # imports us
+
+    add_serve_arguments(add("serve", "serve the queue over HTTP (PrismQ's queue API and more)"))
     return parser
 
 

@@ -29,7 +29,10 @@ def read_json_argument(text: str | None, what: str) -> str | None:
     if text is None or not (text == "-" or text.startswith("@")):
         return text
     if text == "-":
-        return sys.stdin.read()
+        try:
+            return sys.stdin.read()
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"the {what} on stdin is not valid UTF-8 text: {exc}") from exc
     try:
         with open(text[1:], encoding="utf-8") as handle:
             return handle.read()
@@ -119,7 +122,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 def _display_status(task: Task, now: Any) -> str:
-    return "scheduled" if task.is_scheduled(now) else out.clean(task.status)
+    return out.clean(task.shown_status(now))
 
 
 def _row(task: Task, now: Any) -> list[str]:

@@ -31,9 +31,20 @@ def default_db_path() -> Path:
     env = os.environ.get("PRISMQ_QUEUE_DB_PATH")
     if env:
         return Path(env).expanduser()
+    return builtin_db_path()
+
+
+def builtin_db_path() -> Path:
+    """The PrismQ backend's default file, in a folder every user may write."""
     if sys.platform.startswith("win"):
         return Path(r"C:\Data\PrismQ\queue\queue.db")
     return Path("/tmp/prismq/queue/queue.db")
+
+
+def chosen_by_user(path: Path) -> bool:
+    """False for the built-in default nobody named (no PRISMQ_QUEUE_DB_PATH): opening it is
+    checked strictly (core/file_safety.py)."""
+    return bool(os.environ.get("PRISMQ_QUEUE_DB_PATH")) or path != builtin_db_path()
 
 
 def is_postgres(location: str | os.PathLike[str] | None) -> bool:

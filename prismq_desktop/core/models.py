@@ -39,6 +39,9 @@ CANCELLABLE = (TaskStatus.QUEUED.value, *ACTIVE)
 RETRYABLE = (TaskStatus.FAILED.value, TaskStatus.CANCELLED.value, TaskStatus.DEAD_LETTER.value)
 TERMINAL = (TaskStatus.COMPLETED.value, *RETRYABLE)
 
+#: What a queued task with no attempts left is shown as (and the search's pseudo status).
+STUCK = "stuck"
+
 TASK_COLUMNS: tuple[str, ...] = (
     "id", "type", "priority", "payload", "compatibility", "status", "attempts",
     "max_attempts", "run_after_utc", "lease_until_utc", "reserved_at_utc",
@@ -119,6 +122,25 @@ class Task:
     def is_scheduled(self, now: datetime) -> bool:
         run_after = self.time("run_after_utc")
         return self.status == TaskStatus.QUEUED.value and run_after is not None and run_after > now
+
+    def is_exhausted(self) -> bool:
+        """Queued with no attempts left: no claim takes it (the PrismQ backend can leave such
+        rows); shown as stuck until reclaim fails it or a retry gives it its attempts again."""
+        if self.status != TaskStatus.QUEUED.value:
+            return False
+        try:
+            return int(self.attempts) >= int(self.max_attempts)
+        except (TypeError, ValueError):
+            return False
+
+    def shown_status(self, now: datetime) -> str:
+        """The status a user sees: 'stuck' for a queued task with no attempts left,
+        'scheduled' for one waiting for a later time, else the stored status as text."""
+        if self.is_exhausted():
+            return STUCK
+        if self.is_scheduled(now):
+            return "scheduled"
+        return "" if self.status is None else str(self.status)
 
 
 @dataclass

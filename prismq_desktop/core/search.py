@@ -89,9 +89,48 @@ Node = Term | Not | And | Or
 EVERYTHING = And(())
 
 
+#: Bounds that keep a query inside what SQLite compiles (LIKE patterns up to 50,000 bytes,
+#: expressions up to 1,000 deep) and what people type, so an oversized one is bad input.
+MAX_SEARCH_CHARS = 10_000
+MAX_SEARCH_TERMS = 100
+MAX_SEARCH_NESTING = 20
+
+
 def parse(text: str) -> Node:
     """Read a query; raises :class:`SearchSyntaxError` (and nothing else) for bad input."""
-    return _parse_cached(str(text))
+    text = str(text)
+    if len(text) > MAX_SEARCH_CHARS:
+        raise SearchSyntaxError(f"a search is at most {MAX_SEARCH_CHARS:,} characters long, "
+                                f"this one {len(text):,}", MAX_SEARCH_CHARS)
+    try:
+        node = _parse_cached(text)
+    except RecursionError:
+        node = Not(EVERYTHING)  # deeper than Python reads: over the nesting bound below
+        _check_size(node, nesting=MAX_SEARCH_NESTING + 1)
+    _check_size(node, _nesting(node))
+    return node
+
+
+def _nesting(node: Node) -> int:
+    """How deeply NOT, AND, OR and groups nest (without recursion: deep input is the point)."""
+    deepest, stack = 0, [(node, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if not isinstance(item, Term):
+            children = (item.child,) if isinstance(item, Not) else item.children
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _check_size(node: Node, nesting: int) -> None:
+    if nesting > MAX_SEARCH_NESTING:
+        raise SearchSyntaxError(f"a search nests NOT, AND, OR and ( ) at most "
+                                f"{MAX_SEARCH_NESTING} deep", 0)
+    terms = len(terms_of(node))
+    if terms > MAX_SEARCH_TERMS:
+        raise SearchSyntaxError(f"a search has at most {MAX_SEARCH_TERMS} terms, this one "
+                                f"{terms}", 0)
 
 
 def terms_of(node: Node) -> list[Term]:

@@ -229,6 +229,15 @@ class Store(Protocol):
                            with_logs: bool, scheduled: int, backlog: int) -> int:
         """Write a realistic made-up history (the demo, tests, benchmarks); how many tasks."""
 
+    # -- copying between queues (core/copying.py) -------------------------------------------
+    def read_rows(self, table: str, after: Any, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` raw rows of a ``copying.TABLES`` table in key order, after the
+        key ``after`` (None: from the first), in its ``copying.TABLES`` columns."""
+
+    def write_rows(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert rows read by ``read_rows`` of another queue, keys kept, in one
+        transaction; a key already present is skipped."""
+
     # -- maintenance -----------------------------------------------------------------------
     def purge(self, finished_before: datetime) -> int:
         """Delete finished tasks (with their logs and runs) finished before the cut-off, in

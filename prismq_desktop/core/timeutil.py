@@ -92,7 +92,10 @@ def parse_user_time(text: str, now: datetime, naive_local: bool = False) -> date
         seconds = float(amount) * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[
             unit.lower()
         ]
-        return now + timedelta(seconds=seconds if sign == "+" else -seconds)
+        try:
+            return now + timedelta(seconds=seconds if sign == "+" else -seconds)
+        except OverflowError:
+            raise ValueError(f"{text.strip()!r} is out of range") from None
     parsed = parse(stripped, naive_local)
     if parsed is None:
         raise ValueError(f"cannot read {text!r} as a date-time (use e.g. 2026-11-23 14:05 or -2h)")

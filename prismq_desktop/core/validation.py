@@ -17,6 +17,8 @@ PRIORITY_RANGE = (0, 1000)
 MAX_ATTEMPTS_RANGE = (1, 100)
 MAX_KEY_LENGTH = 200
 MAX_JSON_BYTES = 1_000_000
+#: Deeper JSON cannot be shown (pretty printing recurses) and SQLite stops at 1000 levels.
+MAX_JSON_DEPTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
 
@@ -40,6 +42,9 @@ def canonical_json(value: Any, what: str) -> str:
     if isinstance(value, (str, bytes)):
         try:
             value = json.loads(value)
+        except RecursionError:
+            raise ValidationError(f"{what} is nested too deeply (more than "
+                                  f"{MAX_JSON_DEPTH} levels)") from None
         except ValueError as exc:
             line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
             where = f" at line {line}, column {col}" if line else ""
@@ -51,11 +56,34 @@ def canonical_json(value: Any, what: str) -> str:
         raise ValidationError(f"{what} must be a JSON object, not {type(value).__name__}")
     try:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise ValidationError(f"{what} cannot be stored as JSON: {exc}") from exc
-    if len(text.encode()) > MAX_JSON_BYTES:
+    if len(utf8(text, what)) > MAX_JSON_BYTES:
         raise ValidationError(f"{what} is larger than {MAX_JSON_BYTES} bytes")
+    if len(text) > 2 * MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
+        raise ValidationError(f"{what} is nested too deeply (more than {MAX_JSON_DEPTH} levels)")
     return text
+
+
+def utf8(text: str, what: str) -> bytes:
+    """``text`` as UTF-8; a lone surrogate (bytes that were not UTF-8) is bad input."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        raise ValidationError(f"{what} is not valid UTF-8 text") from None
+
+
+def _depth(value: Any) -> int:
+    """How deeply containers nest, without recursion (deep values are what it looks for)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item \
+            if isinstance(item, list) else ()
+        if children:
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def check_int(value: Any, name: str, bounds: tuple[int, int]) -> int:
@@ -83,6 +111,7 @@ def check_type(value: Any) -> str:
         raise ValidationError(f"task type is longer than {MAX_TYPE_LENGTH} characters")
     if _CONTROL.search(text):
         raise ValidationError("task type must not contain control characters")
+    utf8(text, "task type")
     return text
 
 
@@ -108,6 +137,7 @@ def check_key(value: Any) -> str | None:
         raise ValidationError("idempotency key must be text")
     if len(value) > MAX_KEY_LENGTH:
         raise ValidationError(f"idempotency key is longer than {MAX_KEY_LENGTH} characters")
+    utf8(value, "idempotency key")
     return value
 
 

@@ -72,11 +72,9 @@ def between(start: object, end: object) -> float | None:
 
 
 def display_status(task: Task, now: datetime) -> str:
-    """The status a user sees: 'scheduled' for queued tasks that wait for a later time."""
-    status = "" if task.status is None else str(task.status)
-    if status == "queued" and task.is_scheduled(now):
-        return "scheduled"
-    return status
+    """The status a user sees: 'scheduled' for queued tasks that wait for a later time,
+    'stuck' for queued ones with no attempts left."""
+    return task.shown_status(now)
 
 
 def first_line(text: object, limit: int = 160) -> str:

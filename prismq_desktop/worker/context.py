@@ -6,17 +6,22 @@ that writes opens its own connection to the queue file).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from prismq_desktop.core import Queue, Task
+from prismq_desktop.core import Queue, QueueBusyError, Task
 
 #: Progress is written to the file at most this often per task; the engine keeps the latest.
 PROGRESS_WRITE_INTERVAL = 0.2
+#: While log lines wait for a locked file, a new line tries to write them this often (each
+#: try can wait the busy timeout, so not on every line).
+LOG_RETRY_INTERVAL = 1.0
 
 
 class PermanentError(Exception):
@@ -52,6 +57,8 @@ class TaskContext:
         self._lock = threading.Lock()
         self._written_at = 0.0
         self._dirty = False
+        self._pending_logs: deque[tuple[str, str, dict[str, Any]]] = deque()
+        self._log_tried_at = 0.0
 
     @property
     def task_id(self) -> int:
@@ -87,8 +94,35 @@ class TaskContext:
 
     # -- output --------------------------------------------------------------------------
     def log(self, level: str, message: str, **details: Any) -> None:
-        """Append a line to the task's log (``task_logs``), with optional JSON details."""
-        self._queue.log(self.task_id, level, message, **details)
+        """Append a line to the task's log (``task_logs``), with optional JSON details.
+
+        Never raises QueueBusyError into the handler: while the file stays locked, lines wait
+        here in order and are written on a later call or with the task's outcome (issue 17).
+        """
+        with self._lock:
+            self._pending_logs.append((level, message, details))
+            waited = time.monotonic() - self._log_tried_at
+        if len(self._pending_logs) == 1 or waited >= LOG_RETRY_INTERVAL:
+            with contextlib.suppress(QueueBusyError):
+                self.flush_logs()
+
+    def flush_logs(self) -> None:
+        """Write the lines :meth:`log` kept back, in order; raises QueueBusyError when the
+        file is still locked (the rest stay kept)."""
+        while True:
+            with self._lock:
+                if not self._pending_logs:
+                    return
+                level, message, details = self._pending_logs[0]
+                self._log_tried_at = time.monotonic()
+            self._queue.log(self.task_id, level, message, **details)
+            with self._lock:
+                self._pending_logs.popleft()
+
+    @property
+    def pending_logs(self) -> int:
+        """Lines kept back by a locked file, not yet written."""
+        return len(self._pending_logs)
 
     def progress(self, fraction: float | None, message: str | None = None) -> None:
         """Report how far along the task is (0..1, or None for unknown) for the GUI."""
@@ -100,10 +134,17 @@ class TaskContext:
             self.flush_progress()
 
     def flush_progress(self) -> None:
-        """Write the latest progress if it changed since the last write."""
+        """Write the latest progress if it changed since the last write.
+
+        Best effort: while the file stays locked the write is skipped and the latest value
+        kept for the next flush (the keeper's, or the handler's next report)."""
         with self._lock:
             if not self._dirty:
                 return
             fraction, message, self._dirty = self.fraction, self.message, False
             self._written_at = time.monotonic()
-        self._queue.set_progress(self.task_id, fraction, message)
+        try:
+            self._queue.set_progress(self.task_id, fraction, message)
+        except QueueBusyError:
+            with self._lock:
+                self._dirty = True

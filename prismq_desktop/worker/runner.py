@@ -42,9 +42,23 @@ def run_task(rt: Runtime, task: Task, go_on: Callable[[], bool]) -> Task | None:
     try:
         rt.emit(events.STARTED, f"started (attempt {task.attempts}/{task.max_attempts})", task)
         outcome = call_handler(rt, ctx)
-        return record(rt, ctx, outcome, go_on) if rt.settle(ctx) else None
+        if not rt.settle(ctx):
+            return None
+        _write_kept_logs(rt, ctx)  # before the outcome, so the log reads in order
+        following = record(rt, ctx, outcome, go_on)
+        _write_kept_logs(rt, ctx)
+        return following
     finally:
         rt.untrack(ctx)
+
+
+def _write_kept_logs(rt: Runtime, ctx: TaskContext) -> None:
+    """Lines ``ctx.log`` kept back while the file was locked: written now, retried."""
+    if ctx.pending_logs:
+        try:
+            persist(ctx.flush_logs)
+        except QueueDatabaseError as exc:
+            rt.report_error(f"writing {ctx.pending_logs} log line(s) of task {ctx.task_id}", exc)
 
 
 def call_handler(rt: Runtime, ctx: TaskContext) -> Outcome:

@@ -40,7 +40,9 @@ def _sqlite_location(folder: Path) -> str:
 
 
 def _postgres_location(folder: Path) -> str:
-    return os.environ[PG_URL_VAR]
+    from tests.postgres import schemas  # psycopg only when the PostgreSQL entry runs
+
+    return schemas.new_location()
 
 
 BACKENDS = [

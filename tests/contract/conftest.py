@@ -7,6 +7,7 @@ driver, no backend module. What the API cannot make (a state only other tools wr
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,14 @@ import pytest
 from prismq_desktop.core import Queue
 from tests.contract.backends import BACKENDS, Backend, QueueFactory
 from tests.support import FakeClock
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schemas() -> Iterator[None]:
+    """The PostgreSQL entry makes a schema per location: drop them when the session ends."""
+    yield
+    if "tests.postgres.schemas" in sys.modules:
+        sys.modules["tests.postgres.schemas"].drop_all()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -58,5 +67,18 @@ def force_status(backend: Backend, location: str) -> Callable[[int, str], None]:
 
     def force(task_id: int, status: str) -> None:
         raw.set_status(location, task_id, status)
+
+    return force
+
+
+@pytest.fixture
+def force_columns(backend: Backend, location: str) -> Callable[..., None]:
+    """Write a task's columns as another tool would (``attempts`` past ``max_attempts``)."""
+    raw = backend.raw()
+    if not hasattr(raw, "set_columns"):
+        pytest.skip(f"{backend.name}: its raw helpers cannot write columns yet")
+
+    def force(task_id: int, **values: object) -> None:
+        raw.set_columns(location, task_id, values)
 
     return force

@@ -181,7 +181,9 @@ def test_an_empty_queue_gets_a_calm_message(qtbot, open_window, tmp_path: Path) 
     placeholder = view.findChild(QLabel, "statsEmpty")
     assert view.chart_stack.currentWidget() is placeholder
     assert "No tasks in the last 1 h" in placeholder.text()  # a calm note, not an error
-    assert view.findChild(QTableView, "statsTypeTable").model().rowCount() == 0
+    table = view.findChild(QTableView, "statsTypeTable")
+    assert table.model().rowCount() == 0
+    assert table.empty_text().startswith("No task types yet")  # issue 11.16: not blank
 
 
 def test_the_sampling_note_says_how_many_runs_were_read(queue: Queue) -> None:

@@ -114,11 +114,14 @@ def test_embedded_worker_starts_and_stops_from_the_tab(qtbot, open_window,
     qtbot.waitUntil(lambda: window.worker.state == RUNNING, timeout=WAIT_MS)
     own = window.worker.worker_id
     qtbot.waitUntil(lambda: _cell(view, own, 0) == f"{own}  (this app)", timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: view.panel.counters.text().startswith("5 done"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.panel.counters.text().startswith(
+        "5 completed · 0 failed attempts"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.panel.running.rowCount() == 0, timeout=WAIT_MS)
+    assert view.panel.empty_text().startswith("Idle: no task it can run is waiting")
     assert button.text() == "Stop" and window.named_actions["workerToggle"].text() == "Stop worker"
     button.click()
     qtbot.waitUntil(lambda: window.worker.state == STOPPED, timeout=WAIT_MS)
-    assert button.text() == "Start"
+    assert button.text() == "Start" and view.panel.empty_text().startswith("Not running")
     with Queue.open(path, read_only=True) as queue:
         assert {queue.get(i).status for i in ids} == {"completed"}
         assert queue.get(held).status == "queued"
@@ -168,11 +171,11 @@ def test_status_bar_health(qtbot, open_window, tmp_path: Path) -> None:
     label = window.status.health
     qtbot.waitUntil(lambda: "stale worker" in label.text(), timeout=WAIT_MS)
     text = label.text()
-    for part in ("oldest 10 m", "67% failed /15 min", "1 stale worker", "WAL "):
+    for part in ("oldest 10 m", "67% tasks failed /15 min", "1 stale worker", "WAL "):
         assert part in text
     warn = status_color("failed", False).name()
     assert text.count(f'color:{warn}') == 3  # old, failing, stale; the WAL is small
-    assert "2 failed of 3 finished" in label.toolTip()
+    assert "Failed tasks, last 15 min: 66.7% (2 of the 3 tasks that finished)" in label.toolTip()
 
 
 def test_a_hidden_tab_reads_nothing_and_catches_up_when_shown(qtbot, open_window,

@@ -183,8 +183,9 @@ def _status(text: str, row: dict, workers: dict) -> bool:
     if text == "stuck":
         expired = row["lease_until_utc"] is not None and row["lease_until_utc"] < now
         holder = row["locked_by"]
-        return status in ("leased", "processing") and (
-            expired or (holder in workers and workers[holder] < stale))
+        exhausted = status == "queued" and row["attempts"] >= row["max_attempts"]
+        return exhausted or (status in ("leased", "processing") and (
+            expired or (holder in workers and workers[holder] < stale)))
     return status == text
 
 

@@ -21,6 +21,8 @@ class ActionSQL:
     guard: str
 
 
+#: A queued task with no attempts left (shown as stuck): retry gives it its attempts again.
+EXHAUSTED = "(+status = 'queued' AND attempts >= max_attempts)"
 _RETRY_SET = (
     "status = 'queued', attempts = 0, run_after_utc = ?1, lease_until_utc = NULL,"
     " reserved_at_utc = NULL, processing_started_utc = NULL, finished_at_utc = NULL,"
@@ -32,13 +34,15 @@ _REQUEUE_SET = (
     " run_after_utc = CASE WHEN attempts >= max_attempts THEN run_after_utc ELSE ?1 END,"
     " locked_by = CASE WHEN attempts >= max_attempts THEN locked_by END,"
     " lease_until_utc = NULL, updated_at_utc = ?1,"
-    " error_message = 'stuck: held by ' || coalesce(locked_by, '?') || ', requeued by user'"
+    " error_message = CASE WHEN status = 'queued'"
+    " THEN 'stuck: queued with no attempts left (' || attempts || '/' || max_attempts || ')'"
+    " ELSE 'stuck: held by ' || coalesce(locked_by, '?') || ', requeued by user' END"
 )
 ACTION_SQL: dict[str, ActionSQL] = {
     "cancel": ActionSQL(
         "status = 'cancelled', finished_at_utc = ?1, lease_until_utc = NULL, updated_at_utc = ?1",
         f"+status IN ({filters.quoted(CANCELLABLE)})"),
-    "retry": ActionSQL(_RETRY_SET, f"+status IN ({filters.quoted(RETRYABLE)})"),
+    "retry": ActionSQL(_RETRY_SET, f"(+status IN ({filters.quoted(RETRYABLE)}) OR {EXHAUSTED})"),
     "set_priority": ActionSQL("priority = ?2, updated_at_utc = ?1", "+status = 'queued'"),
     "run_now": ActionSQL("run_after_utc = ?1, updated_at_utc = ?1",
                          "+status = 'queued' AND run_after_utc > ?1"),

@@ -36,6 +36,7 @@ _INDEX = {
     "priority": "ix_task_status_prio_time",
     "weighted_random": "ix_task_status_prio_time",
 }
+EXHAUSTED = "status = 'queued' AND attempts >= max_attempts"
 _GUARD = f"id = :id AND status IN ({quoted(ACTIVE)}) AND locked_by = :worker"
 _COMPAT = (
     " AND (compatibility = '{}' OR (json_valid(compatibility) AND NOT EXISTS ("
@@ -293,7 +294,8 @@ def release(db: QueueDatabase, task_id: int, worker_id: str, now: datetime) -> b
 
 
 def reclaim_expired(db: QueueDatabase, now: datetime) -> dict[int, str]:
-    """Requeue (or fail, when out of attempts) every leased/processing task whose lease passed.
+    """Requeue (or fail, when out of attempts) every leased/processing task whose lease passed,
+    and fail queued tasks with no attempts left.
 
     Idempotent; any worker or the app may run it. Returns {task id: new status}.
     """
@@ -315,6 +317,25 @@ def reclaim_expired(db: QueueDatabase, now: datetime) -> dict[int, str]:
                 _requeue(conn, task_id, error, now_text, now_text)
                 done[task_id] = "queued"
             logs.write(conn, task_id, now_text, "WARNING", f"{error}; now {done[task_id]}")
+    done.update(_fail_exhausted(db, now_text))
+    return done
+
+
+def _fail_exhausted(db: QueueDatabase, now_text: str) -> dict[int, str]:
+    """Fail queued tasks with no attempts left: no claim takes them (the PrismQ backend can
+    leave them), so without this they would wait for ever. Looked for outside the write
+    transaction, so the common case (none) holds no lock."""
+    if not db.query(f"SELECT 1 FROM task_queue WHERE {EXHAUSTED} LIMIT 1"):
+        return {}
+    done: dict[int, str] = {}
+    with db.transaction() as conn:
+        rows = conn.execute(f"SELECT id, attempts, max_attempts FROM task_queue WHERE {EXHAUSTED}"
+                            ).fetchall()
+        for task_id, attempts, max_attempts in rows:
+            error = f"no attempts left while queued ({attempts}/{max_attempts})"
+            _finish_failed(conn, int(task_id), error, now_text)  # type: ignore[arg-type]
+            logs.write(conn, int(task_id), now_text, "WARNING", f"{error}; now failed")  # type: ignore[arg-type]
+            done[int(task_id)] = "failed"  # type: ignore[arg-type]
     return done
 
 

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import apsw
 
 from prismq_desktop.core.errors import TaskNotFoundError
+from prismq_desktop.core.log_text import details_json, normalize_level
 from prismq_desktop.core.models import FROM_START, TaskLog, enqueue_line
 from prismq_desktop.core.sqlite.database import QueueDatabase
-from prismq_desktop.core.storable import storable
 
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 INSERT_LOG = "INSERT INTO task_logs (task_id, at_utc, level, message, details) VALUES (?,?,?,?,?)"
 SELECT_LOGS = (
     "SELECT log_id, task_id, at_utc, level, message, details FROM task_logs "
     "WHERE task_id = ? AND log_id > ? ORDER BY log_id LIMIT ?"
 )
 SELECT_ENQUEUED = "SELECT created_at_utc, run_after_utc FROM task_queue WHERE id = ?"
-
-
-def details_json(details: dict[str, Any] | None) -> str | None:
-    """Details as canonical JSON; values JSON cannot hold are stored readably (Queue notes
-    them in the log; here they are only made safe to write)."""
-    if not details:
-        return None
-    return json.dumps(storable(details)[0], ensure_ascii=False, allow_nan=False)
 
 
 def write(
@@ -39,11 +29,6 @@ def write(
 ) -> None:
     """Append one log row inside the caller's transaction."""
     conn.execute(INSERT_LOG, (task_id, at, normalize_level(level), message, details_json(details)))
-
-
-def normalize_level(level: str) -> str:
-    upper = str(level).upper()
-    return "WARNING" if upper == "WARN" else upper if upper in LEVELS else "INFO"
 
 
 def append(

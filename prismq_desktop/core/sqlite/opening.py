@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from prismq_desktop.core.errors import QueueDatabaseError, QueueSchemaError
-from prismq_desktop.core.locations import default_db_path
+from prismq_desktop.core.file_safety import check_location
+from prismq_desktop.core.locations import chosen_by_user, default_db_path
 from prismq_desktop.core.sqlite import schema
 from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS, SQLITE_HEADER, QueueDatabase
 
@@ -49,11 +50,13 @@ def open_queue(
     to wait for another process's lock before raising QueueBusyError.
     """
     path = Path(db_path) if db_path is not None else default_db_path()
+    check_location(path, named=chosen_by_user(path))
     check_file(path)
     if not path.exists():
         if read_only or not create:
             raise QueueDatabaseError(f"{path} does not exist")
         create_private_file(path)
+        check_location(path, named=chosen_by_user(path))  # no one slipped in meanwhile
     elif not read_only and path.stat().st_size > 0:
         _probe(path, busy_timeout_ms)
     db = QueueDatabase(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)

@@ -42,10 +42,12 @@ COLUMNS = {
 GENERATED: dict[tuple[str, tuple[str | int, ...]], str] = {
     ("compatibility", ("region",)): "region", ("payload", ("format",)): "format"}
 TEXT_FIELDS = ("type", "payload", "error_message", "idempotency_key")
+# Stuck: running with an expired lease or a silent worker, or queued with no attempts left
+# (no claim takes those; the PrismQ backend can leave them).
 STUCK = (
-    "(status IN ('leased', 'processing') AND ((lease_until_utc IS NOT NULL"
+    "((status IN ('leased', 'processing') AND ((lease_until_utc IS NOT NULL"
     " AND lease_until_utc < ?) OR locked_by IN (SELECT worker_id FROM workers"
-    " WHERE heartbeat_utc < ?)))"
+    " WHERE heartbeat_utc < ?))) OR (status = 'queued' AND attempts >= max_attempts))"
 )
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?")
 #: Characters every JSON writer leaves unescaped inside a string, so the raw text holds them.

@@ -26,6 +26,7 @@ from prismq_desktop.core.sqlite import (
     bulk,
     claiming,
     controls,
+    copy_rows,
     edit,
     enqueue,
     file_health,
@@ -263,6 +264,13 @@ class SQLiteStore:
                            with_logs: bool, scheduled: int, backlog: int) -> int:
         return sample_data.generate(self.database, tasks, days, now, seed=seed,
                                     with_logs=with_logs, scheduled=scheduled, backlog=backlog)
+
+    # -- copying between queues -----------------------------------------------------------
+    def read_rows(self, table: str, after: Any, limit: int) -> list[tuple[Any, ...]]:
+        return copy_rows.read_rows(self.database, table, after, limit)
+
+    def write_rows(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        copy_rows.write_rows(self.database, table, rows)
 
     # -- maintenance -------------------------------------------------------------------------
     def purge(self, finished_before: datetime) -> int:

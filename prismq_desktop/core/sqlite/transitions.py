@@ -23,7 +23,8 @@ RETRY = (
     "UPDATE task_queue SET status = 'queued', attempts = 0, run_after_utc = :now,"
     " lease_until_utc = NULL, reserved_at_utc = NULL, processing_started_utc = NULL,"
     " finished_at_utc = NULL, locked_by = NULL, error_message = NULL, updated_at_utc = :now"
-    f" WHERE id = :id AND status IN ({quoted(RETRYABLE)}) RETURNING {TASK_SELECT}"
+    f" WHERE id = :id AND (status IN ({quoted(RETRYABLE)})"
+    f" OR (status = 'queued' AND attempts >= max_attempts)) RETURNING {TASK_SELECT}"
 )
 
 
@@ -59,5 +60,6 @@ def cancel(db: QueueDatabase, task_id: int, now: datetime) -> Task:
 
 
 def retry(db: QueueDatabase, task_id: int, now: datetime) -> Task:
-    """failed/cancelled/dead_letter → queued, runnable now, with its full attempts again."""
+    """failed/cancelled/dead_letter, or queued with no attempts left (stuck) → queued,
+    runnable now, with its full attempts again."""
     return _apply(db, RETRY, task_id, now, "retried", RETRYABLE)

@@ -12,9 +12,10 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QWidget
 
 from prismq_desktop.core.stats_types import TypeStats
+from prismq_desktop.gui.empty_state import EmptyStateTable
 from prismq_desktop.gui.formatting import duration
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
 
@@ -109,12 +110,13 @@ class TypeStatsModel(QAbstractTableModel):
         return None
 
 
-class TypeStatsTable(QTableView):
+class TypeStatsTable(EmptyStateTable):
     """Sortable by any column (numbers sort as numbers)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statsTypeTable")
+        self.loaded = False
         self.source = TypeStatsModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.source)
@@ -137,4 +139,10 @@ class TypeStatsTable(QTableView):
         if window_label != self.source.window_label:
             self.source.window_label = window_label
             self.source.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        self.loaded = True
         self.source.set_rows(rows)
+
+    def empty_text(self) -> str:
+        """A new queue has no types yet (nothing is said before the first read)."""
+        return ("No task types yet\nEach type gets a row once a task of it is enqueued."
+                if self.loaded else "")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from prismq_desktop.core.models import TaskLog
 from prismq_desktop.gui.dialogs.export_dialog import export_dir, remember_export_dir
 from prismq_desktop.gui.dialogs.full_text_dialog import FullTextDialog, open_full_text
+from prismq_desktop.gui.empty_state import EmptyStateTable
 from prismq_desktop.gui.tasks.log_model import (
     LEVELS,
     LineText,
@@ -45,6 +46,7 @@ class TaskLogView(QWidget):
         self.setObjectName("taskLogView")
         self.session = session
         self.task_id: int | None = None
+        self._loaded = False
         self.model = LogModel(self)
         self.filter = LogFilter(self)
         self.filter.setSourceModel(self.model)
@@ -69,7 +71,8 @@ class TaskLogView(QWidget):
             signal.connect(self._update_summary)
 
     def _table(self) -> QTableView:
-        table = QTableView(self)
+        table = EmptyStateTable(self)
+        table.empty_text = self.empty_text
         table.setModel(self.filter)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setShowGrid(False)
@@ -93,6 +96,17 @@ class TaskLogView(QWidget):
         for column, sample in ((0, "0000-00-00 00:00:00"), (1, "WARNING")):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, metrics.horizontalAdvance(sample) + pad)
+
+    def empty_text(self) -> str:
+        """Why no line shows: none written yet, or the level and filter hide them all."""
+        if self.task_id is None or not self._loaded:
+            return ""
+        total = self.model.rowCount()
+        if not total:
+            return "No log lines yet\nWhat the handler logs shows here as it runs."
+        noun = "line is" if total == 1 else "lines are"
+        return (f"No line matches the level or the filter\n{total:,} {noun} hidden: choose "
+                "All levels or clear the filter.")
 
     def show_line(self, index: QModelIndex) -> FullTextDialog:
         """The whole of one line (message and details) in a viewer, split off the GUI thread."""
@@ -126,6 +140,7 @@ class TaskLogView(QWidget):
         if task_id == self.task_id:
             return
         self.task_id = task_id
+        self._loaded = False
         self.model.clear()
         self._update_summary()
         self.tail()
@@ -143,8 +158,10 @@ class TaskLogView(QWidget):
                  texts: list[LineText]) -> None:
         if task_id != self.task_id or after != self.model.last_id:
             return
+        self._loaded = True
         self.model.append(rows, texts)
         self._update_summary()
+        self.table.viewport().update()
         if len(rows) == PAGE:
             self.tail()
 

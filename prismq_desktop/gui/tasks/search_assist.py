@@ -11,6 +11,7 @@ closed fields (types, statuses, workers) read from the file in the background.
 
 from __future__ import annotations
 
+import difflib
 import html
 import time
 
@@ -25,7 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
 
 from prismq_desktop.core import SearchSyntaxError
-from prismq_desktop.core.search import parse
+from prismq_desktop.core.search import parse, terms_of
 from prismq_desktop.gui.window.session import Session
 
 #: Re-read known values at most this often (on focus).
@@ -57,6 +58,27 @@ def error_html(text: str, error: SearchSyntaxError) -> str:
                f"{html.escape(marked)}</span>{html.escape(after)}")
     return (f"⚠ {html.escape(error.reason)} — at character {pos + 1}: "
             f"<code style='white-space:pre'>{snippet}</code>")
+
+
+def value_hint(text: str, known: dict[str, list[str]]) -> str:
+    """For a search that matched nothing: a close known name for an exact ``type:`` or
+    ``worker:`` value that is not one ('' when every value is known or nothing is close)."""
+    try:
+        terms = terms_of(parse(text))
+    except SearchSyntaxError:
+        return ""
+    for term in terms:
+        names = known.get(term.field, []) if term.field in ("type", "worker") else []
+        for value in term.values:
+            typed = value.text
+            if not names or value.quoted or "*" in typed or typed in names:
+                continue
+            close = [n for n in names if n.startswith(typed)] or difflib.get_close_matches(
+                typed, names, n=1, cutoff=0.6)
+            if close:
+                return (f"Did you mean {term.field}:{close[0]}? ({term.field}: is exact; "
+                        f"{term.field}:{typed}* matches what starts with it)")
+    return ""
 
 
 def candidates(known: dict[str, list[str]]) -> list[str]:
@@ -123,6 +145,8 @@ class SearchAssist(QObject):
         self.completer.setMaxVisibleItems(12)
         box.setCompleter(self.completer)
         self._read_at = 0.0
+        #: The file's known values by field, as last read (types, statuses, workers).
+        self.known: dict[str, list[str]] = {}
         box.installEventFilter(self)
         self.refresh_values()
 
@@ -144,7 +168,7 @@ class SearchAssist(QObject):
     @property
     def error_text(self) -> str:
         """The error as plain text ('' when there is none), for tests and accessibility."""
-        return self.label.toolTip() if self.label.isVisible() else ""
+        return "" if self.label.isHidden() else self.label.toolTip()
 
     def refresh_values(self) -> None:
         """Ask the reader for field names and known values (types, statuses, workers)."""
@@ -153,6 +177,7 @@ class SearchAssist(QObject):
                                    lambda _exc: None, key="search-completion")
 
     def _values_arrived(self, known: dict[str, list[str]]) -> None:
+        self.known = known
         self.model.setStringList(candidates(known))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

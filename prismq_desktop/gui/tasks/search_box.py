@@ -16,7 +16,11 @@ Fields: type:transcode  status:failed,cancelled  status:stuck  error:timeout
   key:s-001  created>2026-11-01  finished<-2h  priority<50  attempts>=3
 Dates and times without a zone are local, as the table shows them
   (created>"2026-11-20 09:30"); add Z or an offset for another zone (created>2026-11-20T14:30Z).
-A leading - negates a term (-status:completed); * is a wildcard in field values.
+A leading - or NOT negates a term or a group (-status:completed, NOT type:echo);
+* is a wildcard in field values; a typo in a status is an error that suggests the name.
+Terms side by side (or joined by AND) must all match; OR matches either, and AND binds
+tighter: status:failed (type:transcode OR error:timeout). AND, OR, NOT in capitals only;
+quote them to search for the word ("OR").
 Type #123 and press Enter to jump to task 123.  (Ctrl+F)"""
 _JUMP = re.compile(r"^\s*#\s*(\d{1,18})\s*$")
 

@@ -59,6 +59,7 @@ class TaskControl(QObject):
         self.session, self.page = session, page
         self.runner = SelectionRunner(session, self._parent)
         self.runner.message.connect(self.message)
+        self.runner.finished.connect(lambda result: page.note_acted(result.done))
         copy = self.named["copy"]
         copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         page.table.addAction(copy)

@@ -89,6 +89,9 @@ def _duration(task: Task, now: datetime) -> tuple[str, str]:
 def _status_tip(task: Task, status: str) -> str:
     if status == "scheduled":
         return f"queued, runs after {fmt.local_time(task.run_after_utc)[0]}"
+    if status == "stuck":
+        return (f"queued with no attempts left ({task.attempts}/{task.max_attempts}): no worker"
+                " takes it; retry it, or requeue stuck tasks to fail it")
     if status not in fmt.KNOWN_STATUSES:
         return f"status {task.status!r} is not one PrismQ Desktop knows; shown as stored"
     return status

@@ -21,9 +21,11 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QAction, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
+from prismq_desktop.gui.dialogs.bulk_dialog import describe_query
+from prismq_desktop.gui.empty_state import paint_empty_text
 from prismq_desktop.gui.tasks.busy_note import BusyNote
 from prismq_desktop.gui.tasks.row_delegate import TaskRowDelegate
 from prismq_desktop.gui.tasks.task_model import TaskTableModel
@@ -66,6 +68,8 @@ class TaskTable(QTableView):
         self.selectionModel().selectionChanged.connect(self._on_selection)
         self.selectionModel().currentRowChanged.connect(self._on_selection)
         self._context_actions: list[QAction] = []
+        #: A line for the empty state after a search matched nothing (a close value name).
+        self.hint = ""
         self._dirty_rows: set[int] = set()
         self._step_at = 0.0
 
@@ -310,24 +314,24 @@ class TaskTable(QTableView):
         self.viewport().update(0, top, self.viewport().width(), bottom - top)
 
     def empty_text(self) -> str:
-        """What an empty table says (a blank one looked broken on a new queue)."""
+        """What an empty table says (a blank one looked broken on a new queue): no tasks
+        yet and how to add one, or which filter and search matched nothing and how to
+        widen them (``hint``, e.g. a close type name, goes in between)."""
         if self._model.loaded_at is None or self._model.rowCount():
             return ""
         query = self._model.query
-        if query.statuses or query.types or query.text:
-            return "No task matches this filter or search."
-        return (f"{NO_TASKS}\nEnqueue one with Tasks → Enqueue… (Ctrl+E), or from a script:"
-                "\nprismq-desktop enqueue TYPE --payload '{…}'")
+        if not (query.statuses or query.types or query.text):
+            return (f"{NO_TASKS}\nEnqueue one with Tasks → Enqueue… (Ctrl+E), or from a "
+                    "script:\nprismq-desktop enqueue TYPE --payload '{…}'")
+        ways = ["Esc in the search box clears it"] if query.text else []
+        if query.statuses or query.types:
+            ways.append("All tasks and All types in the sidebar show the rest")
+        lines = [f"No task matches {describe_query(query)}", self.hint, "; ".join(ways) + "."]
+        return "\n".join(line for line in lines if line)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
-        text = self.empty_text()
-        if text:
-            painter = QPainter(self.viewport())
-            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(self.viewport().rect().adjusted(12, 40, -12, 0),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
-            painter.end()
+        paint_empty_text(self, self.empty_text())
         if self._dirty_rows:
             QTimer.singleShot(0, self._repaint_step)
         else:

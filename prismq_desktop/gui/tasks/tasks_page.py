@@ -10,7 +10,14 @@ from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractItemView, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from prismq_desktop.core import Queue, TaskNotFoundError, TaskQuery
 from prismq_desktop.core.models import Task
@@ -22,7 +29,7 @@ from prismq_desktop.gui.tasks import task_source, unhandled
 from prismq_desktop.gui.tasks.detail_panel import DetailPanel
 from prismq_desktop.gui.tasks.detail_texts import BOXES, BoxText, box_texts, full_text
 from prismq_desktop.gui.tasks.log_view import TaskLogView
-from prismq_desktop.gui.tasks.search_assist import SearchAssist
+from prismq_desktop.gui.tasks.search_assist import SearchAssist, value_hint
 from prismq_desktop.gui.tasks.search_box import SearchBox
 from prismq_desktop.gui.tasks.sidebar import Sidebar
 from prismq_desktop.gui.tasks.task_model import TaskTableModel
@@ -55,11 +62,15 @@ class TasksPage(QWidget):
         self.sidebar = Sidebar()
         self.search = SearchBox()
         self.search_assist = SearchAssist(self.search, session)
+        self.matches = QLabel(objectName="matchCount")
+        self.matches.setToolTip("Tasks the sidebar filter and the search match now")
         self.detail = DetailPanel()
         self.log = TaskLogView(session)
         self._task: Task | None = None
         self._place = TABLE
         self._pending_select: int | None = None
+        #: Tasks this window's last cancel or retry changed: their leaving the table is no news.
+        self._acted: frozenset[int] = frozenset()
         self._clock = QTimer(self, interval=CLOCK_REFRESH_MS)
         self._clock.timeout.connect(self._clock_tick)
         self._clock.start()
@@ -72,7 +83,10 @@ class TasksPage(QWidget):
         middle = QWidget()
         column = QVBoxLayout(middle)
         column.setContentsMargins(6, 6, 0, 0)
-        column.addWidget(self.search)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.matches)
+        column.addLayout(top)
         column.addWidget(self.search_assist.label)
         column.addWidget(self.table, 1)
         self.right = QSplitter(Qt.Orientation.Vertical, objectName="detailSplitter")
@@ -117,9 +131,12 @@ class TasksPage(QWidget):
         self.model.set_query(replace(self.model.query, statuses=statuses, types=types))
 
     def _search(self, text: str) -> None:
-        """Run the search; text that does not parse is shown as an error and not run."""
+        """Run the search; text that does not parse is shown as an error and not run (the
+        table and its count stay those of the last search, and say so)."""
         if self.search_assist.check(text):
             self.model.set_query(replace(self.model.query, text=text))
+        else:
+            self._show_count()
 
     def apply_query(self, query: TaskQuery) -> None:
         """Show another view's filter (e.g. a chart click), keeping the search box and the
@@ -179,10 +196,25 @@ class TasksPage(QWidget):
 
     # -- does the table still list the shown task? -------------------------------------------
     def _query_applied(self) -> None:
+        query = self.model.query
+        self.table.hint = (value_hint(query.text, self.search_assist.known)
+                           if query.text and not self.model.rowCount() else "")
+        self._show_count()
         self._check_shown(query_changed=True)
 
     def _refreshed(self, _shift: int) -> None:
+        self._show_count()
         self._check_shown(query_changed=False)
+
+    def _show_count(self) -> None:
+        """How many tasks the table holds: all of them, or the ones the filter matches."""
+        count, query = self.model.rowCount(), self.model.query
+        noun = "task" if count == 1 else "tasks"
+        filtered = query.statuses or query.types or query.text
+        text = f"{count:,} matching {noun}" if filtered else f"{count:,} {noun}"
+        if self.search_assist.error_text:
+            text = f"{text} (last search)"
+        self.matches.setText(text)
 
     def _check_shown(self, query_changed: bool) -> None:
         """After a new filter, search or sort, or a refresh: when the table's current task
@@ -210,8 +242,9 @@ class TasksPage(QWidget):
                 self._place != CHECKING and query_changed):
             return  # the user moved on meanwhile (a newer check follows a newer query)
         if row is None:
-            self.message.emit(f"Task #{task_id} left the table (it no longer matches the "
-                              "filter or search): nothing is selected")
+            if query_changed or task_id not in self._acted:  # else the action's note stays
+                self.message.emit(f"Task #{task_id} left the table (it no longer matches "
+                                  "the filter or search): nothing is selected")
             self.table.forget_current()
             self.show_task(-1)
             return
@@ -220,6 +253,11 @@ class TasksPage(QWidget):
             self._scroll_to_row(task_id, query, row, explicit=False)
         else:
             self.table.select_task(task_id, scroll=False)
+
+    def note_acted(self, task_ids: list[int]) -> None:
+        """A cancel or retry from this window changed these tasks; its status-bar note says
+        so, and the shown task leaving the filter for that reason does not replace it."""
+        self._acted = frozenset(task_ids)
 
     def _set_place(self, place: str) -> None:
         if place != self._place:

@@ -116,7 +116,7 @@ def health_parts(state: QueueHealth) -> list[tuple[str, bool]]:
     return [
         ("nothing waiting" if age is None else f"oldest {duration(age)}",
          age is not None and age > OLD_READY_SECONDS),
-        ("none finished /15 min" if rate is None else f"{rate:.0%} failed /15 min",
+        ("none finished /15 min" if rate is None else f"{rate:.0%} tasks failed /15 min",
          rate is not None and rate > BAD_FAILURE_RATE),
         (f"{state.stale_workers} stale worker{'' if state.stale_workers == 1 else 's'}",
          state.stale_workers > 0),
@@ -133,8 +133,8 @@ def health_tooltip(state: QueueHealth) -> str:
         ("No task is ready and waiting" if age is None else
          f"Oldest ready task has waited {duration(age)} (since {state.oldest_ready_utc} UTC)"),
         (f"No task finished in the last {window}" if rate is None else
-         f"Failure rate, last {window}: {rate:.1%} ({state.failed_recently:,} failed of "
-         f"{finished:,} finished)"),
+         f"Failed tasks, last {window}: {rate:.1%} ({state.failed_recently:,} of the "
+         f"{finished:,} tasks that finished)"),
         f"Stale workers: {state.stale_workers} of {state.workers} (no heartbeat for more than "
         f"{duration(state.stale_after)}; see the Workers tab)",
         f"WAL file: {_size(state.wal_bytes)} (a WAL that keeps growing means a reader holds "

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from prismq_desktop.gui.empty_state import EmptyStateTableWidget
 from prismq_desktop.gui.formatting import duration
 from prismq_desktop.gui.workers.embedded_worker import (
     RUNNING,
@@ -54,7 +54,8 @@ class EmbeddedPanel(QGroupBox):
         self.state = QLabel(objectName="workerState")
         self.controls = WorkerControls(worker, with_types=True)
         self.counters = QLabel(objectName="workerCounters", textFormat=Qt.TextFormat.PlainText)
-        self.running = QTableWidget(0, len(RUNNING_COLUMNS), objectName="runningTasks")
+        self.running = EmptyStateTableWidget(0, len(RUNNING_COLUMNS), objectName="runningTasks")
+        self.running.empty_text = self.empty_text
         self.running.setHorizontalHeaderLabels(RUNNING_COLUMNS)
         self.running.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.running.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -92,6 +93,18 @@ class EmbeddedPanel(QGroupBox):
         self.toggle.setEnabled(enabled)
         self.toggle.setToolTip(tip)
         self.controls.setEnabled(not self.blocked or state == RUNNING)
+        self.running.viewport().update()  # its empty state follows the state
+
+    def empty_text(self) -> str:
+        """What the running-tasks table says with no task in it, by the worker's state."""
+        state = self.worker.state
+        if state == RUNNING:
+            return ("Idle: no task it can run is waiting\nIt claims the next one as soon as "
+                    "one is ready.")
+        if state == STOPPED:
+            why = f" ({self.blocked})" if self.blocked else ""
+            return f"Not running{why}\nStart runs tasks from this queue inside the app."
+        return ""
 
     def show_live(self) -> None:
         """Counters and running tasks from the engine's in-memory snapshots."""
@@ -104,7 +117,7 @@ class EmbeddedPanel(QGroupBox):
             self.counters.setText("No counters while it is stopped")
         else:
             self.counters.setText(
-                f"{counters.done:,} done · {counters.failed:,} failed · "
+                f"{counters.done:,} completed · {counters.failed:,} failed attempts · "
                 f"{counters.per_second:.1f} per second · {counters.cancelled:,} cancelled · "
                 f"{counters.released:,} released")
         self._show_running()

@@ -18,8 +18,9 @@ from prismq_desktop.core.reports import STALE_AFTER_SECONDS, WorkerRow
 from prismq_desktop.gui.formatting import duration, local_time, utc_text
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
 
-COLUMNS = ("Worker", "State", "Last heartbeat", "Silent for", "Holds", "Completed", "Failed",
-           "Capabilities")
+#: "Failed tasks" (failed for good), as in the Stats tab: not its failed attempts.
+COLUMNS = ("Worker", "State", "Last heartbeat", "Silent for", "Holds", "Completed tasks",
+           "Failed tasks", "Capabilities")
 STATE_COLUMN, AGE_COLUMN = 1, 3
 #: The value the proxy sorts by (numbers as numbers, missing ages last).
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from prismq_desktop.core import TaskQuery, WorkerControl, timeutil
 from prismq_desktop.core.reports import STALE_AFTER_SECONDS, WorkersOverview
 from prismq_desktop.gui import settings
+from prismq_desktop.gui.empty_state import EmptyStateTable
 from prismq_desktop.gui.window.session import Session
 from prismq_desktop.gui.workers.embedded_panel import EmbeddedPanel
 from prismq_desktop.gui.workers.embedded_worker import EmbeddedWorker
@@ -70,7 +70,8 @@ class WorkersView(QWidget):
         self.model.set_stale_after(stale_after_setting())
         self.proxy = QSortFilterProxyModel(self, sortRole=SORT_ROLE, dynamicSortFilter=True)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView(objectName="workersTable", sortingEnabled=True)
+        self.table = EmptyStateTable(objectName="workersTable", sortingEnabled=True)
+        self.table.empty_text = self.empty_text
         self.summary = QLabel(objectName="workersSummary")
         self.stale = QSpinBox(objectName="staleThreshold", suffix=" s")
         self.done_window = QComboBox(objectName="doneWindow")
@@ -107,7 +108,7 @@ class WorkersView(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((260, 80, 150, 90, 70, 90, 70)):
+        for column, width in enumerate((260, 80, 150, 90, 70, 130, 110)):
             table.setColumnWidth(column, width)
         table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
         table.doubleClicked.connect(lambda index: self.show_worker_tasks(index.row()))
@@ -120,7 +121,8 @@ class WorkersView(QWidget):
         self.done_window.addItems(list(WINDOWS))
         chosen = str(settings.value(WINDOW_SETTING, "last hour"))
         self.done_window.setCurrentText(chosen if chosen in WINDOWS else "last hour")
-        self.done_window.setToolTip("How far back the Completed and Failed columns count")
+        self.done_window.setToolTip("How far back the Completed tasks and Failed tasks "
+                                    "columns count")
         self.done_window.currentTextChanged.connect(self._window_changed)
         self.show_tasks.setEnabled(False)
         self.show_tasks.setToolTip("Show the selected worker's tasks in the task table "
@@ -176,6 +178,14 @@ class WorkersView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
+
+    def empty_text(self) -> str:
+        """A new queue has no workers: say where one comes from (nothing while reading)."""
+        if self.overview is None:
+            return ""
+        here = "Start the embedded worker below, or run one" if self.panel else "Run one"
+        return (f"No worker has used this queue yet\n{here} from a terminal: "
+                "prismq-desktop worker --db FILE")
 
     # -- reading -------------------------------------------------------------------------------
     @property

@@ -1,0 +1,177 @@
+"""Connections to a PostgreSQL queue: the URL, a psycopg pool, short transactions, and the one
+place psycopg's errors become the core's (keeping ``__cause__``).
+
+Every connection runs in UTC with the queue's schema first on its search path, and reads
+``timestamptz`` back as PrismQ's column text (``YYYY-MM-DD HH:MM:SS``) and ``jsonb`` as JSON
+text, so a ``Task`` holds the same values on both backends. Reads run in autocommit: no
+transaction stays open between calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+import psycopg_pool
+from psycopg import errors
+from psycopg.adapt import Loader
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.types.string import TextLoader
+
+from prismq_desktop.core.errors import (
+    QueueBusyError,
+    QueueDatabaseError,
+    QueueSchemaError,
+    ReadOnlyError,
+)
+
+DEFAULT_SCHEMA = "prismq"
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+CONNECT_TIMEOUT_S = 10
+POOL_MAX = 32
+Params = Sequence[Any] | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A ``postgresql://`` URL split into what libpq gets, the schema, and what may be shown
+    (the URL without its password)."""
+
+    conninfo: str
+    schema: str
+    shown: str
+
+
+def parse(url: str) -> Location:
+    """Read a URL; ``?schema=NAME`` picks the schema (libpq never sees it)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((value for key, value in query if key == "schema"), DEFAULT_SCHEMA)
+    if not SCHEMA_NAME.fullmatch(schema):
+        raise QueueDatabaseError(f"bad schema name {schema!r} (lower-case letters, digits, _)")
+    rest = urlencode([(key, value) for key, value in query if key != "schema"])
+    conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment))
+    try:
+        conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError as exc:
+        raise QueueDatabaseError(f"not a PostgreSQL URL: {_first_line(exc)}") from exc
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    shown_netloc = f"{user}@{netloc[2]}" if netloc[1] else netloc[2]
+    shown = urlunsplit((parts.scheme, shown_netloc, parts.path, parts.query, ""))
+    return Location(conninfo, schema, shown)
+
+
+def connect_options(location: Location, read_only: bool, lock_timeout_ms: int) -> str:
+    """The conninfo with the session settings every connection needs (no extra round trip)."""
+    params = conninfo_to_dict(location.conninfo)
+    settings = [f"-c TimeZone=UTC -c search_path={location.schema}",
+                f"-c lock_timeout={int(lock_timeout_ms)}"]
+    if read_only:
+        settings.append("-c default_transaction_read_only=on")
+    params["options"] = " ".join([str(params.get("options") or ""), *settings]).strip()
+    params.setdefault("application_name", "prismq-desktop")
+    params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+    return make_conninfo("", **params)
+
+
+class UtcTextLoader(Loader):
+    """``timestamptz`` as stored text in UTC: ``2026-11-23 12:00:00+00`` → ``... 12:00:00``."""
+
+    def load(self, data: Any) -> str:
+        text = bytes(data).decode()
+        return text[:-3] if text.endswith("+00") else text
+
+
+def configure(conn: psycopg.Connection[Any]) -> None:
+    conn.adapters.register_loader("timestamptz", UtcTextLoader)
+    conn.adapters.register_loader("jsonb", TextLoader)
+    conn.adapters.register_loader("json", TextLoader)
+
+
+def translate(exc: BaseException, shown: str = "the server") -> QueueDatabaseError:
+    """The core exception for a driver or pool one (raise it ``from exc``)."""
+    if isinstance(exc, QueueDatabaseError):
+        return exc
+    if isinstance(exc, (errors.LockNotAvailable, errors.DeadlockDetected,
+                        errors.SerializationFailure)):
+        return QueueBusyError(f"the queue is locked by another session ({_first_line(exc)})")
+    if isinstance(exc, errors.ReadOnlySqlTransaction):
+        return ReadOnlyError("the queue was opened read-only")
+    if isinstance(exc, (errors.UndefinedTable, errors.InvalidSchemaName)):
+        return QueueSchemaError(f"{shown} has no PrismQ queue tables ({_first_line(exc)})")
+    if isinstance(exc, errors.InsufficientPrivilege):
+        return ReadOnlyError(f"not allowed: {_first_line(exc)}")
+    if isinstance(exc, psycopg_pool.PoolTimeout):
+        return QueueDatabaseError(f"no connection to {shown} (is the server running?)")
+    if isinstance(exc, psycopg.OperationalError):
+        return QueueDatabaseError(f"lost the connection to {shown}: {_first_line(exc)}")
+    return QueueDatabaseError(_first_line(exc))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class Database:
+    """A pool of connections to one queue schema. ``transaction()`` for writes (refused
+    when read-only), ``query``/``one`` for reads in autocommit."""
+
+    def __init__(self, location: Location, *, read_only: bool, lock_timeout_ms: int) -> None:
+        self.location = location
+        self.read_only = read_only
+        self.read_only_reason = "opened read-only" if read_only else ""
+        self.lock_timeout_ms = lock_timeout_ms
+        self.conninfo = connect_options(location, read_only, lock_timeout_ms)
+        self.pool: psycopg_pool.ConnectionPool[psycopg.Connection[Any]] = \
+            psycopg_pool.ConnectionPool(
+                self.conninfo, min_size=1, max_size=POOL_MAX, open=False, num_workers=1,
+                kwargs={"autocommit": True}, configure=configure, timeout=CONNECT_TIMEOUT_S,
+                name=f"prismq-{location.schema}")
+        self.pool.open()
+
+    @property
+    def schema(self) -> str:
+        return self.location.schema
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextlib.contextmanager
+    def translated(self) -> Iterator[None]:
+        try:
+            yield
+        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+            raise translate(exc, self.location.shown) from exc
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection in autocommit (reads, or statements that commit alone)."""
+        if self.pool.closed:
+            raise QueueSchemaError("the queue database is closed")
+        with self.translated(), self.pool.connection() as conn:
+            yield conn
+
+    def check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"cannot write: {self.read_only_reason}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        """One short write transaction: commit on success, roll back on any exception."""
+        self.check_writable()
+        with self.connection() as conn, conn.transaction():
+            yield conn
+
+    def query(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        with self.connection() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Params | None = None) -> tuple[Any, ...]:
+        return self.query(sql, params)[0]
