@@ -114,6 +114,12 @@ class MainWindow(QMainWindow):
         self.api.message.connect(self.status.flash)
         self.api.failed.connect(lambda text: self.banner.show_message(text, "warning"))
         self.status.addPermanentWidget(self.api.status_button)
+        self.worker.options_changed.connect(self._worker_options_changed)
+
+    def _worker_options_changed(self) -> None:
+        """Tasks only the embedded worker's capabilities could run are not marked stranded."""
+        if self.tasks_page is not None:
+            self.tasks_page.set_worker_capabilities(self.worker.capabilities)
 
     # -- tabs ------------------------------------------------------------------------------
     def add_tab(self, widget: QWidget | SessionTab, title: str) -> None:
@@ -160,6 +166,7 @@ class MainWindow(QMainWindow):
             context_actions(self.named_actions, self.bulk_export.bulk_menu))
         self.worker.set_database(session.db_path)
         self.api.set_database(session.db_path)
+        self.tasks_page.set_worker_capabilities(self.worker.capabilities)
         self.status.set_file(session.db_path, session.read_only_reason)
         demo = " (demo)" if session.demo else ""
         self.setWindowTitle(f"{session.db_path.name}{demo} — PrismQ Desktop")
