@@ -11,11 +11,14 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from prismq_desktop.core import Queue, QueueDatabaseError, default_db_path
+from prismq_desktop.core import Queue, QueueDatabaseError
+from prismq_desktop.core.locations import location_of
 
 
-def db_path(args: argparse.Namespace) -> Path:
-    return args.db if args.db is not None else default_db_path()
+def db_path(args: argparse.Namespace) -> str | Path:
+    """The queue: ``--db`` (a file or a ``postgresql://`` URL), else ``PRISMQ_QUEUE_DSN``,
+    else ``PRISMQ_QUEUE_DB_PATH``, else the PrismQ backend's default file."""
+    return location_of(args.db)
 
 
 def demo_db_path() -> Path:
@@ -26,7 +29,7 @@ def demo_db_path() -> Path:
 
 def _require_existing(args: argparse.Namespace) -> None:
     path = db_path(args)
-    if not path.exists():
+    if isinstance(path, Path) and not path.exists():
         hint = "" if args.db is not None else " (give --db PATH or set PRISMQ_QUEUE_DB_PATH)"
         raise QueueDatabaseError(f"{path} does not exist{hint}")
 

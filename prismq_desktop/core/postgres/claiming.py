@@ -68,7 +68,7 @@ RENEW = f"UPDATE task_queue SET lease_until_utc = %(lease)s WHERE {_GUARD}"
 RELEASE = (
     "WITH s AS (UPDATE task_queue SET status = 'queued', run_after_utc = %(now)s,"
     " lease_until_utc = NULL, locked_by = NULL, attempts = greatest(attempts - 1, 0),"
-    f" updated_at_utc = %(now)s WHERE {_GUARD} RETURNING id)"
+    f" updated_at_utc = %(now)s WHERE {_GUARD} RETURNING id, pg_notify(%(channel)s, 'added'))"
     " INSERT INTO task_logs (task_id, at_utc, level, message)"
     " SELECT id, %(now)s, 'WARNING', %(message)s FROM s"
 )
@@ -85,7 +85,8 @@ RECLAIM = (
     " locked_by = CASE WHEN t.attempts >= t.max_attempts THEN t.locked_by END,"
     " lease_until_utc = NULL, updated_at_utc = %(now)s,"
     " error_message = 'lease expired (held by ' || coalesce(t.locked_by, 'None') || ')'"
-    " FROM expired WHERE t.id = expired.id RETURNING t.id, t.status, t.error_message),"
+    " FROM expired WHERE t.id = expired.id RETURNING t.id, t.status, t.error_message,"
+    " pg_notify(%(channel)s, 'added')),"
     " l AS (INSERT INTO task_logs (task_id, at_utc, level, message)"
     " SELECT id, %(now)s, 'WARNING', error_message || '; now ' || status FROM moved)"
     " SELECT id, status FROM moved"
@@ -262,6 +263,7 @@ def release(db: Database, task_id: int, worker_id: str, now: datetime) -> bool:
     """Give a held task back to queued (a stopping worker), refunding its attempt."""
     with db.transaction() as conn:
         cursor = conn.execute(RELEASE, {"id": task_id, "worker": worker_id, "now": stamp(now),
+                                        "channel": db.channel,
                                         "message": f"released by {worker_id} (worker stopping)"})
         return cursor.rowcount == 1
 
@@ -269,7 +271,7 @@ def release(db: Database, task_id: int, worker_id: str, now: datetime) -> bool:
 def reclaim_expired(db: Database, now: datetime) -> dict[int, str]:
     db.check_writable()
     with db.connection() as conn:
-        rows = conn.execute(RECLAIM, {"now": stamp(now)}).fetchall()
+        rows = conn.execute(RECLAIM, {"now": stamp(now), "channel": db.channel}).fetchall()
         if conn.execute("SELECT 1 FROM task_queue WHERE status = 'queued'"
                         " AND attempts >= max_attempts LIMIT 1").fetchone():
             rows += conn.execute(EXHAUSTED, {"now": stamp(now)}).fetchall()
