@@ -2,7 +2,8 @@
 
 Commands that only read open the file read-only and never create it, so `list` on a typo'd
 path says so instead of leaving an empty queue behind, and a PrismQ backend file is not
-migrated by looking at it. Only `enqueue` creates a missing file.
+migrated by looking at it. Only `enqueue` creates a missing file (and the app's New): a
+`worker` on a mistyped path says so instead of waiting on an empty queue of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def demo_db_path() -> Path:
     return Path(tempfile.gettempdir()) / "prismq" / "demo" / "demo.db"
 
 
-def _require_existing(args: argparse.Namespace) -> None:
+def require_existing(args: argparse.Namespace) -> None:
     path = db_path(args)
     if isinstance(path, Path) and not path.exists():
         hint = "" if args.db is not None else " (give --db PATH or set PRISMQ_QUEUE_DB_PATH)"
@@ -39,12 +40,12 @@ def _timeout_ms(args: argparse.Namespace) -> int:
 
 
 def open_for_reading(args: argparse.Namespace) -> Queue:
-    _require_existing(args)
+    require_existing(args)
     return Queue.open(db_path(args), read_only=True, create=False,
                       busy_timeout_ms=_timeout_ms(args))
 
 
 def open_for_writing(args: argparse.Namespace, *, create: bool = False) -> Queue:
     if not create:
-        _require_existing(args)
+        require_existing(args)
     return Queue.open(db_path(args), create=create, busy_timeout_ms=_timeout_ms(args))

@@ -178,7 +178,8 @@ def _add_task_commands(add: Callable[[str, str], Parser]) -> None:
                          help="a known key returns the existing task instead of a new one")
     enqueue.add_argument("--compatibility", metavar="JSON",
                          help='a JSON object matched against worker capabilities, '
-                              'e.g. {"region": "eu"}')
+                              'e.g. {"region": "eu"}: only a worker that declares every one of '
+                              "these values claims it (worker --capability region=eu)")
     _json_option(enqueue)
 
     listing = add("list", "list tasks, newest first")

@@ -90,6 +90,8 @@ def _print_health(health: FileHealth) -> None:
     print(f"journal mode:   {health.journal_mode}")
     print(f"SQLite:         {health.sqlite_version}")
     print(f"file size:      {health.file_bytes} bytes (+ {health.wal_bytes} bytes WAL)")
+    if health.read_only_note:
+        print(f"access:         read-only: {out.clean(health.read_only_note)}")
 
 
 def purge(args: argparse.Namespace) -> int:

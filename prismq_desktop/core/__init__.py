@@ -3,7 +3,7 @@
 Front ends (GUI, worker, CLI, HTTP API) use the names exported here, ``Queue``'s methods and
 the public modules ``models``, ``errors``, ``timeutil``, ``search``, ``query``, ``claims``,
 ``reports``, ``bulk``, ``editing``, ``resultset``, ``stats_types``, ``stats``, ``notify``,
-``validation``, ``locations`` and ``store``; never ``core.sqlite`` or ``core.postgres``.
+``validation``, ``locations``, ``compat`` and ``store``; never ``core.sqlite`` or ``core.postgres``.
 """
 
 from prismq_desktop.core import notify

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from prismq_desktop.core.errors import ValidationError
@@ -36,11 +36,12 @@ def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
 
 @dataclass(frozen=True)
 class ClaimFilter:
-    """What a worker may take: its strategy, task types (None: any) and capabilities."""
+    """What a worker may take: its strategy, task types (None: any) and capabilities, which a
+    task's compatibility must match (core/compat.py; none declared: only tasks asking none)."""
 
     strategy: str = DEFAULT_STRATEGY
     types: Sequence[str] | None = None
-    capabilities: dict[str, Any] | None = None
+    capabilities: dict[str, Any] = field(default_factory=dict)
 
     @property
     def nothing(self) -> bool:

@@ -305,6 +305,14 @@ class Queue(Operator):
         live worker does not say which types it handles (see core/unhandled.py)."""
         return unhandled.unhandled_types(self._store, self.now(), handled_here, stale_after)
 
+    def capacity(self, handled_here: Iterable[str] = (),
+                 capabilities_here: dict[str, Any] | None = None,
+                 stale_after: float = STALE_AFTER_SECONDS) -> unhandled.Capacity:
+        """What the live workers and the caller can run; ``can_run(type, compatibility)``
+        tells whether a waiting task will ever be claimed (see core/unhandled.py)."""
+        return unhandled.capacity(self._store, self.now(), handled_here, capabilities_here,
+                                  stale_after)
+
     def is_demo(self) -> bool:
         """Whether ``prismq-desktop demo`` made this file (the window says so)."""
         return self._store.get_meta(DEMO_KEY) == "1"
@@ -469,4 +477,4 @@ class Queue(Operator):
 def _claim_filter(strategy: str, types: Sequence[str] | None,
                   capabilities: dict[str, Any] | None) -> ClaimFilter:
     return ClaimFilter(check_strategy(strategy), tuple(types) if types is not None else None,
-                       capabilities)
+                       dict(capabilities or {}))

@@ -106,7 +106,9 @@ class Store(Protocol):
     def claim(self, worker_id: str, lease_seconds: float, now: datetime, what: ClaimFilter,
               start: bool) -> Task | None:
         """Take the next runnable task in ``what.strategy`` order (one transaction), counting
-        the attempt; ``start``: straight to processing. ``claimed_at`` set to ``now``."""
+        the attempt; ``start``: straight to processing. ``claimed_at`` set to ``now``. Only
+        tasks of ``what.types`` whose compatibility ``what.capabilities`` satisfies
+        (``compat.compatible``, in SQL)."""
 
     def complete_and_claim(
         self, task_id: int, worker_id: str, now: datetime, result: Any,

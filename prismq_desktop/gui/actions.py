@@ -48,6 +48,7 @@ SPECS: dict[str, tuple[str, QKeySequence.StandardKey | str, str, bool]] = {
     "refresh": ("Re&fresh", Key.Refresh, "Re-read the visible tasks now", False),
     "pause": ("&Pause live updates", "Ctrl+Shift+P", "Stop following changes", True),
     "workerToggle": ("Start &worker", "F9", "Start the embedded worker", True),
+    "serveApi": ("Serve &API", "", "Serve this queue over HTTP (PrismQ's queue API)", True),
     "resetColumns": ("Reset &columns", "", "Show every column at its default width", False),
     "tabTasks": ("&Tasks", "Ctrl+1", "Show the task table", False),
     "tabStats": ("&Stats", "Ctrl+2", "Show the charts", False),

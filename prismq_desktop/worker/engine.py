@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from prismq_desktop.core import Queue, ReadOnlyError
+from prismq_desktop.core import Queue, ReadOnlyError, compat
 from prismq_desktop.core.claims import DEFAULT_STRATEGY
 from prismq_desktop.worker import events
 from prismq_desktop.worker.events import CounterBoard, EngineCounters, RunningTask
@@ -125,8 +125,8 @@ class WorkerEngine:
                              lambda: self.on_event)
                 # The row lists the claimed types so others can see which waiting types
                 # no live worker runs (core/unhandled.py); claiming never reads it back.
-                queue.register_worker(self.worker_id, {**(self._options["capabilities"] or {}),
-                                                       "types": list(self.claim_types())})
+                queue.register_worker(self.worker_id, {**self._options["capabilities"],
+                                                       compat.TYPES_KEY: list(self.claim_types())})
                 queue.clear_worker_control(self.worker_id)  # requests were for a former run
             except BaseException:
                 queue.close()
@@ -259,10 +259,12 @@ class WorkerEngine:
         for problem in plugin_errors():
             rt.emit(events.ERROR, problem)
         settings = rt.settings
+        offers = compat.describe(settings.capabilities)
         rt.emit(events.ENGINE_STARTED,
                 f"worker {self.worker_id} started: {self._concurrency} thread(s), strategy "
-                f"{settings.strategy}, lease {settings.lease_seconds:g} s, handlers "
-                f"{', '.join(settings.types) or '(none)'}")
+                f"{settings.strategy}, lease {settings.lease_seconds:g} s, "
+                + (f"capabilities {offers}, " if offers else "")
+                + f"handlers {', '.join(settings.types) or '(none)'}")
 
 
 def _join(slots: list[Slot], deadline: float) -> None:

@@ -13,7 +13,7 @@ import socket
 from collections.abc import Iterable
 from typing import Any
 
-from prismq_desktop.core import STRATEGIES
+from prismq_desktop.core import STRATEGIES, compat
 from prismq_desktop.core.claims import DEFAULT_STRATEGY, STRATEGY_HELP
 
 MAX_CONCURRENCY = 64
@@ -56,7 +56,7 @@ def engine_options(
     return dict(
         strategy=check_strategy(strategy),
         lease_seconds=check_range(lease_seconds, "lease seconds", 1, 86_400),
-        capabilities=capabilities,
+        capabilities=compat.checked(capabilities),
         poll_interval=check_range(poll_interval, "poll interval", 0.01, 60),
         allow_shell=bool(allow_shell or shell_programs is not None),
         shell_programs=None if shell_programs is None else tuple(shell_programs),
@@ -71,6 +71,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="tasks run at once (threads; default 1)")
     parser.add_argument("--strategy", choices=STRATEGIES, default=DEFAULT_STRATEGY,
                         help=f"which waiting task goes first: {STRATEGY_HELP}")
+    parser.add_argument("--capability", action="append", default=[], metavar="KEY=VALUE",
+                        help="what this worker offers, e.g. gpu=true or region=eu (repeatable; "
+                             "VALUE is JSON when it reads as JSON, else text). It claims only "
+                             "tasks whose --compatibility it holds every value of; none: only "
+                             "tasks that ask for nothing")
+    parser.add_argument("--capabilities", metavar="JSON",
+                        help='all capabilities as one JSON object, e.g. \'{"gpu": true}\' '
+                             "(--capability adds to it)")
     parser.add_argument("--lease-seconds", type=float, default=30.0, metavar="N",
                         help="lease length; renewed every third of it while a task runs")
     parser.add_argument("--handlers", action="append", default=[], metavar="MODULE",

@@ -32,7 +32,8 @@ class Settings:
     lease_seconds: float
     #: The types this engine claims: those it has handlers for (and was asked to run).
     types: tuple[str, ...]
-    capabilities: dict[str, Any] | None
+    #: What it offers; a task's compatibility must ask no more (core/compat.py).
+    capabilities: dict[str, Any]
     poll_interval: float
     allow_shell: bool
     shell_programs: tuple[str, ...] | None

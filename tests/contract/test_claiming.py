@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from prismq_desktop.core import Queue, ValidationError
+from prismq_desktop.core import Queue, ValidationError, compat
 from tests.support import FakeClock
 
 
@@ -116,5 +116,37 @@ def test_capabilities_must_hold_every_value_a_task_names(queue: Queue) -> None:
     assert [task.id if task else None for task in taken] == [anywhere, eu, None]
     gpu = queue.claim("w-gpu", capabilities={"region": "eu", "gpu": True, "ram": 64})
     assert gpu is not None and gpu.id == eu_gpu
-    rest = queue.claim("w-any")  # no capability filter at all: takes anything
+    assert queue.claim("w-none") is None  # declares nothing: runs only tasks that ask nothing
+    rest = queue.claim("w-us", capabilities={"region": "us"})
     assert rest is not None and rest.id == us
+
+
+def test_a_worker_that_declares_no_capabilities_takes_only_tasks_that_ask_none(
+        queue: Queue) -> None:
+    """Issue 11 item 5: a gpu task is not claimed by a worker without capabilities."""
+    gpu = queue.enqueue("job", compatibility={"gpu": True}, priority=1).id
+    plain = queue.enqueue("job", priority=50).id
+    taken = queue.claim("w")
+    assert taken is not None and taken.id == plain
+    assert queue.claim("w") is None and queue.claim("w", capabilities={}) is None
+    assert queue.get(gpu).status == "queued"
+    taken = queue.claim("w-gpu", capabilities={"gpu": True})
+    assert taken is not None and taken.id == gpu
+
+
+@pytest.mark.parametrize(("asks", "has", "runs"), [
+    ({"gpu": True}, {"gpu": 1}, False),  # true is not 1
+    ({"gpu": 1}, {"gpu": True}, False),
+    ({"ram": 64}, {"ram": 64.0}, True),  # numbers compare as numbers
+    ({"tier": "1"}, {"tier": 1}, False),  # text is not a number
+    ({"zone": None}, {"zone": None}, True),
+    ({"zone": None}, {}, False),  # a key the worker lacks never matches, not even null
+    ({"region": "eu"}, {"region": "EU"}, False),  # exact text
+    ({"a b": "x", 'q"t': 1}, {"a b": "x", 'q"t': 1, "more": 2}, True),  # any key text
+])
+def test_capability_values_match_by_json_type_and_value(queue: Queue, asks: dict, has: dict,
+                                                        runs: bool) -> None:
+    task_id = queue.enqueue("job", compatibility=asks).id
+    taken = queue.claim("w", capabilities=has)
+    assert (taken is not None and taken.id == task_id) is runs
+    assert compat.compatible(has, queue.get(task_id).compatibility) is runs  # one rule

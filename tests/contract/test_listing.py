@@ -186,3 +186,26 @@ def test_a_live_worker_that_does_not_say_what_it_handles_marks_nothing(
     clock.advance(61)
     queue.register_worker("w-types", {"types": []})  # only w-silent went stale
     assert queue.unhandled_types() == {"a"}
+
+
+def test_a_task_asking_for_capabilities_no_live_worker_offers_cannot_run(
+        queue: Queue, clock: FakeClock) -> None:
+    """Issue 11 item 5: capacity says which waiting tasks nothing will claim (types or
+    capabilities), counting the caller's own worker."""
+    gpu = queue.enqueue("render", compatibility={"gpu": True})
+    plain = queue.enqueue("render")
+    queue.register_worker("w-cpu", {"types": ["render"], "gpu": False})
+    live = queue.capacity()
+    assert live.can_run("render", plain.compatibility)
+    assert not live.can_run("render", gpu.compatibility)
+    assert not live.can_run("other", "{}")
+    assert queue.unhandled_types() == frozenset()  # the type has a worker: no type mark
+    assert queue.capacity(["render"], {"gpu": True}).can_run("render", gpu.compatibility)
+    clock.advance(-120)
+    queue.register_worker("w-old-gpu", {"types": ["render"], "gpu": True})  # stale
+    clock.advance(120)
+    assert not queue.capacity().can_run("render", gpu.compatibility)
+    queue.register_worker("w-gpu", {"types": ["render"], "gpu": True})
+    assert queue.capacity().can_run("render", gpu.compatibility)
+    queue.register_worker("w-other", {"region": "eu"})  # says no types: anything might run
+    assert queue.capacity().unknown and queue.capacity().can_run("x", '{"tpu": 1}')

@@ -1,4 +1,5 @@
-"""Waiting tasks whose type no live worker handles are marked in the table and the sidebar."""
+"""Waiting tasks no live worker will run (type or capabilities) are marked in the table; types
+no live worker handles in the sidebar too."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QTabWidget, QWidget
 
 from prismq_desktop.core import Queue
+from prismq_desktop.gui import settings
 from prismq_desktop.gui.tasks.sidebar import MARK_ROLE
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX
 from tests.gui.support import WAIT_MS, run_child
@@ -67,3 +70,40 @@ def test_marks_follow_the_live_workers(qtbot, open_window, mixed_db: Path) -> No
     qtbot.waitUntil(lambda: not _marked(window, "resize"), timeout=WAIT_MS)
     assert _type_item(window, "resize").toolTip() == ""
     qtbot.waitUntil(lambda: _marked_rows(window) == {}, timeout=WAIT_MS)
+
+
+def test_a_task_asking_for_capabilities_nothing_offers_is_marked_until_the_worker_offers_them(
+        qtbot, open_window, tmp_path: Path) -> None:
+    """Issue 11 item 5: the embedded worker's capabilities in the Workers tab; a gpu task is
+    marked (not its type) while nothing offers gpu, then the worker offers it and runs it."""
+    path = tmp_path / "gpu.db"
+    with Queue.open(path) as queue:
+        gpu = queue.enqueue("echo", {"n": 1}, compatibility={"gpu": True}).id
+        plain = queue.enqueue("echo", {"n": 2}).id
+    window = open_window(path)
+    qtbot.waitUntil(lambda: gpu in _marked_rows(window), timeout=WAIT_MS)
+    assert "No running worker offers what this task asks for" in _marked_rows(window)[gpu]
+    assert plain not in _marked_rows(window) and not _marked(window, "echo")
+
+    window.named_actions["workerToggle"].trigger()  # it offers nothing: runs only the plain one
+    qtbot.waitUntil(lambda: window.worker.counters() is not None
+                    and window.worker.counters().done == 1, timeout=WAIT_MS)
+    with Queue.open(path, read_only=True) as queue:
+        assert (queue.get(plain).status, queue.get(gpu).status) == ("completed", "queued")
+
+    view = window.findChild(QWidget, "workersView")
+    window.findChild(QTabWidget, "mainTabs").setCurrentWidget(view)
+    field = view.findChild(QLineEdit, "workerCapabilities")
+    field.setText("gpu=yes,")  # not what the task asks: still marked, still waiting
+    field.editingFinished.emit()
+    assert window.worker.capabilities == {"gpu": "yes"} and field.text() == "gpu=yes"
+    field.setText("gpu")
+    field.editingFinished.emit()
+    assert window.worker.capabilities == {"gpu": "yes"} and "Not applied" in field.toolTip()
+    field.setText("gpu=true")
+    field.editingFinished.emit()  # the running worker restarts with it and runs the task
+    assert window.worker.capabilities == {"gpu": True}
+    qtbot.waitUntil(lambda: _marked_rows(window) == {}, timeout=WAIT_MS)
+    with Queue.open(path, read_only=True) as queue:  # the restart needs the event loop
+        qtbot.waitUntil(lambda: queue.get(gpu).status == "completed", timeout=WAIT_MS)
+    assert settings.value("worker/capabilities") == '{"gpu": true}'

@@ -104,3 +104,35 @@ def test_the_help_names_priority_as_the_default(capsys: pytest.CaptureFixture[st
     assert main(["worker", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
     assert "priority (lower number first, then oldest; the default" in help_text
+
+
+def test_a_worker_claims_only_tasks_whose_compatibility_it_declares(
+    db_path: Path, queue: Queue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11 item 5, through the real commands: a gpu task waits for a gpu worker."""
+    assert main(["enqueue", "echo", "--db", str(db_path), "--priority", "1",
+                 "--compatibility", '{"gpu": true, "region": "eu"}']) == 0
+    plain = queue.enqueue("echo", priority=100).id
+    gpu = plain - 1
+    assert _run(db_path, "--idle-exit", "0.3", "--quiet") == 0  # declares nothing
+    assert (queue.get(gpu).status, queue.get(plain).status) == ("queued", "completed")
+    assert _run(db_path, "--idle-exit", "0.3", "--quiet", "--capability", "gpu=true") == 0
+    assert queue.get(gpu).status == "queued"  # region missing
+    capsys.readouterr()
+    assert _run(db_path, "--max-tasks", "1", "--capabilities", '{"region": "eu"}',
+                "--capability", "gpu=true", "--worker-id", "gpu-1") == 0
+    assert queue.get(gpu).status == "completed" and queue.get(gpu).locked_by == "gpu-1"
+    assert "capabilities region=eu gpu=true, handlers" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--capability", "gpu"], "capability 'gpu' is not KEY=VALUE"),
+    (["--capabilities", "[1]"], "capabilities must be a JSON object"),
+    (["--capability", "types=[]"], '"types" is not a capability'),
+])
+def test_bad_capabilities_exit_2(db_path: Path, queue: Queue,
+                                 capsys: pytest.CaptureFixture[str], options: list[str],
+                                 message: str) -> None:
+    assert _run(db_path, *options) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

@@ -38,10 +38,15 @@ _INDEX = {
 }
 EXHAUSTED = "status = 'queued' AND attempts >= max_attempts"
 _GUARD = f"id = :id AND status IN ({quoted(ACTIVE)}) AND locked_by = :worker"
+# compat.compatible in SQL: a JSON object whose every key the worker's capabilities hold with
+# the same JSON type (integer and real are both numbers) and value; '{}' first, the usual case.
 _COMPAT = (
-    " AND (compatibility = '{}' OR (json_valid(compatibility) AND NOT EXISTS ("
+    " AND (compatibility = '{}' OR (json_valid(compatibility)"
+    " AND json_type(compatibility) = 'object' AND NOT EXISTS ("
     "SELECT 1 FROM json_each(compatibility) AS c WHERE NOT EXISTS ("
-    "SELECT 1 FROM json_each(:caps, '$.\"' || c.key || '\"') AS v WHERE v.value IS c.value))))"
+    "SELECT 1 FROM json_each(:caps) AS v WHERE v.key = c.key AND v.value IS c.value"
+    " AND (v.type = c.type OR (v.type IN ('integer', 'real')"
+    " AND c.type IN ('integer', 'real')))))))"
 )
 # Paused types (core/sqlite/controls.py) are claimed by nobody; the list is a few rows.
 _NOT_PAUSED = " AND type NOT IN (SELECT type FROM pqd_paused_types)"
@@ -60,15 +65,14 @@ COMPLETE = (
 
 
 @functools.lru_cache(maxsize=256)
-def claim_sql(strategy: str, n_types: int | None, with_caps: bool, with_cutoff: bool) -> str:
+def claim_sql(strategy: str, n_types: int | None, with_cutoff: bool) -> str:
     """The claim statement for one strategy and filter shape (a test checks each plan)."""
     check_strategy(strategy)
     where = "status = 'queued' AND run_after_utc <= :now AND attempts < max_attempts"
     where += _NOT_PAUSED
     if n_types is not None:
         where += f" AND type IN ({', '.join(f':t{i}' for i in range(n_types))})"
-    if with_caps:
-        where += _COMPAT
+    where += _COMPAT
     if with_cutoff:
         where += " AND priority >= :cutoff"
     return (
@@ -109,8 +113,7 @@ def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: d
     }
     for i, name in enumerate(what.types or ()):
         params[f"t{i}"] = name
-    if what.capabilities is not None:
-        params["caps"] = json.dumps(what.capabilities)
+    params["caps"] = json.dumps(what.capabilities)
     rows = _claim_rows(conn, what, params)
     if not rows:
         return None
@@ -125,16 +128,15 @@ def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: d
 def _claim_rows(conn: apsw.Connection, what: ClaimFilter,
                 params: dict[str, Any]) -> list[tuple[Any, ...]]:
     n_types = len(what.types) if what.types is not None else None
-    caps = what.capabilities is not None
     if what.strategy == "weighted_random":
         cutoff = _random_cutoff(conn)
         if cutoff is not None:
             params["cutoff"] = cutoff
-            rows = conn.execute(claim_sql(what.strategy, n_types, caps, True), params).fetchall()
+            rows = conn.execute(claim_sql(what.strategy, n_types, True), params).fetchall()
             if rows:
                 return rows
             del params["cutoff"]
-    return conn.execute(claim_sql(what.strategy, n_types, caps, False), params).fetchall()
+    return conn.execute(claim_sql(what.strategy, n_types, False), params).fetchall()
 
 
 def _random_cutoff(conn: apsw.Connection) -> int | None:

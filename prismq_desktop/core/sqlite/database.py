@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +19,7 @@ import apsw
 
 from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, default_db_path
+from prismq_desktop.core.reports import ASKED_READ_ONLY
 from prismq_desktop.core.sqlite import schema
 from prismq_desktop.core.sqlite.translate import translate, translated
 
@@ -96,7 +98,9 @@ class QueueDatabase:
     ) -> None:
         self.path = Path(db_path) if db_path is not None else default_db_path()
         self.read_only = read_only
-        self.read_only_reason = "opened read-only" if read_only else ""
+        self.read_only_reason = ASKED_READ_ONLY if read_only else ""
+        #: Read as an immutable file: the folder is read-only and has no -shm (see above).
+        self.immutable = False
         self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._all: list[apsw.Connection] = []
@@ -121,13 +125,43 @@ class QueueDatabase:
     def _open_connection(self) -> apsw.Connection:
         flags = apsw.SQLITE_OPEN_READONLY if self.read_only else apsw.SQLITE_OPEN_READWRITE
         with translated():
-            conn = apsw.Connection(str(self.path), flags=flags)
-            conn.set_busy_timeout(self.busy_timeout_ms)
+            try:
+                conn = self._connect(flags)
+            except apsw.CantOpenError:
+                if not self._folder_read_only():
+                    raise
+                self.immutable = True
+                self.read_only_reason = (
+                    f"the folder {self.path.parent} is read-only, so the file is shown as it"
+                    " was when opened, without live updates")
+                conn = self._connect(flags)
             if not self.read_only:
                 conn.execute("PRAGMA journal_mode=WAL")
             for name, value in PRAGMAS:
                 conn.execute(f"PRAGMA {name}={value}")
         return conn
+
+    def _connect(self, flags: int) -> apsw.Connection:
+        if not self.immutable:
+            conn = apsw.Connection(str(self.path), flags=flags)
+        else:
+            uri = f"file:{urllib.parse.quote(str(self.path.absolute()))}?immutable=1"
+            conn = apsw.Connection(uri, flags=flags | apsw.SQLITE_OPEN_URI)
+        conn.set_busy_timeout(self.busy_timeout_ms)
+        if self.read_only:
+            try:  # SQLite opens the file (and a WAL's -shm) at the first read
+                conn.execute("PRAGMA user_version").fetchall()
+            except apsw.Error:
+                conn.close()
+                raise
+        return conn
+
+    def _folder_read_only(self) -> bool:
+        """A WAL file opened read-only needs its -shm beside it; in a folder nobody may write
+        (a read-only mount, a 0555 share) and with none there, SQLite can only read the file
+        as immutable: every read works, but changes by others are not seen."""
+        return (self.read_only and not os.access(self.path.parent, os.W_OK)
+                and not os.path.exists(f"{self.path}-shm"))
 
     def close(self) -> None:
         """Close every thread's connection; later use raises."""

@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtCore import Signal as QtSignal
 
 from prismq_desktop.core import TaskQuery
+from prismq_desktop.core.unhandled import Capacity
 from prismq_desktop.gui.tasks import task_source, unhandled
 from prismq_desktop.gui.tasks.row_flash import RowFlash
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX, COLUMNS, TaskRow
@@ -36,6 +37,9 @@ CHANGED_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()
 TYPE = COLUMN_INDEX["type"]
+
+#: Before the reader's first answer nothing is marked: a mark must never be a guess.
+ANYTHING_RUNS = Capacity(unknown=True)
 
 
 class TaskTableModel(QAbstractTableModel):
@@ -66,6 +70,7 @@ class TaskTableModel(QAbstractTableModel):
         self.flash.faded.connect(self._repaint_tasks)
         self.loaded_at: float | None = None
         self._unhandled: frozenset[str] = frozenset()
+        self._capacity = ANYTHING_RUNS
         #: The query's ordered ids; used only inside reader jobs (see task_source.Results).
         self.results = task_source.Results()
 
@@ -101,7 +106,7 @@ class TaskTableModel(QAbstractTableModel):
             return task_row.texts[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TYPE and self.is_unhandled(task_row):
-                return unhandled.tip(task_row.texts[TYPE])
+                return unhandled.row_tip(task_row.task, self._unhandled)
             return task_row.tips[column] or None
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column].numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -295,16 +300,18 @@ class TaskTableModel(QAbstractTableModel):
             self._drop(row)
 
     # -- waiting tasks of a type no live worker handles ------------------------------------
-    def set_unhandled_types(self, types: frozenset[str]) -> None:
-        """The reader's latest set; repaint the type column when it changed."""
-        if types == self._unhandled:
+    def set_unhandled_types(self, types: frozenset[str],
+                            live: Capacity = ANYTHING_RUNS) -> None:
+        """The reader's latest set (and what live workers can run); repaint the type column
+        when either changed."""
+        if (types, live) == (self._unhandled, self._capacity):
             return
-        self._unhandled = types
+        self._unhandled, self._capacity = types, live
         if self._count:
             self.dataChanged.emit(self.index(0, TYPE), self.index(self._count - 1, TYPE))
 
     def is_unhandled(self, task_row: TaskRow) -> bool:
-        return unhandled.is_marked(task_row.task.type, task_row.task.status, self._unhandled)
+        return unhandled.cannot_run(task_row.task, self._unhandled, self._capacity)
 
     # -- the brief highlight of changed rows ----------------------------------------------
     def _repaint_tasks(self, task_ids: list[int]) -> None:

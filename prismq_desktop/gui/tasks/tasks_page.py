@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from prismq_desktop.core import Queue, TaskNotFoundError, TaskQuery
 from prismq_desktop.core.models import Task
 from prismq_desktop.core.reports import TaskDetails
+from prismq_desktop.core.unhandled import Capacity
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.dialogs.full_text_dialog import open_full_text
 from prismq_desktop.gui.formatting import display_status
@@ -68,6 +70,8 @@ class TasksPage(QWidget):
         self.log = TaskLogView(session)
         self._task: Task | None = None
         self._place = TABLE
+        #: What the embedded worker offers (set by the window; core/compat.py).
+        self.worker_capabilities: dict[str, Any] = {}
         self._pending_select: int | None = None
         #: Tasks this window's last cancel or retry changed: their leaving the table is no news.
         self._acted: frozenset[int] = frozenset()
@@ -273,19 +277,27 @@ class TasksPage(QWidget):
         self.log.tail()
 
     def refresh_counts(self) -> None:
+        offers = dict(self.worker_capabilities)
         self.session.reader.submit(
             lambda q: (q.counts(), q.type_counts(), q.count(q.stuck_query()),
-                       unhandled.unhandled_types(q)),
+                       unhandled.unhandled_types(q), unhandled.capacity(q, offers)),
             self._counts_arrived, key="counts")
+
+    def set_worker_capabilities(self, capabilities: dict[str, Any]) -> None:
+        """What the embedded worker offers: tasks it could run are not marked as stranded."""
+        if capabilities != self.worker_capabilities:
+            self.worker_capabilities = dict(capabilities)
+            self.refresh_counts()
 
     def _clock_tick(self) -> None:
         if not self.session.paused:
             self.refresh_counts()
 
-    def _counts_arrived(self, result: tuple[dict[str, int], dict, int, frozenset[str]]) -> None:
-        counts, type_counts, stuck, unhandled_types = result
+    def _counts_arrived(self, result: tuple[dict[str, int], dict, int, frozenset[str],
+                                            Capacity]) -> None:
+        counts, type_counts, stuck, unhandled_types, live = result
         self.sidebar.set_counts(counts, type_counts, stuck, unhandled_types)
-        self.model.set_unhandled_types(unhandled_types)
+        self.model.set_unhandled_types(unhandled_types, live)
         self.counts_changed.emit(counts)
 
     # -- the selected task -----------------------------------------------------------------

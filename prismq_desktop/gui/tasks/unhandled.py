@@ -1,5 +1,5 @@
-"""Waiting tasks whose type no live worker handles: the mark, its wording, and what the
-embedded worker could run.
+"""Waiting tasks no live worker will run (of a type none handles, or asking for capabilities
+none offers): the mark, its wording, and what the embedded worker could run.
 
 The reader computes the set (``Queue.unhandled_types``) on every change; the table and the
 sidebar only paint the mark from it. Types the embedded worker has a handler for are never
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from functools import cache
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from prismq_desktop.core import Queue
+from prismq_desktop.core import Queue, Task
+from prismq_desktop.core.unhandled import Capacity
 from prismq_desktop.gui.workers.embedded_worker import handler_types
 
 #: Amber that reads on light and dark rows alike.
@@ -26,14 +28,37 @@ def unhandled_types(queue: Queue) -> frozenset[str]:
     return queue.unhandled_types(handler_types())
 
 
+def capacity(queue: Queue, capabilities_here: dict[str, Any]) -> Capacity:
+    """The reader job: what live workers and the embedded worker (with the capabilities it
+    is set to offer) can run, so a task asking for more is marked too."""
+    return queue.capacity(handler_types(), capabilities_here)
+
+
 def tip(kind: str) -> str:
     return (f"No running worker handles type “{kind}”: its queued tasks wait until a "
             "worker with a handler for it starts")
 
 
+def capabilities_tip(compatibility: object) -> str:
+    return (f"No running worker offers what this task asks for ({compatibility}): it waits "
+            "until a worker with those capabilities starts (worker --capability KEY=VALUE, "
+            "or the embedded worker's capabilities in the Workers tab)")
+
+
 def is_marked(kind: object, status: object, marked: Collection[str]) -> bool:
     """A waiting task (queued or scheduled) of a type in ``marked``."""
     return status == "queued" and kind in marked
+
+
+def cannot_run(task: Task, marked: Collection[str], live: Capacity) -> bool:
+    """A waiting task of a type in ``marked``, or one no live worker offers enough for."""
+    return is_marked(task.type, task.status, marked) or (
+        task.status == "queued" and not live.can_run(task.type, task.compatibility))
+
+
+def row_tip(task: Task, marked: Collection[str]) -> str:
+    """Why the mark: the type (as the sidebar says), else the capabilities it asks for."""
+    return tip(str(task.type)) if task.type in marked else capabilities_tip(task.compatibility)
 
 
 @cache

@@ -23,6 +23,7 @@ from prismq_desktop.gui.stats.stats_view import StatsView
 from prismq_desktop.gui.tasks.task_control import TaskControl
 from prismq_desktop.gui.tasks.tasks_page import TasksPage
 from prismq_desktop.gui.window.about import show_about
+from prismq_desktop.gui.window.api_control import ApiControl
 from prismq_desktop.gui.window.banner import Banner
 from prismq_desktop.gui.window.bulk_export import BulkExport
 from prismq_desktop.gui.window.empty_page import EmptyPage
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.bulk_export = BulkExport(named, self.banner, self)
         self.palette_tray = PaletteTray(named, self)
         self.worker_status = WorkerStatus(self.worker, named["workerToggle"], self)
+        self.api = ApiControl(named["serveApi"], self)
         self._build()
         self.add_tab(StatsView, "Stats")
         self.add_tab(lambda session: WorkersView(session, self.worker), "Workers")
@@ -107,6 +109,15 @@ class MainWindow(QMainWindow):
         for source in (self.files, self.tasks, self.bulk_export, self.palette_tray.tray):
             source.message.connect(self.status.flash)
         self.worker_status.described.connect(self.status.set_worker)
+        self.api.message.connect(self.status.flash)
+        self.api.failed.connect(lambda text: self.banner.show_message(text, "warning"))
+        self.status.addPermanentWidget(self.api.status_button)
+        self.worker.options_changed.connect(self._worker_options_changed)
+
+    def _worker_options_changed(self) -> None:
+        """Tasks only the embedded worker's capabilities could run are not marked stranded."""
+        if self.tasks_page is not None:
+            self.tasks_page.set_worker_capabilities(self.worker.capabilities)
 
     # -- tabs ------------------------------------------------------------------------------
     def add_tab(self, widget: QWidget | SessionTab, title: str) -> None:
@@ -151,6 +162,8 @@ class MainWindow(QMainWindow):
         self.tasks_page.table.set_context_actions(
             context_actions(self.named_actions, self.bulk_export.bulk_menu))
         self.worker.set_database(session.db_path)
+        self.api.set_database(session.db_path)
+        self.tasks_page.set_worker_capabilities(self.worker.capabilities)
         self.status.set_file(session.db_path, session.read_only_reason)
         demo = " (demo)" if session.demo else ""
         self.setWindowTitle(f"{display_name(session.db_path)}{demo} — PrismQ Desktop")
@@ -165,6 +178,7 @@ class MainWindow(QMainWindow):
         if self.tasks_page is not None:
             self.tasks_page.save_layout()
         self.worker.set_database(None)
+        self.api.set_database(None)
         old, self.session, self.tasks_page = self.session, None, None
         for index in range(self.tabs.count()):
             if index == 0 or index <= len(self._session_tabs):
@@ -199,6 +213,7 @@ class MainWindow(QMainWindow):
             self.tasks.update_actions()
         self.bulk_export.update_actions()
         self.worker_status.update_action(reason)
+        self.api.update_action()
 
     def _toggle_worker(self) -> None:
         self.worker.toggle()
@@ -268,6 +283,7 @@ class MainWindow(QMainWindow):
         settings.set_value("window/geometry", self.saveGeometry())
         settings.set_value("window/state", self.saveState())
         self.palette_tray.tray.close()
+        self.api.close()
         self.detach()
         self.worker.close()
         self.files.close()

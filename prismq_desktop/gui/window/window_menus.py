@@ -31,6 +31,8 @@ def build_menus(window: QMainWindow, named: Actions, bulk_menu: QMenu,
     tasks.addActions([named["find"], named["refresh"], named["pause"]])
     worker = bar.addMenu("&Worker")
     worker.addAction(named["workerToggle"])
+    worker.addSeparator()
+    worker.addAction(named["serveApi"])
     view = bar.addMenu("&View")
     view.addActions([named["tabTasks"], named["tabStats"], named["tabWorkers"]])
     view.addSeparator()

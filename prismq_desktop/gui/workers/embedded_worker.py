@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -59,7 +60,7 @@ class EmbeddedWorker(QObject):
     #: Time to re-read counters() and current_tasks() (in-memory snapshots, no SQL): once a
     #: second while running and after every state change, one clock for every view of them.
     live = Signal()
-    #: Concurrency, strategy or allowed types changed (controls elsewhere follow it).
+    #: Concurrency, strategy, allowed types or capabilities changed (controls follow it).
     options_changed = Signal()
     #: (future, next state, unused): a control job ended; crosses back to the GUI thread.
     _finished = Signal(object, object, object)
@@ -71,6 +72,8 @@ class EmbeddedWorker(QObject):
         self.strategy = DEFAULT_STRATEGY
         #: Task types it may claim; None means every type it has a handler for.
         self.types: tuple[str, ...] | None = None
+        #: What it offers, matched against tasks' compatibility (core/compat.py).
+        self.capabilities: dict[str, Any] = {}
         self.state = STOPPED
         self._engine: WorkerEngine | None = None
         self._control = ThreadPoolExecutor(1, thread_name_prefix="prismq-worker-control")
@@ -102,9 +105,9 @@ class EmbeddedWorker(QObject):
         if self.state != STOPPED or self.db_path is None:
             return
         path, concurrency, strategy = self.db_path, self.concurrency, self.strategy
-        types = self.claimable_types()
+        types, offers = self.claimable_types(), dict(self.capabilities)
         self._set_state(STARTING)
-        self._run(lambda: self._start_engine(path, concurrency, strategy, types), RUNNING)
+        self._run(lambda: self._start_engine(path, concurrency, strategy, types, offers), RUNNING)
 
     def stop(self) -> None:
         if self.state not in (RUNNING, STARTING):
@@ -138,6 +141,14 @@ class EmbeddedWorker(QObject):
         self._restart_if_running()
         self.options_changed.emit()
 
+    def set_capabilities(self, capabilities: dict[str, Any]) -> None:
+        """What it offers (checked by ``compat.capabilities_from_text``); restarts it."""
+        if capabilities == self.capabilities:
+            return
+        self.capabilities = dict(capabilities)
+        self._restart_if_running()
+        self.options_changed.emit()
+
     def claimable_types(self) -> tuple[str, ...] | None:
         """The allowed types that have a handler in this build (None: every handled type).
 
@@ -150,7 +161,9 @@ class EmbeddedWorker(QObject):
         return tuple(t for t in self.types if t in known)
 
     def _restart_if_running(self) -> None:
-        if self.state == RUNNING:
+        """A starting engine took the old options: it is restarted too (its start and this
+        stop run in order on the control thread)."""
+        if self.state in (RUNNING, STARTING):
             self.stop()
             self._run(lambda: None, "restart")
 
@@ -176,9 +189,9 @@ class EmbeddedWorker(QObject):
 
     # -- on the control thread ---------------------------------------------------------------
     def _start_engine(self, path: str | Path, concurrency: int, strategy: str,
-                      types: tuple[str, ...] | None) -> None:
+                      types: tuple[str, ...] | None, capabilities: dict[str, Any]) -> None:
         engine = WorkerEngine(str(path), concurrency=concurrency, strategy=strategy,
-                              types=types, on_event=self._on_event)
+                              types=types, capabilities=capabilities, on_event=self._on_event)
         engine.start()
         self._engine = engine
 

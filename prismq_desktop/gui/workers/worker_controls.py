@@ -1,5 +1,6 @@
 """Controls of the embedded worker: concurrency, strategy and (in the Workers tab) the task
-types it may claim. Every copy follows the worker, so the toolbar and the tab agree."""
+types it may claim and the capabilities it offers. Every copy follows the worker, so the
+toolbar and the tab agree."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMenu,
     QSpinBox,
     QToolButton,
     QWidget,
 )
 
-from prismq_desktop.core import STRATEGIES
+from prismq_desktop.core import STRATEGIES, compat
 from prismq_desktop.core.claims import STRATEGY_HELP
 from prismq_desktop.gui.workers.embedded_worker import EmbeddedWorker, handler_types
 
@@ -64,6 +66,39 @@ class TypesButton(QToolButton):
             self.setToolTip("The worker claims only: " + (", ".join(types) or "(none)"))
 
 
+class CapabilitiesEdit(QLineEdit):
+    """What the embedded worker offers, as ``worker --capability`` takes it: KEY=VALUE pairs
+    (or a JSON object). A bad entry is refused in place, saying why; the worker keeps its own."""
+
+    HELP = ("What the embedded worker offers, e.g. gpu=true region=eu (or a JSON object). It "
+            "claims only tasks whose compatibility asks for no more; empty: only tasks that "
+            "ask for nothing. Enter applies it (a running worker restarts).")
+
+    def __init__(self, worker: EmbeddedWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="workerCapabilities")
+        self.worker = worker
+        self.setPlaceholderText("capabilities, e.g. gpu=true")
+        self.setClearButtonEnabled(True)
+        self.setMinimumWidth(220)
+        self.editingFinished.connect(self.apply)
+        self.sync()
+
+    def apply(self) -> None:
+        try:
+            offers = compat.capabilities_from_text(self.text())
+        except ValueError as exc:
+            self.setStyleSheet("QLineEdit { border: 1px solid #d13438; }")
+            self.setToolTip(f"Not applied: {exc}\n\n{self.HELP}")
+            return
+        self.worker.set_capabilities(offers)
+        self.sync()
+
+    def sync(self) -> None:
+        self.setStyleSheet("")
+        self.setText(compat.describe(self.worker.capabilities))
+        self.setToolTip(self.HELP)
+
+
 class WorkerControls(QWidget):
     def __init__(self, worker: EmbeddedWorker, parent: QWidget | None = None,
                  with_types: bool = False) -> None:
@@ -78,6 +113,7 @@ class WorkerControls(QWidget):
         self.strategy.addItems(STRATEGIES)
         self.strategy.setToolTip(f"Which queued task the worker claims next: {STRATEGY_HELP}")
         self.types = TypesButton(worker) if with_types else None
+        self.capabilities = CapabilitiesEdit(worker) if with_types else None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(self.threads)
@@ -85,6 +121,8 @@ class WorkerControls(QWidget):
         layout.addWidget(self.strategy)
         if self.types is not None:
             layout.addWidget(self.types)
+        if self.capabilities is not None:
+            layout.addWidget(self.capabilities)
         self.sync()
         self.threads.valueChanged.connect(worker.set_concurrency)
         self.strategy.currentTextChanged.connect(worker.set_strategy)
@@ -100,3 +138,5 @@ class WorkerControls(QWidget):
             widget.blockSignals(False)
         if self.types is not None:
             self.types.sync()
+        if self.capabilities is not None and not self.capabilities.hasFocus():
+            self.capabilities.sync()

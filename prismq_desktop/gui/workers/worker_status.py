@@ -7,9 +7,13 @@ action; the status-bar text goes out through ``described``.
 
 from __future__ import annotations
 
+import contextlib
+import json
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
+from prismq_desktop.core import compat
 from prismq_desktop.core.claims import DEFAULT_STRATEGY
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.workers.embedded_worker import (
@@ -37,6 +41,9 @@ class WorkerStatus(QObject):
         types = settings.value("worker/types", None)  # comma-separated; absent means all
         self.worker.types = (None if types is None
                              else tuple(t for t in str(types).split(",") if t))
+        with contextlib.suppress(ValueError):  # a hand-edited setting: offer nothing
+            self.worker.capabilities = compat.capabilities_from_text(
+                str(settings.value("worker/capabilities", "")))
         self.controls = WorkerControls(self.worker)
         self.worker.options_changed.connect(self._remember)
         self.worker.live.connect(self.show_state)
@@ -45,6 +52,7 @@ class WorkerStatus(QObject):
         """Keep the worker's options for the next run, whichever copy of the controls set them."""
         settings.set_value("worker/concurrency", self.worker.concurrency)
         settings.set_value("worker/strategy", self.worker.strategy)
+        settings.set_value("worker/capabilities", json.dumps(self.worker.capabilities))
         if self.worker.types is None:
             settings.settings().remove("worker/types")
         else:
@@ -71,9 +79,10 @@ class WorkerStatus(QObject):
             return f"worker {state}"
         counters = self.worker.counters()
         active = len(self.worker.current_tasks())
-        text = f"worker running · {active}/{self.worker.concurrency} busy"
+        text = f"worker {active}/{self.worker.concurrency} busy"
         if counters is not None:
-            text += (f" · {counters.per_second:.1f}/s · {counters.done:,} done"
-                     f" · {counters.failed:,} failed")
+            # Attempts, not tasks (a failed attempt may be retried): the counts beside this
+            # in the status bar are tasks. The rate is in the Workers tab (room is short).
+            text += f" · {counters.done:,} completed · {counters.failed:,} failed attempts"
         return text
 
