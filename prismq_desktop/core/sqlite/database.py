@@ -19,6 +19,7 @@ import apsw
 
 from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, default_db_path
+from prismq_desktop.core.models import RawText
 from prismq_desktop.core.reports import ASKED_READ_ONLY
 from prismq_desktop.core.sqlite import schema
 from prismq_desktop.core.sqlite.translate import translate, translated
@@ -35,6 +36,25 @@ PRAGMAS = (
 )
 BUSY_TIMEOUT_MS = DEFAULT_BUSY_TIMEOUT_MS
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def fetch_rows(conn: apsw.Connection, sql: str,
+               params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of one SELECT. apsw decodes text as strict UTF-8, so one value another tool
+    wrote as other bytes would fail the whole read (DESIGN §3: show rows as they are): then
+    the read runs again with text fetched as bytes, decoded here, the odd ones as RawText."""
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchall()
+    except UnicodeDecodeError:
+        width = len(cursor.get_description())
+    names = ", ".join(f"c{i}" for i in range(width))
+    columns = ", ".join(f"typeof(c{i}) = 'text', CASE typeof(c{i}) WHEN 'text'"
+                        f" THEN CAST(c{i} AS BLOB) ELSE c{i} END" for i in range(width))
+    rows = conn.execute(f"WITH pqd_read({names}) AS ({sql}) SELECT {columns} FROM pqd_read",
+                        params).fetchall()
+    return [tuple(RawText.decode(row[i + 1]) if row[i] else row[i + 1]  # type: ignore[arg-type]
+                  for i in range(0, 2 * width, 2)) for row in rows]
 
 
 class Transaction:
@@ -190,9 +210,10 @@ class QueueDatabase:
             self.get_connection().executemany(sql, param_list)
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
-        """All rows of a read, fetched at once so no read transaction stays open."""
+        """All rows of a read, fetched at once so no read transaction stays open; text that
+        is not UTF-8 comes back as :class:`RawText` instead of failing the read."""
         with translated():
-            return list(self.get_connection().execute(sql, params))
+            return fetch_rows(self.get_connection(), sql, params)
 
     def transaction(self) -> Transaction:
         """A short ``BEGIN IMMEDIATE`` write transaction (a savepoint when nested)."""
