@@ -84,6 +84,7 @@ class ApiServer:
             self._thread.join(timeout=10)
         if self._socket is not None:
             self._socket.close()
+        self.app.state.writer.close()
         self._thread = None
 
 
