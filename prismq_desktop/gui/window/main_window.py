@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout
 from prismq_desktop.core.locations import display_name, location_of
 from prismq_desktop.gui import actions as actions_module
 from prismq_desktop.gui import settings, theme
+from prismq_desktop.gui.schedules.schedules_view import SchedulesView
+from prismq_desktop.gui.schedules.type_pauses import TypePauses
 from prismq_desktop.gui.stats.stats_view import StatsView
 from prismq_desktop.gui.tasks.task_control import TaskControl
 from prismq_desktop.gui.tasks.tasks_page import TasksPage
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         self._build()
         self.add_tab(StatsView, "Stats")
         self.add_tab(lambda session: WorkersView(session, self.worker), "Workers")
+        self.add_tab(SchedulesView, "Schedules")
         self.files.recent_menu = build_menus(self, named, self.bulk_export.bulk_menu,
                                              self.worker_status.controls)
         self.files.fill_recent()
@@ -153,6 +156,7 @@ class MainWindow(QMainWindow):
         self.tasks_page.counts_changed.connect(self.status.set_counts)
         self.tasks_page.message.connect(self.status.flash)
         HealthReport(session, self.status)
+        TypePauses(session, self.tasks_page.sidebar, self.status)
         session.filter_requested.connect(lambda _query: self._show_tab(0))
         session.task_requested.connect(lambda _task_id: self._show_tab(0))
         self.tasks_page.selection_changed.connect(self.update_actions)

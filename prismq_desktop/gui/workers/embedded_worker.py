@@ -236,6 +236,10 @@ class EmbeddedWorker(QObject):
             self._drain.stop()
 
     def _deliver(self) -> None:
+        engine = self._engine
+        if engine is not None and engine.exit_requested and not engine.busy \
+                and self.state == RUNNING:
+            self.stop()  # an operator asked it to stop (Workers tab or worker-control)
         with self._buffer_lock:
             batch = list(self._buffer)
             self._buffer.clear()
