@@ -130,8 +130,9 @@ _HIST = (
     f"SELECT lv.b, NEW.type, v.k + {_bin('max(v.x, 0)')}, 1, {', '.join('0' * len(FLOW_COLUMNS))}"
     f" FROM (SELECT {_T} - {_T} % {HIST_STEP} + {HIST_AT} AS b"
     f" UNION ALL SELECT {_T} - {_T} % {COARSE_STEP} + {HIST_COARSE_AT}) AS lv,"
-    f" (SELECT {WAIT} AS k, {_WAIT} AS x UNION ALL SELECT CASE NEW.status WHEN 'completed'"
-    f" THEN {RUN_OK} ELSE {RUN_FAILED} END, {_RUN}) AS v WHERE {_ENDED} AND v.x IS NOT NULL"
+    f" (SELECT {WAIT} AS k, {_WAIT} AS x WHERE {_ENDED} UNION ALL SELECT CASE NEW.status"
+    f" WHEN 'completed' THEN {RUN_OK} ELSE {RUN_FAILED} END, {_RUN} WHERE {_ENDED}) AS v"
+    " WHERE v.x IS NOT NULL"
 )
 _UPDATE = _upsert([
     _row(str(COUNTS), "OLD.type", "OLD.status", _MOVED, n="-1"),
