@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from prismq_desktop import __version__
 from prismq_desktop.api import events, extra_routes, prismq_routes
 from prismq_desktop.api.config import ApiConfig
+from prismq_desktop.api.deps import Writer
 from prismq_desktop.api.feed import ChangeFeed
 from prismq_desktop.api.guard import Guard
 from prismq_desktop.api.models import Detail
@@ -51,6 +52,7 @@ def create_app(queue: Queue, config: ApiConfig | None = None) -> FastAPI:
     app = FastAPI(title="PrismQ Desktop API", version=__version__, description=DESCRIPTION)
     app.state.queue = queue
     app.state.feed = ChangeFeed(queue, config.feed_interval_s)
+    app.state.writer = Writer()
     for module in (prismq_routes, extra_routes, events):
         app.include_router(module.router, responses=COMMON_ANSWERS)
     _add_error_answers(app)

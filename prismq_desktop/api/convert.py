@@ -8,19 +8,21 @@ value is passed through as the stored text rather than failing the whole answer.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from prismq_desktop.core import Task, TaskLog, timeutil
 from prismq_desktop.core.models import parse_json
 
-TIME_FIELDS = ("created_at_utc", "processing_started_utc", "finished_at_utc", "run_after_utc",
-               "lease_until_utc", "reserved_at_utc", "updated_at_utc")
+STORED = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 
 
 def iso(value: Any) -> str | None:
     """A stored timestamp as ISO 8601 UTC with ``Z``; unreadable text as it is."""
     if value is None:
         return None
+    if type(value) is str and STORED.fullmatch(value):  # the form we write: no parsing
+        return f"{value[:10]}T{value[11:]}Z"
     moment = timeutil.parse(value)
     if moment is None:
         return str(value)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 
 from prismq_desktop.core import SORT_FIELDS, Queue, TaskQuery
 
 MAX_ID = 2**63 - 1
+T = TypeVar("T")
 
 
 async def _queue(request: Request) -> Queue:
@@ -18,6 +23,45 @@ async def _queue(request: Request) -> Queue:
 
 
 QueueDep = Annotated[Queue, Depends(_queue)]
+
+
+class Writer:
+    """One thread for the single-task writes (enqueue, cancel, retry).
+
+    SQLite takes one writer at a time; writes from many threads of one process would wait
+    for each other in SQLite's busy handler, which sleeps in steps of milliseconds. In one
+    thread they follow each other at once, and the event loop never waits for a lock.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="api-writer")
+
+    async def run(self, call: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+async def _writer(request: Request) -> Writer:
+    writer: Writer = request.app.state.writer
+    return writer
+
+
+WriterDep = Annotated[Writer, Depends(_writer)]
+
+
+NUL_MESSAGE = "text must not contain NUL characters (U+0000): no backend can store them"
+
+
+def refuse_nul(where: str, values: dict[str, object]) -> None:
+    """422 for text holding U+0000 (valid JSON, but PostgreSQL text cannot hold it), so both
+    backends answer alike instead of one of them failing with a database error."""
+    for name, value in values.items():
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise RequestValidationError([{"type": "value_error", "loc": (where, name),
+                                           "msg": NUL_MESSAGE, "input": None}])
 
 
 async def task_query(
@@ -31,6 +75,7 @@ async def task_query(
     sort: Annotated[str, Query(pattern=f"^({'|'.join(SORT_FIELDS)})$")] = "id",
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
 ) -> TaskQuery:
+    refuse_nul("query", {"q": q, "status": status, "type": type})
     queue.parse_search(q)  # a SearchSyntaxError answers 422 naming the character
     return TaskQuery(statuses=tuple(status), types=tuple(type), text=q, sort=sort,
                      descending=order == "desc")

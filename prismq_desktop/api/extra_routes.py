@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from prismq_desktop.api.convert import finite, iso, json_value, log_json, task_json
-from prismq_desktop.api.deps import QueryDep, QueueDep
+from prismq_desktop.api.deps import QueryDep, QueueDep, WriterDep
 from prismq_desktop.api.models import (
     ActionResponse,
     BulkRequest,
@@ -35,9 +35,9 @@ BULK_STATUSES = {"cancel": ("queued", "scheduled", "leased", "processing"),
 @router.post("/queue/tasks/{task_id}/retry", response_model=ActionResponse,
              responses={**NOT_FOUND, 409: {"model": Detail,
                                            "description": "Not failed, cancelled or dead"}})
-def retry(task_id: TaskId, queue: QueueDep) -> dict[str, Any]:
+async def retry(task_id: TaskId, queue: QueueDep, writer: WriterDep) -> dict[str, Any]:
     """Run a failed, cancelled or dead-letter task again, with its full attempts."""
-    task = queue.retry(task_id)
+    task = await writer.run(lambda: queue.retry(task_id))
     return {"task_id": task.id, "status": task.status, "message": "Task queued again"}
 
 

@@ -39,6 +39,28 @@ class EnqueueRequest(BaseModel):
             raise ValueError("type must not be blank")
         return value
 
+    @field_validator("idempotency_key", "payload", "compatibility")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return no_nul(value)
+
+
+def no_nul(value: Any) -> Any:
+    """Refuse U+0000 anywhere in text or JSON (PostgreSQL can store neither)."""
+    if _has_nul(value):
+        raise ValueError("must not contain NUL characters (U+0000)")
+    return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
 
 class EnqueueResponse(BaseModel):
     task_id: int
@@ -118,6 +140,12 @@ class BulkRequest(BaseModel):
     q: str = Field("", description="Search text in the app's query language")
     status: list[str] = Field(default_factory=list, description="Statuses (any of)")
     type: list[str] = Field(default_factory=list, description="Task types (any of)")
+
+    @field_validator("q", "status", "type")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return no_nul(value)
+
     expected: int = Field(..., ge=0, description=(
         "How many tasks you expect the action to touch (count them first with GET "
         "/api/tasks/count); when the filter now matches a different number, nothing changes "

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from prismq_desktop.api.convert import iso, task_json
-from prismq_desktop.api.deps import MAX_ID, QueueDep
+from prismq_desktop.api.deps import MAX_ID, QueueDep, WriterDep, refuse_nul
 from prismq_desktop.api.models import (
     ActionResponse,
     Detail,
@@ -31,12 +31,12 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Detail,
 
 
 @router.post("/enqueue", status_code=201, response_model=EnqueueResponse)
-def enqueue(body: EnqueueRequest, queue: QueueDep) -> dict[str, Any]:
+async def enqueue(body: EnqueueRequest, queue: QueueDep, writer: WriterDep) -> dict[str, Any]:
     """Add a task; a known idempotency key answers with the existing task, adding nothing."""
-    task = queue.enqueue(body.type, body.payload, priority=body.priority,
-                         max_attempts=body.max_attempts, run_after=body.run_after_utc,
-                         idempotency_key=body.idempotency_key,
-                         compatibility=body.compatibility)
+    task = await writer.run(lambda: queue.enqueue(
+        body.type, body.payload, priority=body.priority, max_attempts=body.max_attempts,
+        run_after=body.run_after_utc, idempotency_key=body.idempotency_key,
+        compatibility=body.compatibility))
     message = ("Task enqueued successfully" if task.is_new
                else "Task already exists (idempotency key match)")
     return {"task_id": task.id, "status": task.status,
@@ -51,11 +51,11 @@ async def task_status(task_id: TaskId, queue: QueueDep) -> dict[str, Any]:
 
 
 @router.post("/tasks/{task_id}/cancel", response_model=ActionResponse, responses=NOT_FOUND)
-def cancel(task_id: TaskId, queue: QueueDep) -> dict[str, Any]:
+async def cancel(task_id: TaskId, queue: QueueDep, writer: WriterDep) -> dict[str, Any]:
     """Cancel a waiting or running task (to ``cancelled``). A finished task is left as it
     is: 200 with its status and a message saying it cannot be cancelled."""
     try:
-        task = queue.cancel(task_id)
+        task = await writer.run(lambda: queue.cancel(task_id))
     except InvalidTransitionError:
         status = queue.get(task_id).status
         return {"task_id": task_id, "status": status,
@@ -71,6 +71,7 @@ def list_tasks(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Tasks, newest first."""
+    refuse_nul("query", {"status": status, "type": type})
     # PrismQ's "queued" is the stored status, so it includes the app's "scheduled"
     statuses = ("queued", "scheduled") if status == "queued" else (status,) if status else ()
     query = TaskQuery(statuses=statuses, types=(type,) if type else ())

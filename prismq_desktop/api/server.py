@@ -38,11 +38,12 @@ class ApiServer:
         self._server: _ThreadServer | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
+        self._port = 0
 
     @property
     def port(self) -> int:
-        assert self._socket is not None, "not started"
-        return int(self._socket.getsockname()[1])
+        """The port listened on (the one the system chose for port 0); 0 before start."""
+        return self._port
 
     @property
     def url(self) -> str:
@@ -57,6 +58,7 @@ class ApiServer:
     def start(self) -> str:
         """Bind, serve from a thread, and return the URL once requests are answered."""
         self._socket = _bind(self.config.host, self.config.port)
+        self._port = int(self._socket.getsockname()[1])
         settings = uvicorn.Config(
             self.app, log_config=None, access_log=False, lifespan="off",
             timeout_keep_alive=KEEP_ALIVE_S, timeout_graceful_shutdown=2,
@@ -82,6 +84,7 @@ class ApiServer:
             self._thread.join(timeout=10)
         if self._socket is not None:
             self._socket.close()
+        self.app.state.writer.close()
         self._thread = None
 
 

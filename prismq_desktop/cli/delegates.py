@@ -10,7 +10,7 @@ import argparse
 import importlib
 from typing import Any
 
-from prismq_desktop.cli.files import db_path
+from prismq_desktop.cli.files import db_path, require_existing
 from prismq_desktop.cli.parser import UsageError
 
 #: Third-party modules a part needs, with what to tell a user who lacks them.
@@ -54,6 +54,7 @@ def gui(args: argparse.Namespace) -> int:
 
 def worker(args: argparse.Namespace) -> int:
     run = load("prismq_desktop.worker.command", "run", "the worker")
+    require_existing(args)
     return int(run(args, db_path(args)))
 
 

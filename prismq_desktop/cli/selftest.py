@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from prismq_desktop.cli.selftest_api import http_api
+
 TIMEOUT_S = 20.0
 #: Qt's platform where QT_QPA_PLATFORM does not name one (Linux: xcb).
 DEFAULT_PLATFORMS = {"win32": "windows", "darwin": "cocoa"}
@@ -197,7 +199,8 @@ def run_self_test() -> int:
         steps: list[tuple[str, Callable[[], str]]] = [
             ("versions", test.versions), ("resources", test.resources),
             ("queue file", test.queue_file), ("enqueue", test.enqueue),
-            ("embedded worker", test.worker), ("display", test.display),
+            ("embedded worker", test.worker),
+            ("http api", lambda: http_api(Path(folder) / "api.db")), ("display", test.display),
             ("main window", test.main_window),
         ]
         for name, step in steps:

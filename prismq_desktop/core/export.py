@@ -13,6 +13,7 @@ import contextlib
 import csv
 import dataclasses
 import json
+import math
 import os
 import threading
 import time
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from prismq_desktop.core.errors import ValidationError
-from prismq_desktop.core.models import FROM_START, TASK_COLUMNS
+from prismq_desktop.core.models import FROM_START, TASK_COLUMNS, as_text
 from prismq_desktop.core.query import TaskQuery
 from prismq_desktop.core.store import Store
 
@@ -80,15 +81,30 @@ def _writer(handle: IO[str], fmt: str) -> Callable[[Sequence[tuple[Any, ...]]], 
         out.writerow(TASK_COLUMNS)
 
         def write_csv(rows: Sequence[tuple[Any, ...]]) -> int:
-            out.writerows(rows)
+            out.writerows(tuple(map(_plain, row)) for row in rows)
             return len(rows)
         return write_csv
 
     def write_jsonl(rows: Sequence[tuple[Any, ...]]) -> int:
-        handle.writelines(json.dumps(dict(zip(TASK_COLUMNS, row, strict=True)),
-                                     ensure_ascii=False) + "\n" for row in rows)
+        handle.writelines(_json({c: _plain(v) for c, v in zip(TASK_COLUMNS, row, strict=True)})
+                          + "\n" for row in rows)
         return len(rows)
     return write_jsonl
+
+
+def _plain(value: Any) -> Any:
+    """A stored value as JSON and CSV can hold it, shown as it is: a BLOB as text (bytes that
+    are not UTF-8 as \\xNN), an infinite REAL as "Infinity"."""
+    if isinstance(value, bytes):
+        return as_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value).replace("inf", "Infinity")
+    return value
+
+
+def _json(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False,
+                      default=_plain)
 
 
 @contextlib.contextmanager
@@ -98,7 +114,10 @@ def _file_when_complete(target: Path) -> Iterator[IO[str]]:
         raise ValidationError(f"{target} is a directory; give a file name")
     part = target.with_name(target.name + ".part")
     try:
-        handle = open(part, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        # owner-only, like the queue it comes from (DESIGN §10), whatever the umask
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.chmod(part, 0o600)  # a .part left by an older run keeps its own mode
+        handle = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
     except OSError as exc:
         raise ValidationError(f"cannot write {target}: {exc.strerror}") from exc
     try:
@@ -125,7 +144,9 @@ def task_document(store: Store, task_id: int) -> dict[str, Any]:
             break
         after = chunk[-1].log_id
     runs = [dataclasses.asdict(run) for run in details.runs]
-    return {"task": details.task.to_dict(), "logs": entries, "runs": runs}
+    task = {column: _plain(value) for column, value in details.task.to_dict().items()}
+    logs = [{key: _plain(value) for key, value in entry.items()} for entry in entries]
+    return {"task": task, "logs": logs, "runs": runs}
 
 
 def export_task(store: Store, task_id: int, path: str | os.PathLike[str]) -> Path:
@@ -133,6 +154,5 @@ def export_task(store: Store, task_id: int, path: str | os.PathLike[str]) -> Pat
     document = task_document(store, task_id)
     target = Path(path)
     with _file_when_complete(target) as handle:
-        json.dump(document, handle, ensure_ascii=False, indent=2)
-        handle.write("\n")
+        handle.write(_json(document, indent=2) + "\n")
     return target

@@ -16,6 +16,34 @@ from typing import Any
 from prismq_desktop.core import timeutil
 
 
+class RawText(str):
+    """Text stored as bytes that are not UTF-8 (written by another tool): shown with each
+    undecodable byte as ``\\xNN`` and marked by its type, so readers never fail on it.
+    ``raw`` holds the stored bytes."""
+
+    raw: bytes
+
+    @classmethod
+    def decode(cls, data: bytes) -> str:
+        """The bytes as text: a plain str when they are UTF-8, else a RawText."""
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = cls(data.decode("utf-8", "backslashreplace"))
+            text.raw = data
+            return text
+
+
+def as_text(value: object) -> str:
+    """Any stored value as text to show or sort by: bytes (a BLOB) with undecodable bytes as
+    ``\\xNN`` (a RawText), None as ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return RawText.decode(value)
+    return "" if value is None else str(value)
+
+
 class TaskStatus(str, enum.Enum):
     QUEUED = "queued"
     LEASED = "leased"
@@ -128,12 +156,10 @@ class Task:
     def is_exhausted(self) -> bool:
         """Queued with no attempts left: no claim takes it (the PrismQ backend can leave such
         rows); shown as stuck until reclaim fails it or a retry gives it its attempts again."""
-        if self.status != TaskStatus.QUEUED.value:
-            return False
-        try:
-            return int(self.attempts) >= int(self.max_attempts)
-        except (TypeError, ValueError):
-            return False
+        counts = (self.attempts, self.max_attempts)
+        return (self.status == TaskStatus.QUEUED.value
+                and all(isinstance(n, (int, float)) for n in counts)
+                and counts[0] >= counts[1])
 
     def is_cancelling(self, now: datetime) -> bool:
         """Cancelled while running, its handler not yet stopped: the worker still holds its

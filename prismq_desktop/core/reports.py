@@ -153,6 +153,10 @@ class QueueSummary:
         }
 
 
+#: The read-only reason of a queue opened read-only on purpose (nothing else kept writes off).
+ASKED_READ_ONLY = "opened read-only"
+
+
 @dataclass(frozen=True)
 class FileHealth:
     """What `check` reports: the backend's integrity check plus the facts support asks for."""
@@ -169,6 +173,11 @@ class FileHealth:
     @property
     def ok(self) -> bool:
         return self.integrity == ["ok"]
+
+    @property
+    def read_only_note(self) -> str:
+        """Why the queue could not be written, when it is more than being opened to read."""
+        return "" if self.read_only_reason == ASKED_READ_ONLY else self.read_only_reason
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, **self.__dict__}

@@ -7,7 +7,6 @@ other tools leave behind: fractions, a ``T`` separator, ``Z`` or an offset.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -51,22 +50,25 @@ def parse(value: object, naive_local: bool = False) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return datetime.fromtimestamp(float(value), timezone.utc)
-    match = _WILD.match(str(value))
+    if isinstance(value, (int, float)):
+        try:  # epoch seconds; out of range (epoch milliseconds, say) is unreadable, not a crash
+            return datetime.fromtimestamp(float(value), timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            return None
+    match = _WILD.match(value) if isinstance(value, str) else None
     if not match:
         return None
     year, month, day, hour, minute, second, frac, zone = match.groups()
-    try:
+    try:  # no such day, an offset of 24 h or more, a year past 9999 once in UTC: unreadable
         moment = datetime(
             int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
             int((frac or "0")[:6].ljust(6, "0")),
         )
-    except ValueError:
+        if zone is None and naive_local:
+            return moment.astimezone().astimezone(timezone.utc)  # a naive astimezone() is local
+        return moment.replace(tzinfo=_zone(zone)).astimezone(timezone.utc)
+    except (ValueError, OverflowError, OSError):
         return None
-    if zone is None and naive_local:
-        return moment.astimezone().astimezone(timezone.utc)  # a naive astimezone() is local
-    return moment.replace(tzinfo=_zone(zone)).astimezone(timezone.utc)
 
 
 def _zone(text: str | None) -> timezone:

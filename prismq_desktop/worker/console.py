@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TextIO
 
 from prismq_desktop.worker import events
@@ -18,17 +19,23 @@ class ConsoleLog:
     """An event callback that prints; errors go to stderr, the rest to stdout."""
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None,
-                 quiet: bool = False) -> None:
+                 quiet: bool = False, error_log: Path | None = None) -> None:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.quiet = quiet
+        #: Where the tracebacks of engine errors go (named once, in the first error's line).
+        self.error_log = error_log
+        self.last_error: EngineEvent | None = None
         self._lock = threading.Lock()
 
     def __call__(self, event: EngineEvent) -> None:
-        if self.quiet and event.kind not in QUIET_KINDS:
+        if event.kind == events.ERROR:
+            first, self.last_error = self.last_error is None, event
+            where = f" (details in {self.error_log})" if first and self.error_log else ""
+            self.line(format_event(event) + where, self.err)
             return
-        stream = self.err if event.kind == events.ERROR else self.out
-        self.line(format_event(event), stream)
+        if not (self.quiet and event.kind not in QUIET_KINDS):
+            self.line(format_event(event), self.out)
 
     def line(self, text: str, stream: TextIO | None = None) -> None:
         with self._lock:

@@ -1,4 +1,5 @@
-"""A real server on a free loopback port for every test, over a queue file in tmp_path, and
+"""A real server on a free loopback port for every test, over a fresh queue on every backend
+(a file in tmp_path; a PostgreSQL schema when ``PRISMQ_TEST_PG_URL`` names a server), and
 clients that speak real HTTP to it (no in-process TestClient)."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import pytest
 
 from prismq_desktop.api import ApiConfig, ApiServer, Tokens
 from prismq_desktop.core import Queue
+from tests.contract.backends import BACKENDS, Backend
+from tests.contract.conftest import _drop_postgres_schemas  # noqa: F401 (a session fixture)
 from tests.support import no_new_threads
 
 TOKENS = Tokens("test-full-token", "test-read-token")
@@ -25,9 +28,15 @@ def no_thread_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         yield
 
 
+@pytest.fixture(params=BACKENDS)
+def api_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    backend: Backend = request.param
+    return backend.new_location(tmp_path)
+
+
 @pytest.fixture
-def api_queue(db_path: Path) -> Iterator[Queue]:
-    queue = Queue.open(db_path)
+def api_queue(api_location: str) -> Iterator[Queue]:
+    queue = Queue.open(api_location)
     yield queue
     queue.close()
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 
@@ -78,9 +77,9 @@ def open_stream(server: ApiServer) -> Stream:
 
 
 def test_another_process_commit_arrives_within_half_a_second(server: ApiServer,
-                                                             db_path: Path) -> None:
+                                                             api_location: str) -> None:
     stream = open_stream(server)
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path)],
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, api_location],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         enqueued_at = float(writer.stdout.readline())

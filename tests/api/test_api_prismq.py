@@ -30,8 +30,8 @@ def test_enqueue_answers_201_with_prismq_fields_and_defaults(client: httpx.Clien
     assert body["status"] == "queued" and body["message"] == "Task enqueued successfully"
     assert ISO_Z.match(body["created_at_utc"])
     task = api_queue.get(body["task_id"])
-    assert (task.priority, task.max_attempts, task.payload, task.compatibility) == \
-        (100, 5, "{}", "{}")
+    assert (task.priority, task.max_attempts, task.payload_data, task.compatibility_data) == \
+        (100, 5, {}, {})
 
 
 def test_enqueue_stores_every_field(client: httpx.Client, api_queue: Queue) -> None:
@@ -48,7 +48,8 @@ def test_enqueue_stores_every_field(client: httpx.Client, api_queue: Queue) -> N
 
 def test_naive_run_after_means_utc(client: httpx.Client, api_queue: Queue) -> None:
     body = enqueue(client, run_after_utc="2030-01-02 03:04:05").json()
-    assert api_queue.get(body["task_id"]).run_after_utc == "2030-01-02 03:04:05"
+    assert api_queue.get(body["task_id"]).time("run_after_utc") == \
+        datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
 
 def test_known_idempotency_key_replays_the_first_answer(client: httpx.Client,
@@ -161,3 +162,16 @@ def test_stats_fields_and_counts(client: httpx.Client, api_queue: Queue) -> None
             stats["completed_tasks"], stats["failed_tasks"]) == (4, 2, 1, 1, 0)
     assert stats["scheduled_tasks"] == 1
     assert 0 <= stats["oldest_queued_age_seconds"] < 60
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"type": "x", "idempotency_key": "a\u0000b"}, "idempotency_key"),
+    ({"type": "x", "payload": {"k": ["a\u0000"]}}, "payload"),
+])
+def test_nul_characters_are_422_on_every_backend(client: httpx.Client, api_queue: Queue,
+                                                 body: dict, field: str) -> None:
+    answer = client.post("/api/queue/enqueue", json=body)
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", field]
+    listed = client.get("/api/queue/tasks", params={"type": "a\u0000"})
+    assert listed.status_code == 422 and listed.json()["detail"][0]["loc"] == ["query", "type"]
+    assert api_queue.count() == 0

@@ -49,7 +49,7 @@ def test_an_unknown_status_is_an_inline_error_with_a_suggestion(qtbot, open_wind
     assert 'unknown status "faild" (did you mean "failed"?)' in assist.error_text
     assert ">faild<" in assist.label.text() and assist.label.isVisible()
     assert page.model.query.text == "type:sleep" and table_ids(window) == [5, 4]
-    assert page.matches.text() == "2 matching tasks (last search)"
+    assert page.matches.text() == "2 matching tasks (previous search)"
     _search(qtbot, page, "type:echo")
     qtbot.waitUntil(lambda: page.matches.text() == "3 matching tasks", timeout=WAIT_MS)
 

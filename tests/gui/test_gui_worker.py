@@ -27,7 +27,8 @@ def test_start_worker_runs_tasks_until_they_show_completed(qtbot, open_window,
                         if page.model.task_row(r) is not None}
     qtbot.waitUntil(lambda: statuses() == {"completed"}, timeout=15_000)
     # The counters follow the worker's once-a-second live signal, not a state change.
-    qtbot.waitUntil(lambda: "12 done" in window.status.worker.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "12 completed · 0 failed attempts" in window.status.worker.text(),
+                    timeout=5_000)
     assert toggle.text() == "Stop worker"
     toggle.trigger()
     assert window.worker.state != RUNNING  # stopping happens off the GUI thread

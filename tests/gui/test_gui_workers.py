@@ -118,6 +118,7 @@ def test_embedded_worker_starts_and_stops_from_the_tab(qtbot, open_window,
         "5 completed · 0 failed attempts"), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: view.panel.running.rowCount() == 0, timeout=WAIT_MS)
     assert view.panel.empty_text().startswith("Idle: no task it can run is waiting")
+    assert "· 5 completed · 0 failed attempts" in window.worker_status.describe()
     assert button.text() == "Stop" and window.named_actions["workerToggle"].text() == "Stop worker"
     button.click()
     qtbot.waitUntil(lambda: window.worker.state == STOPPED, timeout=WAIT_MS)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-STEPS = ("versions", "resources", "queue file", "enqueue", "embedded worker", "display",
+STEPS = ("versions", "resources", "queue file", "enqueue", "embedded worker", "http api", "display",
          "main window")
 
 

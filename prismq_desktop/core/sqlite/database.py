@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +19,8 @@ import apsw
 
 from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, default_db_path
+from prismq_desktop.core.models import RawText
+from prismq_desktop.core.reports import ASKED_READ_ONLY
 from prismq_desktop.core.sqlite import schema
 from prismq_desktop.core.sqlite.translate import translate, translated
 
@@ -33,6 +36,25 @@ PRAGMAS = (
 )
 BUSY_TIMEOUT_MS = DEFAULT_BUSY_TIMEOUT_MS
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def fetch_rows(conn: apsw.Connection, sql: str,
+               params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of one SELECT. apsw decodes text as strict UTF-8, so one value another tool
+    wrote as other bytes would fail the whole read (DESIGN §3: show rows as they are): then
+    the read runs again with text fetched as bytes, decoded here, the odd ones as RawText."""
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchall()
+    except UnicodeDecodeError:
+        width = len(cursor.get_description())
+    names = ", ".join(f"c{i}" for i in range(width))
+    columns = ", ".join(f"typeof(c{i}) = 'text', CASE typeof(c{i}) WHEN 'text'"
+                        f" THEN CAST(c{i} AS BLOB) ELSE c{i} END" for i in range(width))
+    rows = conn.execute(f"WITH pqd_read({names}) AS ({sql}) SELECT {columns} FROM pqd_read",
+                        params).fetchall()
+    return [tuple(RawText.decode(row[i + 1]) if row[i] else row[i + 1]  # type: ignore[arg-type]
+                  for i in range(0, 2 * width, 2)) for row in rows]
 
 
 class Transaction:
@@ -96,7 +118,9 @@ class QueueDatabase:
     ) -> None:
         self.path = Path(db_path) if db_path is not None else default_db_path()
         self.read_only = read_only
-        self.read_only_reason = "opened read-only" if read_only else ""
+        self.read_only_reason = ASKED_READ_ONLY if read_only else ""
+        #: Read as an immutable file: the folder is read-only and has no -shm (see above).
+        self.immutable = False
         self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._all: list[apsw.Connection] = []
@@ -121,13 +145,43 @@ class QueueDatabase:
     def _open_connection(self) -> apsw.Connection:
         flags = apsw.SQLITE_OPEN_READONLY if self.read_only else apsw.SQLITE_OPEN_READWRITE
         with translated():
-            conn = apsw.Connection(str(self.path), flags=flags)
-            conn.set_busy_timeout(self.busy_timeout_ms)
+            try:
+                conn = self._connect(flags)
+            except apsw.CantOpenError:
+                if not self._folder_read_only():
+                    raise
+                self.immutable = True
+                self.read_only_reason = (
+                    f"the folder {self.path.parent} is read-only, so the file is shown as it"
+                    " was when opened, without live updates")
+                conn = self._connect(flags)
             if not self.read_only:
                 conn.execute("PRAGMA journal_mode=WAL")
             for name, value in PRAGMAS:
                 conn.execute(f"PRAGMA {name}={value}")
         return conn
+
+    def _connect(self, flags: int) -> apsw.Connection:
+        if not self.immutable:
+            conn = apsw.Connection(str(self.path), flags=flags)
+        else:
+            uri = f"file:{urllib.parse.quote(str(self.path.absolute()))}?immutable=1"
+            conn = apsw.Connection(uri, flags=flags | apsw.SQLITE_OPEN_URI)
+        conn.set_busy_timeout(self.busy_timeout_ms)
+        if self.read_only:
+            try:  # SQLite opens the file (and a WAL's -shm) at the first read
+                conn.execute("PRAGMA user_version").fetchall()
+            except apsw.Error:
+                conn.close()
+                raise
+        return conn
+
+    def _folder_read_only(self) -> bool:
+        """A WAL file opened read-only needs its -shm beside it; in a folder nobody may write
+        (a read-only mount, a 0555 share) and with none there, SQLite can only read the file
+        as immutable: every read works, but changes by others are not seen."""
+        return (self.read_only and not os.access(self.path.parent, os.W_OK)
+                and not os.path.exists(f"{self.path}-shm"))
 
     def close(self) -> None:
         """Close every thread's connection; later use raises."""
@@ -156,9 +210,10 @@ class QueueDatabase:
             self.get_connection().executemany(sql, param_list)
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
-        """All rows of a read, fetched at once so no read transaction stays open."""
+        """All rows of a read, fetched at once so no read transaction stays open; text that
+        is not UTF-8 comes back as :class:`RawText` instead of failing the read."""
         with translated():
-            return list(self.get_connection().execute(sql, params))
+            return fetch_rows(self.get_connection(), sql, params)
 
     def transaction(self) -> Transaction:
         """A short ``BEGIN IMMEDIATE`` write transaction (a savepoint when nested)."""

@@ -60,18 +60,17 @@ def open_queue(
     elif not read_only and path.stat().st_size > 0:
         _probe(path, busy_timeout_ms)
     db = QueueDatabase(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
-    if not read_only and not _writable(path):
+    if not read_only and not os.access(path, os.W_OK):
         db.mark_read_only("the file is read-only (no write permission)")
+    elif not read_only and not os.access(path.parent, os.W_OK):
+        db.mark_read_only(f"the folder {path.parent} is read-only (SQLite writes its -wal and"
+                          " -shm files beside the queue)")
     try:
         _prepare(db, path)
     except BaseException:
         db.close()
         raise
     return db
-
-
-def _writable(path: Path) -> bool:
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _probe(path: Path, busy_timeout_ms: int) -> None:

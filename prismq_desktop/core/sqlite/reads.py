@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from prismq_desktop.core import timeutil
-from prismq_desktop.core.models import TASK_SELECT, Task
+from prismq_desktop.core.models import TASK_SELECT, Task, as_text
 from prismq_desktop.core.query import ACTIVE_FILTER, SCHEDULED, TaskQuery
 from prismq_desktop.core.sqlite import filters
 from prismq_desktop.core.sqlite.database import QueueDatabase
@@ -104,7 +104,11 @@ def type_status_counts(db: QueueDatabase) -> dict[tuple[str, str], int]:
         rows = db.query("SELECT type, status, n FROM pqd_counts WHERE n > 0")
     else:
         rows = db.query("SELECT type, status, COUNT(*) FROM task_queue GROUP BY type, status")
-    return {(kind, status): n for kind, status, n in rows}
+    counts: dict[tuple[str, str], int] = {}
+    for kind, status, n in rows:  # as text: another tool may have stored any value there
+        key = (as_text(kind), as_text(status))
+        counts[key] = counts.get(key, 0) + n
+    return counts
 
 
 def status_counts(db: QueueDatabase, now: datetime) -> dict[str, int]:

@@ -10,7 +10,7 @@ from prismq_desktop.core import timeutil
 from prismq_desktop.core.errors import InvalidTransitionError, TaskNotFoundError
 from prismq_desktop.core.models import ACTIVE, CANCELLABLE, RETRYABLE, TASK_SELECT, Task
 from prismq_desktop.core.sqlite import logs
-from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.sqlite.database import QueueDatabase, fetch_rows
 from prismq_desktop.core.sqlite.filters import quoted
 
 # A running task's lease outlives its cancel until the handler stops (the worker clears it;
@@ -33,7 +33,7 @@ RETRY = (
 
 
 def fetch(conn: apsw.Connection, task_id: int) -> Task:
-    rows = conn.execute(SELECT_TASK, (task_id,)).fetchall()
+    rows = fetch_rows(conn, SELECT_TASK, (task_id,))
     if not rows:
         raise TaskNotFoundError(f"no task with id {task_id}")
     return Task.from_row(rows[0])

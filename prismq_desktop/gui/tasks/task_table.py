@@ -37,7 +37,7 @@ ROW_HEIGHT = 24
 #: paint must take the GIL from them); in steps of 8 rows each paint is a quarter of that,
 #: input and timers run in between, and all rows still show the change within a few ms.
 PAINT_STEP_ROWS = 8
-NO_TASKS = "This queue has no tasks yet."
+NO_TASKS = "This queue has no tasks yet"
 #: Seconds after which a step that never got its paint (view hidden) no longer holds the next.
 STEP_TIMEOUT = 0.25
 

@@ -136,7 +136,7 @@ class TasksPage(QWidget):
 
     def _search(self, text: str) -> None:
         """Run the search; text that does not parse is shown as an error and not run (the
-        table and its count stay those of the last search, and say so)."""
+        table and its count stay those of the previous search, and say so)."""
         if self.search_assist.check(text):
             self.model.set_query(replace(self.model.query, text=text))
         else:
@@ -217,7 +217,7 @@ class TasksPage(QWidget):
         filtered = query.statuses or query.types or query.text
         text = f"{count:,} matching {noun}" if filtered else f"{count:,} {noun}"
         if self.search_assist.error_text:
-            text = f"{text} (last search)"
+            text = f"{text} (previous search)"
         self.matches.setText(text)
 
     def _check_shown(self, query_changed: bool) -> None:

@@ -79,9 +79,10 @@ class WorkerStatus(QObject):
             return f"worker {state}"
         counters = self.worker.counters()
         active = len(self.worker.current_tasks())
-        text = f"worker running · {active}/{self.worker.concurrency} busy"
+        text = f"worker {active}/{self.worker.concurrency} busy"
         if counters is not None:
-            text += (f" · {counters.per_second:.1f}/s · {counters.done:,} done"
-                     f" · {counters.failed:,} failed")
+            # Attempts, not tasks (a failed attempt may be retried): the counts beside this
+            # in the status bar are tasks. The rate is in the Workers tab (room is short).
+            text += f" · {counters.done:,} completed · {counters.failed:,} failed attempts"
         return text
 
