@@ -3,8 +3,10 @@
     python scripts/screenshots.py [--out docs/screenshots]
 
 Writes main-window.png (light theme), task-detail.png (a failed task with its log),
-stats.png (the Stats tab), workers.png (the Workers tab with the embedded worker busy) and
-dark.png (the dark theme). Settings go to a throw-away file.
+stats.png (the Stats tab), workers.png (the Workers tab with the embedded worker busy),
+schedules.png (the Schedules tab, a paused type in the sidebar's count), schedule-dialog.png
+(the add dialog's live preview), dark.png and schedules-dark.png (the dark theme). Settings go
+to a throw-away file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from prismq_desktop.cli import demo, demo_handlers  # noqa: E402
 from prismq_desktop.core import Queue, TaskQuery  # noqa: E402
 from prismq_desktop.gui import theme  # noqa: E402
 from prismq_desktop.gui.app import create_main_window  # noqa: E402
+from prismq_desktop.gui.schedules.schedules_view import SchedulesView  # noqa: E402
 from prismq_desktop.gui.stats.stats_view import StatsView  # noqa: E402
 from prismq_desktop.worker import default_handlers  # noqa: E402
 
@@ -89,6 +92,37 @@ def show_stats(app: QApplication, window: QWidget) -> None:
     pump(app, lambda: view.stats is not None and view.stats.window.key == "24h")
 
 
+def add_schedules(app: QApplication, window: QWidget) -> None:
+    """Three schedules (one paused, one that has run) and a paused type, then the tab."""
+    with Queue.open(window.session.db_path) as queue:
+        queue.add_schedule("nightly-trends", "30 2 * * *", "youtube_search",
+                           {"query": "AI trends"}, timezone="Europe/Prague")
+        queue.add_schedule("thumbnails", "*/5 * * * *", "thumbnail", {"size": 256},
+                           timezone="UTC", catch_up="all")
+        queue.add_schedule("weekly-digest", "0 9 * * MON", "reddit_scrape",
+                           {"subreddit": "python"}, timezone="America/New_York")
+        queue.pause_schedule("weekly-digest")
+        queue.run_schedule_now("thumbnails")
+        queue.pause_type("reddit_scrape")
+    tab(window, "Schedules")
+    view = window.findChild(SchedulesView, "schedulesView")
+    pump(app, lambda: view.model.rowCount() == 3
+         and view.model.rows[1].last_task_status not in (None, "queued"), seconds=20)
+    view.select("thumbnails")
+
+
+def shoot_dialog(app: QApplication, window: QWidget, path: Path) -> None:
+    view = window.findChild(SchedulesView, "schedulesView")
+    view.add()
+    dialog = view.dialog
+    dialog.name.setText("hourly-sync")
+    dialog.cron.setText("15 8-18 * * 1-5")
+    dialog.zone.setCurrentText("Europe/Prague")
+    dialog.type.setCurrentText("reddit_scrape")
+    shoot(app, dialog, path)
+    dialog.reject()
+
+
 def tab(window: QWidget, title: str) -> None:
     tabs = window.findChild(QTabWidget, "mainTabs")
     for index in range(tabs.count()):
@@ -131,9 +165,14 @@ def main() -> int:
         pump(app, lambda: sum(t.progress is not None for t in window.worker.current_tasks())
              >= 2, seconds=20)
         shoot(app, window, args.out / "workers.png")
+        add_schedules(app, window)
+        shoot(app, window, args.out / "schedules.png")
+        shoot_dialog(app, window, args.out / "schedule-dialog.png")
         tab(window, "Tasks")
         window.set_theme("dark")
         shoot(app, window, args.out / "dark.png")
+        tab(window, "Schedules")
+        shoot(app, window, args.out / "schedules-dark.png")
         window.close()
         pump(app, lambda: not window.isVisible())  # the worker stops first
     return 0

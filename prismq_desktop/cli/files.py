@@ -9,14 +9,29 @@ migrated by looking at it. Only `enqueue` creates a missing file (and the app's 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from prismq_desktop.core import Queue, QueueDatabaseError, default_db_path
+from prismq_desktop.core import Queue, QueueDatabaseError
+from prismq_desktop.core.locations import location_of
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's locks there are not fcntl's; sidecars stay
+    fcntl = None  # type: ignore[assignment]
+
+SIDECARS = ("-wal", "-shm")
+#: The byte of the -shm that SQLite's unix VFS locks to count connections (UNIX_SHM_DMS).
+SHM_DMS_BYTE = 128
 
 
-def db_path(args: argparse.Namespace) -> Path:
-    return args.db if args.db is not None else default_db_path()
+def db_path(args: argparse.Namespace) -> str | Path:
+    """The queue: ``--db`` (a file or a ``postgresql://`` URL), else ``PRISMQ_QUEUE_DSN``,
+    else ``PRISMQ_QUEUE_DB_PATH``, else the PrismQ backend's default file."""
+    return location_of(args.db)
 
 
 def demo_db_path() -> Path:
@@ -27,7 +42,7 @@ def demo_db_path() -> Path:
 
 def require_existing(args: argparse.Namespace) -> None:
     path = db_path(args)
-    if not path.exists():
+    if isinstance(path, Path) and not path.exists():
         hint = "" if args.db is not None else " (give --db PATH or set PRISMQ_QUEUE_DB_PATH)"
         raise QueueDatabaseError(f"{path} does not exist{hint}")
 
@@ -36,10 +51,44 @@ def _timeout_ms(args: argparse.Namespace) -> int:
     return int(args.lock_timeout * 1000)
 
 
-def open_for_reading(args: argparse.Namespace) -> Queue:
+@contextlib.contextmanager
+def open_for_reading(args: argparse.Namespace) -> Iterator[Queue]:
+    """The queue read-only, for the ``with`` block. Reading leaves nothing behind: the
+    ``-wal`` and ``-shm`` that SQLite makes to read a WAL file (and a read-only connection
+    cannot remove) go again, unless they were there before or another connection uses them."""
     require_existing(args)
-    return Queue.open(db_path(args), read_only=True, create=False,
-                      busy_timeout_ms=_timeout_ms(args))
+    path = db_path(args)
+    ours = not any(Path(f"{path}{suffix}").exists() for suffix in SIDECARS)
+    try:
+        with Queue.open(path, read_only=True, create=False,
+                        busy_timeout_ms=_timeout_ms(args)) as queue:
+            yield queue
+    finally:
+        if ours and fcntl is not None:
+            remove_unused_sidecars(path)
+
+
+def remove_unused_sidecars(path: Path) -> None:
+    """Delete an empty ``-wal`` and its ``-shm`` when no connection has the file open.
+
+    SQLite's own test, as when its last connection closes: every connection holds a shared
+    lock on the ``-shm``'s DMS byte, so taking it exclusively proves no one else is there.
+    """
+    wal, shm = (Path(f"{path}{suffix}") for suffix in SIDECARS)
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            return  # someone wrote: their changes live there until a checkpoint
+        fd = os.open(shm, os.O_RDWR)
+    except OSError:
+        return
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, SHM_DMS_BYTE, os.SEEK_SET)
+        wal.unlink(missing_ok=True)
+        shm.unlink(missing_ok=True)
+    except OSError:
+        pass  # another connection holds it: the files are theirs now
+    finally:
+        os.close(fd)  # drops the lock
 
 
 def open_for_writing(args: argparse.Namespace, *, create: bool = False) -> Queue:

@@ -18,6 +18,7 @@ from prismq_desktop.core import Queue, TaskLog
 from prismq_desktop.core.models import FROM_START, TERMINAL
 
 POLL_SECONDS = 0.2
+FULL_TEXT = "; --json prints all of it"
 
 
 def logs(args: argparse.Namespace) -> int:
@@ -33,9 +34,12 @@ def logs(args: argparse.Namespace) -> int:
         entries = queue.logs(args.id)
     if args.json:
         out.print_json([entry.to_dict() for entry in entries])
-    else:
-        for entry in entries:
-            _print_entry(entry)
+        return 0
+    for entry in entries:
+        _print_entry(entry)
+    if not any(entry.log_id for entry in entries):  # at most the row's own enqueue line
+        print(f"(task {args.id} has no log entries: nothing has happened to it since it was "
+              "enqueued)")
     return 0
 
 
@@ -59,17 +63,17 @@ def follow(queue: Queue, task_id: int, printer: Callable[[TaskLog], None],
 
 def _print_json_line(entry: TaskLog) -> None:
     """One JSON object per line while following (a growing array cannot be streamed)."""
-    print(json.dumps(entry.to_dict(), ensure_ascii=False), flush=True)
+    out.print_json(entry.to_dict(), indent=None)
 
 
 def _print_entry(entry: TaskLog) -> None:
     level = out.clean(entry.level).ljust(7)
-    print(f"{out.local_time(entry.at_utc)}  {level}  {out.clean(entry.message, one_line=False)}")
+    print(f"{out.local_time(entry.at_utc)}  {level}  {_long(entry.message)}")
     details = entry.details_data
     if isinstance(details, dict):
         for key, value in details.items():
             text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            lines = out.clean(text, one_line=False).splitlines() or [""]
+            lines = _long(text).splitlines() or [""]
             if len(lines) == 1:
                 print(f"    {out.clean(key)}: {lines[0]}")
             else:
@@ -77,5 +81,11 @@ def _print_entry(entry: TaskLog) -> None:
                 for line in lines:
                     print(f"      {line}")
     elif entry.details is not None:
-        print(f"    details: {out.clean(entry.details)}")
+        print(f"    details: {out.elide(out.clean(entry.details), hint=FULL_TEXT)}")
     sys.stdout.flush()
+
+
+def _long(text: object) -> str:
+    """A message or value for the terminal: cleaned, and elided past LONG_TEXT characters
+    (a 10 MB line would bury everything else)."""
+    return out.elide(out.clean(text, one_line=False), hint=FULL_TEXT)

@@ -20,20 +20,40 @@ from prismq_desktop.core.models import parse_json
 #: Widest a free-text cell gets when stdout is not a terminal (a pipe or a file).
 PIPE_CELL_WIDTH = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Bidirectional overrides, embeddings and isolates: in a terminal they reorder what
+#: follows them (a stored "\u202e" can make a line read backwards, hiding what it says).
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Longest text printed for one log message or value; the rest is counted, not shown.
+LONG_TEXT = 10_000
 
 
-def print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False, default=str), flush=True)
+def print_json(value: Any, indent: int | None = 2) -> None:
+    print(json_text(value, indent), flush=True)
+
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """JSON as printed: readable Unicode, but bidi controls written as \\u escapes (still
+    the same JSON for a program, inert in a terminal)."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False, default=str)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def clean(value: Any, *, one_line: bool = True) -> str:
-    """Text safe for a terminal: '-' for nothing, control characters made visible."""
+    """Text safe for a terminal: '-' for nothing, control and bidi characters made visible."""
     if value is None or value == "":
         return "-"
     text = str(value)
     if one_line:
         text = " ".join(text.split())
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def elide(text: str, limit: int = LONG_TEXT, hint: str = "") -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out (and ``hint``)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters{hint})"
 
 
 def cut(text: str, width: int) -> str:

@@ -114,7 +114,10 @@ def _file_when_complete(target: Path) -> Iterator[IO[str]]:
         raise ValidationError(f"{target} is a directory; give a file name")
     part = target.with_name(target.name + ".part")
     try:
-        handle = open(part, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        # owner-only, like the queue it comes from (DESIGN §10), whatever the umask
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.chmod(part, 0o600)  # a .part left by an older run keeps its own mode
+        handle = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
     except OSError as exc:
         raise ValidationError(f"cannot write {target}: {exc.strerror}") from exc
     try:

@@ -328,3 +328,13 @@ class ControlStore(Protocol):
 
     def clear_worker_control(self, worker_id: str) -> None:
         """Forget the worker's request (a worker starting or stopping)."""
+
+
+@runtime_checkable
+class ListenStore(Protocol):
+    """A store that hears other processes' commits as they happen (PostgreSQL's
+    LISTEN/NOTIFY): after ``listen`` it announces them through core/notify for its location
+    until closed. Polling stays the fallback; this only makes it sooner."""
+
+    def listen(self) -> None: ...
+

@@ -55,6 +55,8 @@ ACTION_SQL: dict[str, tuple[str, str]] = {
     "requeue_stuck": (_REQUEUE, filters.STUCK.format(now="p.now", stale="p.stale")),
     "delete": ("", _in(TERMINAL)),
 }
+#: What a batch that changed something tells listeners (postgres/listen.py).
+WAKES = {"retry": "added", "run_now": "added", "requeue_stuck": "added", "cancel": "cancelled"}
 PARAMS = "(SELECT %s::timestamptz AS now, %s::int AS value, %s::timestamptz AS stale) p"
 
 
@@ -76,6 +78,8 @@ def run(db: Database, action: str, query: TaskQuery, now: datetime, value: Any,
             handled = _apply(conn, action, spec, batch, where, [*constants, *where_params],
                              value, stamp(now))
             _count_refusals(conn, batch, handled, spec, result)
+            if handled and action in WAKES:
+                conn.execute("SELECT pg_notify(%s, %s)", (db.channel, WAKES[action]))
         result.done += len(handled)
         took = time.perf_counter() - took
         result.batches += 1

@@ -29,6 +29,7 @@ from prismq_desktop.core.errors import (
     QueueSchemaError,
     ReadOnlyError,
 )
+from prismq_desktop.core.locations import redacted
 
 DEFAULT_SCHEMA = "prismq"
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -60,11 +61,7 @@ def parse(url: str) -> Location:
         conninfo_to_dict(conninfo)
     except psycopg.ProgrammingError as exc:
         raise QueueDatabaseError(f"not a PostgreSQL URL: {_first_line(exc)}") from exc
-    netloc = parts.netloc.rpartition("@")
-    user = netloc[0].partition(":")[0]
-    shown_netloc = f"{user}@{netloc[2]}" if netloc[1] else netloc[2]
-    shown = urlunsplit((parts.scheme, shown_netloc, parts.path, parts.query, ""))
-    return Location(conninfo, schema, shown)
+    return Location(conninfo, schema, redacted(url))
 
 
 def connect_options(location: Location, read_only: bool, lock_timeout_ms: int) -> str:
@@ -139,6 +136,11 @@ class Database:
     @property
     def schema(self) -> str:
         return self.location.schema
+
+    @property
+    def channel(self) -> str:
+        """The LISTEN/NOTIFY channel of this queue (postgres/listen.py)."""
+        return f"prismq_{self.location.schema}"
 
     def close(self) -> None:
         self.pool.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from prismq_desktop.core import timeutil, validation
@@ -80,10 +80,11 @@ class Schedule:
                           now)
 
     def task_for(self, tick: datetime | None, now: datetime) -> NewTask:
-        """The task for one tick (None: run now), keyed so each tick makes one task."""
+        """The task for one tick (None: run now), keyed so each tick makes one task (a run
+        now is keyed to the microsecond: each press makes one)."""
         spec = self.spec
-        moment = tick if tick is not None else now
-        suffix = _stamp(moment) if tick is not None else f"run-now-{_stamp(moment)}"
+        suffix = _stamp(tick) if tick is not None else \
+            "run-now-" + now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return NewTask(type=spec.type, payload=spec.payload, priority=spec.priority,
                        max_attempts=spec.max_attempts, idempotency_key=key_prefix(spec.name)
                        + suffix)

@@ -102,6 +102,11 @@ class Operator:
         start = after or timeutil.utc_now()
         return schedule_ticks.preview(fields, cron_zone(timezone), start, count)
 
+    @staticmethod
+    def describe_cron(cron: str) -> str:
+        """An expression in words ("At 02:30 every day"); raises CronError like add."""
+        return parse_cron(cron).describe()
+
     # -- paused types --------------------------------------------------------------------
     def pause_type(self, type: str) -> None:
         """No worker of this app claims tasks of ``type`` until it is resumed."""

@@ -73,6 +73,8 @@ def backup(db: QueueDatabase, destination: str | os.PathLike[str]) -> Path:
         raise ValidationError(f"{dest} already exists; choose a new file name")
     if dest.resolve() == Path(db.path).resolve():
         raise ValidationError("the backup cannot overwrite the queue file itself")
+    if not dest.parent.is_dir():  # made here, a failed backup would leave folders behind
+        raise ValidationError(f"the folder {dest.parent} does not exist; create it first")
     create_private_file(dest)
     try:
         with translated():

@@ -16,8 +16,11 @@ from PySide6.QtCore import QByteArray, QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from prismq_desktop.core.locations import display_name, location_of
 from prismq_desktop.gui import actions as actions_module
 from prismq_desktop.gui import settings, theme
+from prismq_desktop.gui.schedules.schedules_view import SchedulesView
+from prismq_desktop.gui.schedules.type_pauses import TypePauses
 from prismq_desktop.gui.stats.stats_view import StatsView
 from prismq_desktop.gui.tasks.task_control import TaskControl
 from prismq_desktop.gui.tasks.tasks_page import TasksPage
@@ -44,7 +47,7 @@ class MainWindow(QMainWindow):
     #: Opening failed: the message shown to the user.
     open_failed = Signal(str)
 
-    def __init__(self, db_path: Path | None = None, start_worker: bool = False) -> None:
+    def __init__(self, db_path: str | Path | None = None, start_worker: bool = False) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("PrismQ Desktop")
@@ -69,6 +72,7 @@ class MainWindow(QMainWindow):
         self._build()
         self.add_tab(StatsView, "Stats")
         self.add_tab(lambda session: WorkersView(session, self.worker), "Workers")
+        self.add_tab(SchedulesView, "Schedules")
         self.files.recent_menu = build_menus(self, named, self.bulk_export.bulk_menu,
                                              self.worker_status.controls)
         self.files.fill_recent()
@@ -76,7 +80,7 @@ class MainWindow(QMainWindow):
         self._restore_window()
         self.update_actions()
         if db_path is not None:
-            self.files.open_path(Path(db_path), start_worker=start_worker)
+            self.files.open_path(location_of(db_path), start_worker=start_worker)
 
     def _build(self) -> None:
         central = QWidget()
@@ -152,6 +156,7 @@ class MainWindow(QMainWindow):
         self.tasks_page.counts_changed.connect(self.status.set_counts)
         self.tasks_page.message.connect(self.status.flash)
         HealthReport(session, self.status)
+        TypePauses(session, self.tasks_page.sidebar, self.status)
         session.filter_requested.connect(lambda _query: self._show_tab(0))
         session.task_requested.connect(lambda _task_id: self._show_tab(0))
         self.tasks_page.selection_changed.connect(self.update_actions)
@@ -165,7 +170,7 @@ class MainWindow(QMainWindow):
         self.tasks_page.set_worker_capabilities(self.worker.capabilities)
         self.status.set_file(session.db_path, session.read_only_reason)
         demo = " (demo)" if session.demo else ""
-        self.setWindowTitle(f"{session.db_path.name}{demo} — PrismQ Desktop")
+        self.setWindowTitle(f"{display_name(session.db_path)}{demo} — PrismQ Desktop")
         session.set_paused(self.named_actions["pause"].isChecked())
         self.update_actions()
         self.session_opened.emit(session)

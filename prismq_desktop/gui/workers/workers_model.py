@@ -36,6 +36,8 @@ class WorkersModel(QAbstractTableModel):
         self.stale_after = STALE_AFTER_SECONDS
         self.window_minutes = 60.0
         self.own_id: str | None = None
+        #: worker id -> an operator's request as it stands ("quiet requested", "stopping", ...)
+        self.controls: dict[str, str] = {}
         self._palette = palette
 
     # -- updates ---------------------------------------------------------------------------
@@ -53,6 +55,11 @@ class WorkersModel(QAbstractTableModel):
     def set_stale_after(self, seconds: float) -> None:
         self.stale_after = float(seconds)
         self._changed(0, AGE_COLUMN)
+
+    def set_controls(self, controls: dict[str, str]) -> None:
+        if controls != self.controls:
+            self.controls = controls
+            self._changed(STATE_COLUMN, STATE_COLUMN)
 
     def set_own_id(self, worker_id: str | None) -> None:
         if worker_id != self.own_id:
@@ -119,7 +126,8 @@ class WorkersModel(QAbstractTableModel):
         if column == 0:
             return row.worker_id + ("  (this app)" if row.worker_id == self.own_id else "")
         if column == STATE_COLUMN:
-            return self.state(row)
+            asked = self.controls.get(row.worker_id)
+            return f"{self.state(row)} · {asked}" if asked else self.state(row)
         if column == 2:
             return local_time(row.heartbeat)[0] if row.heartbeat else _raw(row.heartbeat_utc)
         if column == AGE_COLUMN:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from prismq_desktop.core import TaskQuery, timeutil
+from prismq_desktop.core import TaskQuery, WorkerControl, timeutil
 from prismq_desktop.core.reports import STALE_AFTER_SECONDS, WorkersOverview
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.empty_state import EmptyStateTable
@@ -76,6 +76,8 @@ class WorkersView(QWidget):
         self.stale = QSpinBox(objectName="staleThreshold", suffix=" s")
         self.done_window = QComboBox(objectName="doneWindow")
         self.show_tasks = QPushButton("Show its tasks", objectName="showWorkerTasks")
+        self.quiet = QPushButton("Quiet", objectName="quietWorkerButton")
+        self.stop = QPushButton("Stop", objectName="stopWorkerButton")
         self.reclaim = QPushButton("Reclaim expired leases", objectName="reclaimButton")
         self.reclaim_result = QLabel(objectName="reclaimResult", wordWrap=True)
         self.panel = (EmbeddedPanel(worker, session.read_only_reason) if worker is not None
@@ -127,6 +129,15 @@ class WorkersView(QWidget):
                                    "(or double-click its row)")
         self.show_tasks.clicked.connect(self._show_selected)
         reason = self.session.read_only_reason
+        for button, action, tip in (
+                (self.quiet, "quiet", "Ask the selected worker process to claim no more tasks "
+                                      "(it keeps running what it has)"),
+                (self.stop, "stop", "Ask the selected worker process to finish its running "
+                                    "tasks and exit")):
+            button.setEnabled(False)
+            button.setToolTip(f"Unavailable: {reason}" if reason else
+                              tip + "; it obeys at its next heartbeat")
+            button.clicked.connect(lambda _=False, a=action: self.request_control(a))
         self.reclaim.setEnabled(not reason)
         self.reclaim.setToolTip(
             f"Unavailable: {reason}" if reason else
@@ -145,6 +156,8 @@ class WorkersView(QWidget):
         bar.addWidget(self.done_window)
         bar.addSpacing(12)
         bar.addWidget(self.show_tasks)
+        bar.addWidget(self.quiet)
+        bar.addWidget(self.stop)
         bar.addWidget(self.reclaim)
         top = QWidget()
         column = QVBoxLayout(top)
@@ -192,6 +205,8 @@ class WorkersView(QWidget):
         minutes = self.window_minutes
         self.session.reader.submit(lambda q: q.workers_overview(minutes), self._arrived,
                                    key=("workers", id(self)))
+        self.session.reader.submit(lambda q: q.worker_controls(), self._controls_arrived,
+                                   key=("worker-controls", id(self)))
 
     def _spaced(self) -> None:
         if self._again:
@@ -205,6 +220,10 @@ class WorkersView(QWidget):
         if selected is not None:
             self._select(selected)
         self._show_summary()
+
+    def _controls_arrived(self, controls: list[WorkerControl]) -> None:
+        self.model.set_controls({c.worker_id: c.state for c in controls})
+        self._selection_changed()
 
     def _tick(self) -> None:
         self.model.tick(timeutil.utc_now())
@@ -291,7 +310,28 @@ class WorkersView(QWidget):
                 return
 
     def _selection_changed(self) -> None:
-        self.show_tasks.setEnabled(self.selected_worker() is not None)
+        chosen = self.selected_worker()
+        self.show_tasks.setEnabled(chosen is not None)
+        registered = chosen is not None and any(row.worker_id == chosen and row.registered
+                                                for row in self.model.rows)
+        asked = self.model.controls.get(chosen or "", "")
+        writable = not self.session.read_only_reason
+        self.quiet.setEnabled(writable and registered and not asked)
+        self.stop.setEnabled(writable and registered and not asked.startswith("stop"))
+
+    def request_control(self, action: str) -> None:
+        """Ask the selected worker to quiet or stop (through the writer)."""
+        worker_id = self.selected_worker()
+        if worker_id is None:
+            return
+        self.quiet.setEnabled(False)
+        self.stop.setEnabled(False)
+
+        def asked(_control: WorkerControl) -> None:
+            self._say(f"Asked {worker_id} to {action}; it answers with its next heartbeat.")
+            self.refresh()
+        self.session.writer.submit(lambda q: q.request_worker_control(worker_id, action), asked,
+                                   lambda exc: self._say(f"Nothing changed: {exc}"))
 
     def _show_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
