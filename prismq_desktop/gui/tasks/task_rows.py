@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from prismq_desktop.core import RawText
 from prismq_desktop.core.models import Task
 from prismq_desktop.gui import formatting as fmt
 
@@ -42,6 +43,11 @@ COLUMN_INDEX = {column.key: index for index, column in enumerate(COLUMNS)}
 #: error within reach of a 1440-pixel window, the finer times after it.
 DEFAULT_ORDER = ("id", "type", "status", "priority", "attempts", "created", "duration",
                  "error", "worker", "run_after", "started", "finished")
+#: Text columns another tool may have written as bytes that are not UTF-8 (core RawText):
+#: shown escaped, marked, and said so in the tooltip.
+TEXT_COLUMNS = {"type": "type", "status": "status", "worker": "locked_by",
+                "error": "error_message"}
+RAW_TIP = "stored as bytes that are not UTF-8: each undecodable byte is shown as \\xNN"
 TIME_COLUMNS = {"created": "created_at_utc", "run_after": "run_after_utc",
                 "started": "processing_started_utc", "finished": "finished_at_utc"}
 
@@ -72,6 +78,9 @@ def build_row(task: Task, now: datetime) -> TaskRow:
     for key, column in TIME_COLUMNS.items():
         texts[key], tips[key] = fmt.local_time(getattr(task, column))
     texts["duration"], tips["duration"] = _duration(task, now)
+    for key, column in TEXT_COLUMNS.items():
+        if isinstance(getattr(task, column), RawText):
+            texts[key], tips[key] = f"⚠ {texts[key]}", RAW_TIP
     return TaskRow(task, status, tuple(texts.get(c.key, "") for c in COLUMNS),
                    tuple(tips.get(c.key, "") for c in COLUMNS))
 
