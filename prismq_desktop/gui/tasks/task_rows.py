@@ -108,6 +108,9 @@ def _status_tip(task: Task, status: str) -> str:
     if status == "stuck":
         return (f"queued with no attempts left ({task.attempts}/{task.max_attempts}): no worker"
                 " takes it; retry it, or requeue stuck tasks to fail it")
+    if status == "cancelling":
+        return (f"cancelled; its handler on {task.locked_by} has not stopped yet (it is told "
+                "within a second or so, and the worker says when it has stopped)")
     if status not in fmt.KNOWN_STATUSES:
         return f"status {task.status!r} is not one PrismQ Desktop knows; shown as stored"
     return status
