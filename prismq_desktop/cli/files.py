@@ -64,7 +64,7 @@ def open_for_reading(args: argparse.Namespace) -> Iterator[Queue]:
                         busy_timeout_ms=_timeout_ms(args)) as queue:
             yield queue
     finally:
-        if ours and fcntl is not None:
+        if ours and fcntl is not None and isinstance(path, Path):
             remove_unused_sidecars(path)
 
 
