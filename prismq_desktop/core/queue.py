@@ -233,6 +233,12 @@ class Queue(Operator):
     def release(self, task_id: int, worker_id: str) -> bool:
         return self._store.release(task_id, worker_id, self.now())
 
+    def acknowledge_cancel(self, task_id: int, worker_id: str,
+                           message: str | None = None) -> bool:
+        """The handler of a task cancelled while this worker held it has stopped; until
+        then the task shows as cancelling (``Task.is_cancelling``)."""
+        return self._store.acknowledge_cancel(task_id, worker_id, self.now(), message)
+
     def reclaim_expired(self) -> dict[int, str]:
         return self._store.reclaim_expired(self.now())
 

@@ -137,6 +137,12 @@ class Store(Protocol):
     def release(self, task_id: int, worker_id: str, now: datetime) -> bool:
         """Give a held task back to queued, refunding its attempt (a stopping worker)."""
 
+    def acknowledge_cancel(self, task_id: int, worker_id: str, now: datetime,
+                           message: str | None) -> bool:
+        """The handler of a task cancelled while ``worker_id`` held it has stopped: end the
+        lease the cancel kept (the task no longer shows as cancelling), logging ``message``
+        in the same commit. False (and nothing written) unless it is cancelled and was ours."""
+
     def reclaim_expired(self, now: datetime) -> dict[int, str]:
         """Requeue (or fail, when out of attempts) every held task whose lease passed;
         {task id: new status}. Idempotent."""

@@ -72,6 +72,10 @@ START = (
     " SELECT id, %(now)s, 'INFO', 'started' FROM s"
 )
 RENEW = f"UPDATE task_queue SET lease_until_utc = %(lease)s WHERE {_GUARD}"
+ACKNOWLEDGE_CANCEL = (
+    "UPDATE task_queue SET lease_until_utc = NULL WHERE id = %(id)s AND status = 'cancelled'"
+    " AND locked_by = %(worker)s"
+)
 RELEASE = (
     "WITH s AS (UPDATE task_queue SET status = 'queued', run_after_utc = %(now)s,"
     " lease_until_utc = NULL, locked_by = NULL, attempts = greatest(attempts - 1, 0),"
@@ -272,6 +276,18 @@ def release(db: Database, task_id: int, worker_id: str, now: datetime) -> bool:
                                         "channel": db.channel,
                                         "message": f"released by {worker_id} (worker stopping)"})
         return cursor.rowcount == 1
+
+
+def acknowledge_cancel(db: Database, task_id: int, worker_id: str, now: datetime,
+                       message: str | None) -> bool:
+    """The handler of a task cancelled while ours has stopped: end the lease the cancel kept."""
+    with db.transaction() as conn:
+        cursor = conn.execute(ACKNOWLEDGE_CANCEL, {"id": task_id, "worker": worker_id})
+        if cursor.rowcount != 1:
+            return False
+        if message is not None:
+            logs.write(conn, task_id, stamp(now), "INFO", message)
+        return True
 
 
 def reclaim_expired(db: Database, now: datetime) -> dict[int, str]:

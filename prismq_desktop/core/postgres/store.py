@@ -174,6 +174,10 @@ class PostgresStore:
     def release(self, task_id: int, worker_id: str, now: datetime) -> bool:
         return claiming.release(self.database, task_id, worker_id, now)
 
+    def acknowledge_cancel(self, task_id: int, worker_id: str, now: datetime,
+                           message: str | None) -> bool:
+        return claiming.acknowledge_cancel(self.database, task_id, worker_id, now, message)
+
     def reclaim_expired(self, now: datetime) -> dict[int, str]:
         return claiming.reclaim_expired(self.database, now)
 

@@ -42,9 +42,12 @@ ENQUEUE_MANY = (
     " AS u(type, priority, payload, compat, max_attempts, run_after, n)"
     " ORDER BY u.n RETURNING id, pg_notify(%(channel)s, 'added')"
 )
+# A running task's lease outlives its cancel until the handler stops (the worker clears it;
+# the table shows "cancelling" meanwhile); a waiting task holds none.
+KEEP_RUNNING_LEASE = "CASE WHEN status IN ('leased', 'processing') THEN lease_until_utc END"
 CANCEL = (
     "UPDATE task_queue SET status = 'cancelled', finished_at_utc = %(now)s,"
-    " lease_until_utc = NULL, updated_at_utc = %(now)s"
+    f" lease_until_utc = {KEEP_RUNNING_LEASE}, updated_at_utc = %(now)s"
     " WHERE id = %(id)s AND status = ANY(%(allowed)s) RETURNING " + TASK_SELECT
     + ", pg_notify(%(channel)s, 'cancelled:' || id)"
 )

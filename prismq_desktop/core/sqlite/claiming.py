@@ -58,6 +58,10 @@ INSERT_RUN = (
     " max(:claimed - (julianday(created_at_utc) - 2440587.5) * 86400.0, 0.0),"
     " :run, :finished FROM task_queue WHERE id = :id"
 )
+ACKNOWLEDGE_CANCEL = (
+    "UPDATE task_queue SET lease_until_utc = NULL WHERE id = :id AND status = 'cancelled'"
+    " AND locked_by = :worker"
+)
 COMPLETE = (
     "UPDATE task_queue SET status = 'completed', finished_at_utc = :now,"
     f" lease_until_utc = NULL, error_message = NULL, updated_at_utc = :now WHERE {_GUARD}"
@@ -292,6 +296,19 @@ def release(db: QueueDatabase, task_id: int, worker_id: str, now: datetime) -> b
             return False
         _requeue(conn, task_id, None, now_text, now_text, refund=True)
         logs.write(conn, task_id, now_text, "WARNING", f"released by {worker_id} (worker stopping)")
+        return True
+
+
+def acknowledge_cancel(db: QueueDatabase, task_id: int, worker_id: str, now: datetime,
+                       message: str | None) -> bool:
+    """The handler of a task cancelled while ours has stopped: end the lease the cancel kept."""
+    now_text = timeutil.to_db(now)
+    with db.transaction() as conn:
+        conn.execute(ACKNOWLEDGE_CANCEL, {"id": task_id, "worker": worker_id})
+        if not conn.changes():
+            return False
+        if message is not None:
+            logs.write(conn, task_id, now_text, "INFO", message)
         return True
 
 

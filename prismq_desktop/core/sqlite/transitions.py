@@ -8,14 +8,18 @@ import apsw
 
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.errors import InvalidTransitionError, TaskNotFoundError
-from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TASK_SELECT, Task
+from prismq_desktop.core.models import ACTIVE, CANCELLABLE, RETRYABLE, TASK_SELECT, Task
 from prismq_desktop.core.sqlite import logs
 from prismq_desktop.core.sqlite.database import QueueDatabase, fetch_rows
 from prismq_desktop.core.sqlite.filters import quoted
 
+# A running task's lease outlives its cancel until the handler stops (the worker clears it;
+# the table shows "cancelling" meanwhile); a waiting task holds none.
+KEEP_RUNNING_LEASE = f"CASE WHEN status IN ({quoted(ACTIVE)}) THEN lease_until_utc END"
 SELECT_TASK = f"SELECT {TASK_SELECT} FROM task_queue WHERE id = ?"
 CANCEL = (
-    "UPDATE task_queue SET status = 'cancelled', finished_at_utc = :now, lease_until_utc = NULL,"
+    "UPDATE task_queue SET status = 'cancelled', finished_at_utc = :now,"
+    f" lease_until_utc = {KEEP_RUNNING_LEASE},"
     f" updated_at_utc = :now WHERE id = :id AND status IN ({quoted(CANCELLABLE)})"
     f" RETURNING {TASK_SELECT}"
 )
@@ -55,7 +59,8 @@ def _apply(db: QueueDatabase, sql: str, task_id: int, now: datetime, verb: str,
 
 
 def cancel(db: QueueDatabase, task_id: int, now: datetime) -> Task:
-    """queued/leased/processing → cancelled; a running handler sees it at its next renewal."""
+    """queued/leased/processing → cancelled; a running handler sees it at its next renewal
+    (at once in this process), and its worker ends the kept lease when it has stopped."""
     return _apply(db, CANCEL, task_id, now, "cancelled", CANCELLABLE)
 
 
