@@ -58,7 +58,8 @@ def open_for_reading(args: argparse.Namespace) -> Iterator[Queue]:
     cannot remove) go again, unless they were there before or another connection uses them."""
     require_existing(args)
     path = db_path(args)
-    ours = not any(Path(f"{path}{suffix}").exists() for suffix in SIDECARS)
+    ours = isinstance(path, Path) and not any(Path(f"{path}{suffix}").exists()
+                                              for suffix in SIDECARS)
     try:
         with Queue.open(path, read_only=True, create=False,
                         busy_timeout_ms=_timeout_ms(args)) as queue:
