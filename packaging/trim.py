@@ -30,8 +30,8 @@ EXCLUDED_MODULES: list[str] = [
     "pyqtgraph.canvas",
     # standard-library parts a desktop app does not use
     "tkinter", "_tkinter", "pydoc_data", "lib2to3", "setuptools", "pkg_resources",
-    # OpenSSL (libcrypto, libssl): no network; hashlib falls back to its built-in hashes
-    "ssl", "_ssl", "_hashlib",
+    # (OpenSSL stays: the HTTP API's uvicorn and anyio import ssl, though it serves plain
+    # HTTP; without it the exe's self-test fails its "http api" step)
     # test tools
     "pytest", "_pytest", "hypothesis", "pytestqt",
     # Qt bindings we never import (their Qt libraries go with them)

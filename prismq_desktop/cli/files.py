@@ -15,7 +15,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from prismq_desktop.core import Queue, QueueDatabaseError, default_db_path
+from prismq_desktop.core import Queue, QueueDatabaseError
+from prismq_desktop.core.locations import location_of
 
 try:
     import fcntl
@@ -27,8 +28,10 @@ SIDECARS = ("-wal", "-shm")
 SHM_DMS_BYTE = 128
 
 
-def db_path(args: argparse.Namespace) -> Path:
-    return args.db if args.db is not None else default_db_path()
+def db_path(args: argparse.Namespace) -> str | Path:
+    """The queue: ``--db`` (a file or a ``postgresql://`` URL), else ``PRISMQ_QUEUE_DSN``,
+    else ``PRISMQ_QUEUE_DB_PATH``, else the PrismQ backend's default file."""
+    return location_of(args.db)
 
 
 def demo_db_path() -> Path:
@@ -39,7 +42,7 @@ def demo_db_path() -> Path:
 
 def require_existing(args: argparse.Namespace) -> None:
     path = db_path(args)
-    if not path.exists():
+    if isinstance(path, Path) and not path.exists():
         hint = "" if args.db is not None else " (give --db PATH or set PRISMQ_QUEUE_DB_PATH)"
         raise QueueDatabaseError(f"{path} does not exist{hint}")
 
@@ -55,13 +58,14 @@ def open_for_reading(args: argparse.Namespace) -> Iterator[Queue]:
     cannot remove) go again, unless they were there before or another connection uses them."""
     require_existing(args)
     path = db_path(args)
-    ours = not any(Path(f"{path}{suffix}").exists() for suffix in SIDECARS)
+    ours = isinstance(path, Path) and not any(Path(f"{path}{suffix}").exists()
+                                              for suffix in SIDECARS)
     try:
         with Queue.open(path, read_only=True, create=False,
                         busy_timeout_ms=_timeout_ms(args)) as queue:
             yield queue
     finally:
-        if ours and fcntl is not None:
+        if ours and fcntl is not None and isinstance(path, Path):
             remove_unused_sidecars(path)
 
 

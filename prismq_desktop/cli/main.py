@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from prismq_desktop.cli import copy_command as cli_copy
 from prismq_desktop.cli import delegates as cli_delegates
 from prismq_desktop.cli import logs as cli_logs
 from prismq_desktop.cli import queue_commands as cli_queue
@@ -27,6 +28,7 @@ from prismq_desktop.core import (
     TaskNotFoundError,
     ValidationError,
 )
+from prismq_desktop.core.locations import redacted
 
 OK, REFUSED, BAD_INPUT, DATABASE, INTERNAL, CANNOT_START, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 
@@ -42,6 +44,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "logs": cli_logs.logs,
     "stats": cli_queue.stats,
     "backup": cli_queue.backup,
+    "copy": cli_copy.run,
     "check": cli_queue.check,
     "purge": cli_queue.purge,
     "worker": cli_delegates.worker,
@@ -122,7 +125,7 @@ def _message(exc: BaseException, args: argparse.Namespace | None) -> str:
     if _exit_code(exc) == INTERNAL:
         return f"internal error ({type(exc).__name__}: {text}); please report it"
     if _exit_code(exc) == DATABASE and not isinstance(exc, OSError) and args is not None:
-        path = str(db_path(args))
+        path = redacted(db_path(args))
         if path not in text:
             return f"{path}: {text}"
     return text

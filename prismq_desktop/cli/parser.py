@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from prismq_desktop import __version__
+from prismq_desktop.cli.copy_command import add_arguments as add_copy_arguments
 from prismq_desktop.cli.files import demo_db_path
 from prismq_desktop.cli.schedule_args import add_commands as add_schedule_commands
 from prismq_desktop.core import SORT_FIELDS, versions_text
+from prismq_desktop.core.locations import location_of
 from prismq_desktop.worker.options import add_arguments as add_worker_arguments
 
 PROG = "prismq-desktop"
@@ -115,9 +117,10 @@ offset = _number(int, 0, MAX_ID, "the offset")
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     def default(value: object) -> object:
         return argparse.SUPPRESS if suppress else value
-    parser.add_argument("--db", type=Path, metavar="PATH", default=default(None),
-                        help="the queue file (default: $PRISMQ_QUEUE_DB_PATH, else "
-                             "the PrismQ backend's default path)")
+    parser.add_argument("--db", type=location_of, metavar="PATH|URL", default=default(None),
+                        help="the queue file, or a postgresql://user@host/db URL (default: "
+                             "$PRISMQ_QUEUE_DSN, else $PRISMQ_QUEUE_DB_PATH, else the PrismQ "
+                             "backend's default path)")
     parser.add_argument("--lock-timeout", type=seconds, metavar="SECONDS", default=default(5.0),
                         help="how long to wait for another process's lock (default 5)")
 
@@ -147,7 +150,8 @@ def build_parser() -> Parser:
     gui.add_argument("--worker", action="store_true", help="start the embedded worker too")
     _add_task_commands(add)
     _add_queue_commands(add)
-    add_worker_arguments(add("worker", "run a worker in this terminal: claim and run tasks"))
+    add_worker_arguments(add("worker", "run a worker in this terminal: claim and run tasks, "
+                             "enqueue due schedule ticks, obey worker-control"))
     demo = add("demo", "fill a queue with demo tasks and show them in the app", parents=())
     demo.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
                       help=f"the demo file (default: {demo_db_path()}); an existing file "
@@ -157,6 +161,7 @@ def build_parser() -> Parser:
     from prismq_desktop.cli.serve import add_arguments as add_serve_arguments  # imports us
 
     add_serve_arguments(add("serve", "serve the queue over HTTP (PrismQ's queue API and more)"))
+    add_copy_arguments(add("copy", "copy a queue between SQLite and PostgreSQL, ids kept"))
     return parser
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from prismq_desktop.cli import output as out
 from prismq_desktop.cli.files import db_path, open_for_reading, open_for_writing
 from prismq_desktop.core import QueueDatabaseError
+from prismq_desktop.core.locations import redacted
 from prismq_desktop.core.reports import FileHealth, QueueSummary
 
 #: Status columns of the per-type table, in the order of a task's life.
@@ -26,7 +27,7 @@ def stats(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace, document: dict, print_text: Callable[[], None]) -> None:
     """``--json``: the file's path and ``document``; else the human text."""
     if args.json:
-        out.print_json({"db": str(db_path(args)), **document})
+        out.print_json({"db": redacted(db_path(args)), **document})
     else:
         print_text()
 
@@ -64,7 +65,7 @@ def backup(args: argparse.Namespace) -> int:
     if args.json:
         out.print_json({"backup": str(dest), "bytes": dest.stat().st_size})
     else:
-        print(f"backed up {db_path(args)} to {dest} ({dest.stat().st_size} bytes)")
+        print(f"backed up {redacted(db_path(args))} to {dest} ({dest.stat().st_size} bytes)")
     return 0
 
 
@@ -74,7 +75,7 @@ def check(args: argparse.Namespace) -> int:
         health = queue.file_health()
     _show(args, health.to_dict(), lambda: _print_health(health))
     if not health.ok:
-        raise QueueDatabaseError(f"{db_path(args)} failed the integrity check: "
+        raise QueueDatabaseError(f"{redacted(db_path(args))} failed the integrity check: "
                                  f"{out.clean(health.integrity[0])}")
     return 0
 

@@ -25,7 +25,7 @@ from prismq_desktop.core.locations import (
     default_db_path,
     versions_text,
 )
-from prismq_desktop.core.models import Task, TaskLog, TaskStatus, Worker
+from prismq_desktop.core.models import RawText, Task, TaskLog, TaskStatus, Worker
 from prismq_desktop.core.query import (
     ACTIVE_FILTER,
     SCHEDULED,
@@ -82,6 +82,7 @@ __all__ = [
     "QueueHealth",
     "QueueSchemaError",
     "QueueSummary",
+    "RawText",
     "ReadOnlyError",
     "ResultSet",
     "Run",

@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 from prismq_desktop.core.errors import QueueDatabaseError
 
@@ -49,6 +50,36 @@ def chosen_by_user(path: Path) -> bool:
 
 def is_postgres(location: str | os.PathLike[str] | None) -> bool:
     return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
+
+
+def default_location() -> str | Path:
+    """``PRISMQ_QUEUE_DSN`` (a ``postgresql://`` URL) when set, else the default file."""
+    dsn = os.environ.get("PRISMQ_QUEUE_DSN")
+    return dsn if dsn else default_db_path()
+
+
+def location_of(value: str | os.PathLike[str] | None) -> str | Path:
+    """What the user named as a location: a URL stays text (a Path would fold its ``//``),
+    anything else is a file path; None is :func:`default_location`."""
+    if value is None:
+        return default_location()
+    return value if is_postgres(value) else Path(value)  # type: ignore[return-value]
+
+
+def redacted(location: str | os.PathLike[str]) -> str:
+    """A location fit to show or store: a URL without its password, a path as it is."""
+    text = os.fspath(location)
+    if not is_postgres(text):
+        return text
+    parts = urlsplit(text)
+    user, at, host = parts.netloc.rpartition("@")
+    netloc = f"{user.partition(':')[0]}@{host}" if at else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+def display_name(location: str | os.PathLike[str]) -> str:
+    """Short text for a title or status bar: a file's name, a URL without its password."""
+    return redacted(location) if is_postgres(location) else Path(location).name
 
 
 def sqlite_path(location: str | os.PathLike[str] | None) -> Path:

@@ -69,6 +69,8 @@ TERMINAL = (TaskStatus.COMPLETED.value, *RETRYABLE)
 
 #: What a queued task with no attempts left is shown as (and the search's pseudo status).
 STUCK = "stuck"
+#: Shown for a cancelled task whose handler has not stopped yet (``Task.is_cancelling``).
+CANCELLING = "cancelling"
 
 TASK_COLUMNS: tuple[str, ...] = (
     "id", "type", "priority", "payload", "compatibility", "status", "attempts",
@@ -159,13 +161,25 @@ class Task:
                 and all(isinstance(n, (int, float)) for n in counts)
                 and counts[0] >= counts[1])
 
+    def is_cancelling(self, now: datetime) -> bool:
+        """Cancelled while running, its handler not yet stopped: the worker still holds its
+        lease (the cancel keeps it; the worker clears it when the handler stops, and a worker
+        that died lets it pass)."""
+        if self.status != TaskStatus.CANCELLED.value or self.lease_until_utc is None:
+            return False
+        lease = self.time("lease_until_utc")
+        return lease is not None and lease > now
+
     def shown_status(self, now: datetime) -> str:
         """The status a user sees: 'stuck' for a queued task with no attempts left,
-        'scheduled' for one waiting for a later time, else the stored status as text."""
+        'scheduled' for one waiting for a later time, 'cancelling' for a cancelled one whose
+        handler still runs, else the stored status as text."""
         if self.is_exhausted():
             return STUCK
         if self.is_scheduled(now):
             return "scheduled"
+        if self.is_cancelling(now):
+            return CANCELLING
         return "" if self.status is None else str(self.status)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from prismq_desktop.core import (
+    copying,
     editing,
     export,
     notify,
@@ -51,7 +52,7 @@ from prismq_desktop.core.reports import (
 from prismq_desktop.core.resultset import ResultSet
 from prismq_desktop.core.schedules.operations import Operator
 from prismq_desktop.core.stats_types import DepthSample, Stats, Throughput, Window
-from prismq_desktop.core.store import ChangeToken, Store
+from prismq_desktop.core.store import ChangeToken, ListenStore, Store
 
 #: The ``meta`` key that marks a queue made by ``prismq-desktop demo``.
 DEMO_KEY = "demo"
@@ -119,8 +120,11 @@ class Queue(Operator):
 
     def subscribe(self, listener: notify.Listener) -> None:
         """Call ``listener(event, task_id)`` after each change made in this process to this
-        queue (notify.ADDED, notify.CANCELLED), from the writer's thread: keep it quick."""
+        queue (notify.ADDED, notify.CANCELLED), from the writer's thread: keep it quick.
+        On a store that hears other processes (PostgreSQL), their changes are announced too."""
         notify.subscribe(self.location, listener)
+        if isinstance(self._store, ListenStore):
+            self._store.listen()
 
     def unsubscribe(self, listener: notify.Listener) -> None:
         notify.unsubscribe(self.location, listener)
@@ -228,6 +232,12 @@ class Queue(Operator):
 
     def release(self, task_id: int, worker_id: str) -> bool:
         return self._store.release(task_id, worker_id, self.now())
+
+    def acknowledge_cancel(self, task_id: int, worker_id: str,
+                           message: str | None = None) -> bool:
+        """The handler of a task cancelled while this worker held it has stopped; until
+        then the task shows as cancelling (``Task.is_cancelling``)."""
+        return self._store.acknowledge_cancel(task_id, worker_id, self.now(), message)
 
     def reclaim_expired(self) -> dict[int, str]:
         return self._store.reclaim_expired(self.now())
@@ -458,6 +468,16 @@ class Queue(Operator):
 
     def backup(self, destination: str | os.PathLike[str]) -> Path:
         return self._store.backup(destination)
+
+    def copy_to(self, target: Queue, *, append: bool = False,
+                progress: copying.CopyProgress | None = None) -> copying.CopyResult:
+        """Copy this queue's tasks, logs, workers, runs, schedules and app tables into
+        ``target`` (any backend), ids kept; a non-empty target is refused unless ``append``
+        (then rows it has, by id, are skipped)."""
+        result = copying.copy_queue(self._store, target._store, append=append,
+                                    progress=progress)
+        target._announce(notify.ADDED)
+        return result
 
 
 def _claim_filter(strategy: str, types: Sequence[str] | None,

@@ -137,6 +137,12 @@ class Store(Protocol):
     def release(self, task_id: int, worker_id: str, now: datetime) -> bool:
         """Give a held task back to queued, refunding its attempt (a stopping worker)."""
 
+    def acknowledge_cancel(self, task_id: int, worker_id: str, now: datetime,
+                           message: str | None) -> bool:
+        """The handler of a task cancelled while ``worker_id`` held it has stopped: end the
+        lease the cancel kept (the task no longer shows as cancelling), logging ``message``
+        in the same commit. False (and nothing written) unless it is cancelled and was ours."""
+
     def reclaim_expired(self, now: datetime) -> dict[int, str]:
         """Requeue (or fail, when out of attempts) every held task whose lease passed;
         {task id: new status}. Idempotent."""
@@ -328,3 +334,13 @@ class ControlStore(Protocol):
 
     def clear_worker_control(self, worker_id: str) -> None:
         """Forget the worker's request (a worker starting or stopping)."""
+
+
+@runtime_checkable
+class ListenStore(Protocol):
+    """A store that hears other processes' commits as they happen (PostgreSQL's
+    LISTEN/NOTIFY): after ``listen`` it announces them through core/notify for its location
+    until closed. Polling stays the fallback; this only makes it sooner."""
+
+    def listen(self) -> None: ...
+

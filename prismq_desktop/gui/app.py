@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from prismq_desktop import __version__
 from prismq_desktop.core import default_db_path
+from prismq_desktop.core.locations import default_location, location_of
 from prismq_desktop.gui import crash, settings, theme
 from prismq_desktop.gui.window.main_window import MainWindow
 from prismq_desktop.paths import resource_path
@@ -24,10 +25,10 @@ def create_main_window(db_path: str | Path | None, start_worker: bool = False) -
     A QApplication must exist. Opening problems show in the window's banner and through its
     ``open_failed`` signal.
     """
-    return MainWindow(Path(db_path) if db_path is not None else None, start_worker)
+    return MainWindow(location_of(db_path) if db_path is not None else None, start_worker)
 
 
-def run_gui(db_path: Path | None, start_worker: bool = False) -> int:
+def run_gui(db_path: str | Path | None, start_worker: bool = False) -> int:
     """Create the application, show the window on ``db_path`` and run until it closes."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -42,20 +43,23 @@ def run_gui(db_path: Path | None, start_worker: bool = False) -> int:
     _quit_on_interrupt(app)
     window = create_main_window(None)
     window.open_failed.connect(lambda message: _tell_failure(window, message))
-    path, create = (Path(db_path), False) if db_path is not None else starting_file()
+    path, create = (location_of(db_path), False) if db_path is not None else starting_file()
     window.files.open_path(path, create=create, start_worker=start_worker)
     window.show()
     return app.exec()
 
 
-def starting_file() -> tuple[Path, bool]:
-    """Without --db: the file ``PRISMQ_QUEUE_DB_PATH`` names (created if it does not exist
+def starting_file() -> tuple[str | Path, bool]:
+    """Without --db: the PostgreSQL queue ``PRISMQ_QUEUE_DSN`` names; the file
+    ``PRISMQ_QUEUE_DB_PATH`` names (created if it does not exist
     yet: the user asked for that file, not for the last one opened); else the PrismQ default
     file when it exists, else the last file opened, else the default file created new (so
     the exe opens on the queue the PrismQ backend uses).
 
     Returns the path and whether it must be created.
     """
+    if os.environ.get("PRISMQ_QUEUE_DSN"):
+        return default_location(), False
     if os.environ.get("PRISMQ_QUEUE_DB_PATH"):
         named = default_db_path()
         return named, not named.exists()

@@ -15,7 +15,7 @@ from prismq_desktop.core.models import Task, parse_json
 
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
 KNOWN_STATUSES = ("queued", "scheduled", "leased", "processing", "completed", "failed",
-                  "cancelled", "dead_letter")
+                  "cancelled", "cancelling", "dead_letter")
 
 
 def local_time(value: object) -> tuple[str, str]:
@@ -72,8 +72,7 @@ def between(start: object, end: object) -> float | None:
 
 
 def display_status(task: Task, now: datetime) -> str:
-    """The status a user sees: 'scheduled' for queued tasks that wait for a later time,
-    'stuck' for queued ones with no attempts left."""
+    """The status a user sees (``Task.shown_status``): 'scheduled', 'stuck', 'cancelling'."""
     return task.shown_status(now)
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from prismq_desktop.core.locations import is_postgres, redacted
+
 ORGANIZATION = "PrismQ"
 APPLICATION = "PrismQ Desktop"
 ENV_FILE = "PRISMQ_DESKTOP_SETTINGS"
@@ -41,8 +43,9 @@ def recent_files() -> list[str]:
     return [str(item) for item in found if item][:MAX_RECENT] if isinstance(found, list) else []
 
 
-def add_recent(path: Path) -> list[str]:
-    text = str(Path(path).resolve())
+def add_recent(path: str | Path) -> list[str]:
+    """Remember a file (resolved) or a URL (without its password: never stored)."""
+    text = redacted(path) if is_postgres(path) else str(Path(path).resolve())
     files = [text, *(f for f in recent_files() if f != text)][:MAX_RECENT]
     settings().setValue("recentFiles", files)
     return files

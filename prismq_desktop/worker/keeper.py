@@ -3,22 +3,31 @@ reclaim expired tasks.
 
 Handlers run in the engine threads, so leases are renewed here, every third of the lease:
 a running task survives two missed renewals, and a cancel made in another process is seen
-within one renewal period (``renew_lease`` returns False and the task's flag goes up).
+at the latest by the next renewal (``renew_lease`` returns False and the task's flag goes up).
+Between renewals, whenever the file changed, the keeper also reads its running tasks' statuses
+every ``CANCEL_CHECK_SECONDS``, so with the default 30 s lease a handler hears of a cancel in
+about half a second rather than up to ten (a cancel in this process reaches it at once).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
+from prismq_desktop.core import TaskNotFoundError
 from prismq_desktop.worker.controls import obey
 from prismq_desktop.worker.runtime import Runtime
+
+#: How often, between renewals, running tasks are checked for a cancel (after a change).
+CANCEL_CHECK_SECONDS = 0.5
 
 
 class Keeper:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.done = threading.Event()
+        self._seen: object = None  # the change token at the last cancel check
         self.thread = threading.Thread(target=self._loop, daemon=True,
                                        name=f"prismq-keeper-{rt.settings.worker_id}")
 
@@ -33,12 +42,18 @@ class Keeper:
 
     def _loop(self) -> None:
         self.tick()  # a crashed predecessor's tasks come back at once, not a period later
+        due = time.monotonic() + self.rt.settings.renew_period
         while True:
-            self.rt.renew_now.wait(self.rt.settings.renew_period)
-            self.rt.renew_now.clear()
+            pause = min(CANCEL_CHECK_SECONDS, max(due - time.monotonic(), 0.0))
+            woken = self.rt.renew_now.wait(pause)
             if self.done.is_set():
                 return
-            self.tick()
+            if woken or time.monotonic() >= due:
+                self.rt.renew_now.clear()
+                self.tick()
+                due = time.monotonic() + self.rt.settings.renew_period
+            else:
+                self._guarded("looking for cancels", self.notice_cancels)
 
     def tick(self) -> None:
         """One round; each part reports its own errors so one failure never skips the rest."""
@@ -55,6 +70,24 @@ class Keeper:
             if not held:
                 ctx.cancel("cancelled or lease lost")
             ctx.flush_progress()
+
+    def notice_cancels(self) -> None:
+        """Raise the flag of each running task cancelled since: a key read per task, only
+        when something committed since the last look."""
+        running = [ctx for ctx in self.rt.contexts() if not ctx.cancelled]
+        if not running:
+            return
+        token = self.rt.queue.change_token()
+        if token == self._seen:
+            return
+        self._seen = token
+        for ctx in running:
+            try:
+                status = self.rt.queue.get(ctx.task_id).status
+            except TaskNotFoundError:
+                status = "deleted"
+            if status in ("cancelled", "deleted"):
+                ctx.cancel(str(status))
 
     def reclaim(self) -> None:
         reclaimed = self.rt.queue.reclaim_expired()

@@ -111,6 +111,8 @@ def release(rt: Runtime, task: Task) -> bool:
         rt.released.append(task.id)
         rt.counters.add("released")
         rt.emit(events.RELEASED, "released back to the queue", task)
+    else:  # cancelled meanwhile: its handler has stopped too
+        _acknowledge(rt, task.id)
     return done
 
 
@@ -160,8 +162,7 @@ def _fail(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:
 
 def _stopped_on_cancel(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:
     rt.counters.add("cancelled")
-    persist(lambda: rt.queue.log(ctx.task_id, "INFO",
-                                 f"handler stopped on cancel after {_ms(outcome.elapsed)}"))
+    _acknowledge(rt, ctx.task_id, f"handler stopped on cancel after {_ms(outcome.elapsed)}")
     rt.emit(events.CANCELLED, f"stopped on cancel after {_ms(outcome.elapsed)}", ctx.task,
             elapsed=outcome.elapsed)
 
@@ -169,7 +170,13 @@ def _stopped_on_cancel(rt: Runtime, ctx: TaskContext, outcome: Outcome) -> None:
 def _discarded(rt: Runtime, ctx: TaskContext, what: str) -> None:
     rt.counters.add("discarded")
     why = ctx.cancel_reason or "the lease was lost"
+    _acknowledge(rt, ctx.task_id)  # a cancel it had not seen yet: the handler has stopped
     rt.emit(events.DISCARDED, f"late {what} discarded ({why})", ctx.task)
+
+
+def _acknowledge(rt: Runtime, task_id: int, message: str | None = None) -> None:
+    """The handler of a cancelled task has stopped: it no longer shows as cancelling."""
+    persist(lambda: rt.queue.acknowledge_cancel(task_id, rt.settings.worker_id, message))
 
 
 def _status(rt: Runtime, task: Task) -> str | None:

@@ -58,7 +58,10 @@ def test_waiting_and_running_tasks_cancel(queue: Queue, clock: FakeClock, make: 
     clock.advance(2)
     cancelled = queue.cancel(task_id)
     assert cancelled == queue.get(task_id)
-    assert cancelled.status == "cancelled" and cancelled.lease_until_utc is None
+    assert cancelled.status == "cancelled"
+    running = cancelled.locked_by is not None  # its handler runs until the worker sees it
+    assert (cancelled.lease_until_utc is not None) is running
+    assert cancelled.shown_status(clock()) == ("cancelling" if running else "cancelled")
     assert cancelled.time("finished_at_utc") == clock()
     entry = queue.logs(task_id)[-1]
     assert (entry.message, entry.level) == ("cancelled", "WARNING")
@@ -75,6 +78,36 @@ def test_finished_tasks_refuse_cancel_with_the_reason(queue: Queue, make: Make) 
                              " processing tasks can be cancelled"):
         queue.cancel(task_id)
     assert queue.get(task_id) == before and len(queue.logs(task_id)) == logged
+
+
+def test_a_cancelled_running_task_shows_cancelling_until_its_handler_stops(
+        queue: Queue, clock: FakeClock) -> None:
+    """Issue 11 item 18: the cancel keeps the worker's lease; the worker ends it when the
+    handler has stopped (with its log line); a worker that died lets it pass."""
+    task_id = _running(True)(queue)
+    queue.cancel(task_id)
+    assert queue.get(task_id).shown_status(clock()) == "cancelling"
+    assert queue.list(TaskQuery(statuses=("cancelled",)))[0].id == task_id
+    assert not queue.renew_lease(task_id, "w1")  # how the worker is told
+    assert not queue.acknowledge_cancel(task_id, "w2", "not mine")
+    assert queue.acknowledge_cancel(task_id, "w1", "handler stopped on cancel after 5 ms")
+    after = queue.get(task_id)
+    assert after.lease_until_utc is None and after.shown_status(clock()) == "cancelled"
+    assert queue.logs(task_id)[-1].message == "handler stopped on cancel after 5 ms"
+    assert after.locked_by == "w1"  # who ran it stays known
+
+    dead = _running(True)(queue)
+    queue.cancel(dead)
+    clock.advance(31)  # its worker never answers: past the lease it is simply cancelled
+    assert queue.get(dead).shown_status(clock()) == "cancelled"
+    assert not queue.acknowledge_cancel(_queued(queue), "w1")
+
+
+def test_a_bulk_cancel_keeps_running_tasks_cancelling(queue: Queue, clock: FakeClock) -> None:
+    running, waiting = _running(True)(queue), _queued(queue)
+    queue.bulk("cancel", TaskQuery(statuses=("queued", "processing")))
+    assert queue.get(running).shown_status(clock()) == "cancelling"
+    assert queue.get(waiting).shown_status(clock()) == "cancelled"
 
 
 def _assert_fresh(task: Task, clock: FakeClock) -> None:

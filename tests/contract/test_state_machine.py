@@ -177,7 +177,7 @@ class QueueLife(RuleBasedStateMachine):
             assert task.attempts <= task.max_attempts
             if task.status in ACTIVE:
                 assert task.locked_by is not None and task.lease_until_utc is not None
-            else:
+            elif task.status != "cancelled":  # cancelled while running: held until it stops
                 assert task.lease_until_utc is None, "a lease outlived its task's run"
             if (task.status, task.attempts) != (old.status, old.attempts):
                 assert logged[task_id] > self.logged[task_id], "transition not logged"

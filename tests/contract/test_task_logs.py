@@ -73,3 +73,10 @@ def test_tailing_reads_only_what_is_new(queue: Queue) -> None:
     assert [e.message for e in queue.logs(task_id, after_log_id=last_seen, limit=2)] == [
         "line 0", "line 1"]
     assert queue.logs(task_id, after_log_id=new[-1].log_id) == []
+
+
+def test_detail_names_never_clash_with_the_log_call(queue: Queue) -> None:
+    """A handler's ``ctx.log("INFO", "told", at=...)`` once killed its worker thread."""
+    task_id = queue.enqueue("echo").id
+    queue.log(task_id, "INFO", "told", at=1.5, db="x", details={"n": 1})
+    assert queue.logs(task_id)[-1].details_data == {"at": 1.5, "db": "x", "details": {"n": 1}}

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget
 
 from prismq_desktop.core import Queue
+from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX
 from tests.gui.support import run_child, table_ids
+from tests.worker.support import SLOW_STOP_HANDLERS, spawn_worker, stop_process, write_handlers
 
 ENQUEUE = ("from prismq_desktop.core import Queue\nq = Queue.open({path!r})\n"
            "print(q.enqueue('late', {{}}).id)\nq.close()")
@@ -72,3 +75,31 @@ def test_scrolled_view_stays_on_the_same_tasks_when_new_ones_arrive(
     qtbot.waitUntil(lambda: page.model.task_row(table.rowAt(0)) is not None, timeout=5000)
     assert page.model.task_row(table.rowAt(0)).id == top_id
     assert table.verticalScrollBar().value() == 43
+
+
+def test_a_task_cancelled_while_running_shows_cancelling_until_its_handler_stops(
+        qtbot, open_window, tmp_path: Path) -> None:
+    """Issue 11 item 18: a real worker process runs a handler that takes 2 s to stop after
+    being told; the table (and the detail panel) say "cancelling" until it has stopped."""
+    path = tmp_path / "cancel.db"
+    with Queue.open(path) as queue:
+        task_id = queue.enqueue("slow_stop", {"cleanup": 2.0}).id
+    handlers = write_handlers(tmp_path, SLOW_STOP_HANDLERS, "slow_stop.py")
+    worker = spawn_worker(path, "--handlers", str(handlers), log=tmp_path / "worker.log")
+    try:
+        window = open_window(path)
+        page = window.tasks_page
+        shown = lambda: page.model.task_row(0) and page.model.task_row(0).status  # noqa: E731
+        qtbot.waitUntil(lambda: shown() == "processing", timeout=15_000)
+        page.table.selectRow(0)
+        window.named_actions["cancel"].trigger()  # the GUI's own cancel, another process runs it
+        qtbot.waitUntil(lambda: shown() == "cancelling", timeout=5_000)
+        tip = page.model.data(page.model.index(0, COLUMN_INDEX["status"]),
+                              Qt.ItemDataRole.ToolTipRole)
+        assert "has not stopped yet" in tip
+        qtbot.waitUntil(lambda: "cancelling" in page.detail.heading.text(), timeout=5_000)
+        qtbot.waitUntil(lambda: shown() == "cancelled", timeout=10_000)
+        with Queue.open(path, read_only=True) as queue:
+            assert queue.logs(task_id)[-1].message.startswith("handler stopped on cancel after 2")
+    finally:
+        assert stop_process(worker) == 0

@@ -141,6 +141,13 @@ def test_edit_pause_run_now_show_tasks_and_remove(qtbot, open_window, tmp_path: 
     assert "No schedules" in view.summary.text()
 
 
+def _shown_status(window, task_id: int) -> str | None:
+    """The status the task table shows for a task (its row's badge text)."""
+    model = window.tasks_page.model
+    rows = (model.task_row(row) for row in range(model.rowCount()))
+    return next((r.status for r in rows if r is not None and r.id == task_id), None)
+
+
 def test_the_type_toggle_pauses_and_resumes_and_the_status_bar_counts(
         qtbot, open_window, tmp_path: Path) -> None:
     path = _file(tmp_path)
@@ -158,12 +165,14 @@ def test_the_type_toggle_pauses_and_resumes_and_the_status_bar_counts(
     qtbot.waitUntil(lambda: label.isVisible() and label.text() == "1 type paused",
                     timeout=WAIT_MS)
     assert types.item(row).data(PAUSED_ROLE) and types.item(row).font().italic()
+    qtbot.waitUntil(lambda: _shown_status(window, 2) == "paused", timeout=WAIT_MS)
     assert button.isChecked() and button.text() == "Resume mail"
     with Queue.open(path, read_only=True) as queue:
         assert list(queue.paused_types()) == ["mail"]
     button.click()
     qtbot.waitUntil(lambda: not label.isVisible(), timeout=WAIT_MS)
     assert not types.item(row).data(PAUSED_ROLE) and not types.item(row).font().italic()
+    qtbot.waitUntil(lambda: _shown_status(window, 2) == "queued", timeout=WAIT_MS)
     assert button.text() == "Pause mail" and not button.isChecked()
 
 

@@ -172,7 +172,7 @@ def test_status_bar_health(qtbot, open_window, tmp_path: Path) -> None:
     label = window.status.health
     qtbot.waitUntil(lambda: "stale worker" in label.text(), timeout=WAIT_MS)
     text = label.text()
-    for part in ("oldest 10 m", "67% tasks failed /15 min", "1 stale worker", "WAL "):
+    for part in ("oldest 10 m", "67% failed /15 min", "1 stale worker", "WAL "):
         assert part in text
     warn = status_color("failed", False).name()
     assert text.count(f'color:{warn}') == 3  # old, failing, stale; the WAL is small

@@ -30,6 +30,22 @@ def count(ctx):
 '''
 
 
+#: A handler that notes when it was told of a cancel, then takes a while to clean up.
+SLOW_STOP_HANDLERS = '''
+import time
+from prismq_desktop.worker import handler
+
+
+@handler("slow_stop")
+def slow_stop(ctx):
+    ctx.log("INFO", "running")
+    while not ctx.wait(0.01):
+        pass
+    ctx.log("INFO", "told", at=time.time())
+    time.sleep(ctx.payload["cleanup"])
+'''
+
+
 def child_env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO), **extra}
 

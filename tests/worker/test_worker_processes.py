@@ -17,6 +17,7 @@ import pytest
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.worker import HandlerRegistry, WorkerEngine
 from tests.worker.support import (
+    SLOW_STOP_HANDLERS,
     executions,
     spawn_worker,
     stop_process,
@@ -182,3 +183,35 @@ def test_sigterm_releases_the_running_task_and_exits_zero(
     output = log.read_text()
     assert f"released #{task.id} back to the queue" in output and "Traceback" not in output
     assert live.workers() == []
+
+
+def _told_at(queue: Queue, task_id: int) -> float | None:
+    for entry in queue.logs(task_id):
+        if entry.message == "told":
+            return float(entry.details_data["at"])
+    return None
+
+
+def test_a_cancelled_handler_is_told_within_one_renewal_and_shows_cancelling_until_it_stops(
+    tmp_path: Path, db_path: Path, live: Queue, spawn: Any
+) -> None:
+    """Issue 11 item 18, with a real worker process and the cancel from this process: on the
+    default 30 s lease (renewed every 10 s) the handler hears of it within a second or two."""
+    lease = 30.0
+    handlers = write_handlers(tmp_path, SLOW_STOP_HANDLERS, "slow_stop.py")
+    worker = spawn(db_path, "--handlers", str(handlers), log=tmp_path / "worker.log")
+    task = live.enqueue("slow_stop", {"cleanup": 1.0})
+    wait_until(lambda: any(e.message == "running" for e in live.logs(task.id)), timeout=15,
+               what="handler running")
+    cancelled_at = time.time()
+    live.cancel(task.id)
+    assert live.get(task.id).shown_status(live.now()) == "cancelling"
+    told = wait_until(lambda: _told_at(live, task.id), timeout=lease / 3, what="handler told")
+    assert told - cancelled_at <= 2.0  # keeper.CANCEL_CHECK_SECONDS, on a busy machine
+    assert live.get(task.id).shown_status(live.now()) == "cancelling"  # still cleaning up
+    wait_until(lambda: live.get(task.id).shown_status(live.now()) == "cancelled",
+               timeout=lease / 3, what="handler stopped")  # its worker said so: no lease passed
+    stopped = live.logs(task.id)[-1]
+    assert stopped.message.startswith("handler stopped on cancel after")
+    assert live.get(task.id).lease_until_utc is None
+    assert stop_process(worker) == 0

@@ -19,7 +19,7 @@ from prismq_desktop.core.bulk import BulkAction, BulkResult, Progress, check_act
 from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TERMINAL
 from prismq_desktop.core.postgres import filters, reads
 from prismq_desktop.core.postgres.connection import Database
-from prismq_desktop.core.postgres.tasks import stamp
+from prismq_desktop.core.postgres.tasks import KEEP_RUNNING_LEASE, stamp
 from prismq_desktop.core.query import TaskQuery
 
 BATCH = 2000
@@ -46,8 +46,9 @@ def _in(statuses: tuple[str, ...]) -> str:
 
 
 ACTION_SQL: dict[str, tuple[str, str]] = {
-    "cancel": ("status = 'cancelled', finished_at_utc = p.now, lease_until_utc = NULL,"
-               " updated_at_utc = p.now", _in(CANCELLABLE)),
+    "cancel": ("status = 'cancelled', finished_at_utc = p.now,"
+               f" lease_until_utc = {KEEP_RUNNING_LEASE}, updated_at_utc = p.now",
+               _in(CANCELLABLE)),
     "retry": (_RETRY, f"{_in(RETRYABLE)} OR {filters.EXHAUSTED}"),
     "set_priority": ("priority = p.value, updated_at_utc = p.now", "status = 'queued'"),
     "run_now": ("run_after_utc = p.now, updated_at_utc = p.now",
@@ -55,6 +56,8 @@ ACTION_SQL: dict[str, tuple[str, str]] = {
     "requeue_stuck": (_REQUEUE, filters.STUCK.format(now="p.now", stale="p.stale")),
     "delete": ("", _in(TERMINAL)),
 }
+#: What a batch that changed something tells listeners (postgres/listen.py).
+WAKES = {"retry": "added", "run_now": "added", "requeue_stuck": "added", "cancel": "cancelled"}
 PARAMS = "(SELECT %s::timestamptz AS now, %s::int AS value, %s::timestamptz AS stale) p"
 
 
@@ -76,6 +79,8 @@ def run(db: Database, action: str, query: TaskQuery, now: datetime, value: Any,
             handled = _apply(conn, action, spec, batch, where, [*constants, *where_params],
                              value, stamp(now))
             _count_refusals(conn, batch, handled, spec, result)
+            if handled and action in WAKES:
+                conn.execute("SELECT pg_notify(%s, %s)", (db.channel, WAKES[action]))
         result.done += len(handled)
         took = time.perf_counter() - took
         result.batches += 1

@@ -30,6 +30,13 @@ _ORDER = {
     "priority": "priority, run_after_utc, id",
     "weighted_random": "priority, run_after_utc, id",
 }
+# compat.compatible in SQL: an object whose every key the capabilities hold with an equal JSON
+# value (jsonb equality: true is not 1, 1 is 1.0); '{}' first, the usual case.
+_COMPAT = (
+    " AND (compatibility = '{}' OR (jsonb_typeof(compatibility) = 'object' AND NOT EXISTS ("
+    "SELECT 1 FROM jsonb_each(compatibility) AS c"
+    " WHERE (%(caps)s::jsonb -> c.key) IS DISTINCT FROM c.value)))"
+)
 _GUARD = "id = %(id)s AND status IN ('leased', 'processing') AND locked_by = %(worker)s"
 # The wait (creation to claim) is worked out from the row, so a run record reads nothing back.
 _RUN = (
@@ -65,10 +72,14 @@ START = (
     " SELECT id, %(now)s, 'INFO', 'started' FROM s"
 )
 RENEW = f"UPDATE task_queue SET lease_until_utc = %(lease)s WHERE {_GUARD}"
+ACKNOWLEDGE_CANCEL = (
+    "UPDATE task_queue SET lease_until_utc = NULL WHERE id = %(id)s AND status = 'cancelled'"
+    " AND locked_by = %(worker)s"
+)
 RELEASE = (
     "WITH s AS (UPDATE task_queue SET status = 'queued', run_after_utc = %(now)s,"
     " lease_until_utc = NULL, locked_by = NULL, attempts = greatest(attempts - 1, 0),"
-    f" updated_at_utc = %(now)s WHERE {_GUARD} RETURNING id)"
+    f" updated_at_utc = %(now)s WHERE {_GUARD} RETURNING id, pg_notify(%(channel)s, 'added'))"
     " INSERT INTO task_logs (task_id, at_utc, level, message)"
     " SELECT id, %(now)s, 'WARNING', %(message)s FROM s"
 )
@@ -85,7 +96,8 @@ RECLAIM = (
     " locked_by = CASE WHEN t.attempts >= t.max_attempts THEN t.locked_by END,"
     " lease_until_utc = NULL, updated_at_utc = %(now)s,"
     " error_message = 'lease expired (held by ' || coalesce(t.locked_by, 'None') || ')'"
-    " FROM expired WHERE t.id = expired.id RETURNING t.id, t.status, t.error_message),"
+    " FROM expired WHERE t.id = expired.id RETURNING t.id, t.status, t.error_message,"
+    " pg_notify(%(channel)s, 'added')),"
     " l AS (INSERT INTO task_logs (task_id, at_utc, level, message)"
     " SELECT id, %(now)s, 'WARNING', error_message || '; now ' || status FROM moved)"
     " SELECT id, status FROM moved"
@@ -109,7 +121,7 @@ PROGRESS = (
 
 
 @functools.lru_cache(maxsize=64)
-def claim_sql(strategy: str, with_types: bool, with_caps: bool, with_cutoff: bool) -> str:
+def claim_sql(strategy: str, with_types: bool, with_cutoff: bool) -> str:
     """One statement: pick and lock up to n waiting tasks in the strategy's order, take
     them, log each; rows other claimers hold are skipped, never waited for."""
     check_strategy(strategy)
@@ -117,8 +129,7 @@ def claim_sql(strategy: str, with_types: bool, with_caps: bool, with_cutoff: boo
              " AND type NOT IN (SELECT type FROM pqd_paused_types)")
     if with_types:
         where += " AND type = ANY(%(types)s)"
-    if with_caps:
-        where += " AND %(caps)s::jsonb @> compatibility"
+    where += _COMPAT
     if with_cutoff:
         where += " AND priority >= %(cutoff)s"
     order = _ORDER[strategy]
@@ -149,7 +160,7 @@ def claim(db: Database, worker_id: str, lease_seconds: float, now: datetime,
         "lease": stamp_ceil(now + timedelta(seconds=lease_seconds)), "n": n,
         "started": at if start else None, "prefix": f"claimed by {worker_id} {verb}(attempt ",
         "types": list(what.types or ()),
-        "caps": json.dumps(what.capabilities) if what.capabilities is not None else None,
+        "caps": json.dumps(what.capabilities),
     }
     with db.connection() as conn:
         rows = _claim_rows(conn, what, params)
@@ -161,7 +172,7 @@ def claim(db: Database, worker_id: str, lease_seconds: float, now: datetime,
 
 def _claim_rows(conn: psycopg.Connection[Any], what: ClaimFilter,
                 params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    shape = (what.strategy, what.types is not None, what.capabilities is not None)
+    shape = (what.strategy, what.types is not None)
     if what.strategy == "weighted_random":
         low, high = conn.execute(
             "SELECT min(priority), max(priority) FROM task_queue WHERE status = 'queued'"
@@ -262,14 +273,27 @@ def release(db: Database, task_id: int, worker_id: str, now: datetime) -> bool:
     """Give a held task back to queued (a stopping worker), refunding its attempt."""
     with db.transaction() as conn:
         cursor = conn.execute(RELEASE, {"id": task_id, "worker": worker_id, "now": stamp(now),
+                                        "channel": db.channel,
                                         "message": f"released by {worker_id} (worker stopping)"})
         return cursor.rowcount == 1
+
+
+def acknowledge_cancel(db: Database, task_id: int, worker_id: str, now: datetime,
+                       message: str | None) -> bool:
+    """The handler of a task cancelled while ours has stopped: end the lease the cancel kept."""
+    with db.transaction() as conn:
+        cursor = conn.execute(ACKNOWLEDGE_CANCEL, {"id": task_id, "worker": worker_id})
+        if cursor.rowcount != 1:
+            return False
+        if message is not None:
+            logs.write(conn, task_id, stamp(now), "INFO", message)
+        return True
 
 
 def reclaim_expired(db: Database, now: datetime) -> dict[int, str]:
     db.check_writable()
     with db.connection() as conn:
-        rows = conn.execute(RECLAIM, {"now": stamp(now)}).fetchall()
+        rows = conn.execute(RECLAIM, {"now": stamp(now), "channel": db.channel}).fetchall()
         if conn.execute("SELECT 1 FROM task_queue WHERE status = 'queued'"
                         " AND attempts >= max_attempts LIMIT 1").fetchone():
             rows += conn.execute(EXHAUSTED, {"now": stamp(now)}).fetchall()

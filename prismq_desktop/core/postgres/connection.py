@@ -10,7 +10,9 @@ transaction stays open between calls.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import select
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,7 @@ from prismq_desktop.core.errors import (
     QueueSchemaError,
     ReadOnlyError,
 )
+from prismq_desktop.core.locations import redacted
 
 DEFAULT_SCHEMA = "prismq"
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -60,11 +63,7 @@ def parse(url: str) -> Location:
         conninfo_to_dict(conninfo)
     except psycopg.ProgrammingError as exc:
         raise QueueDatabaseError(f"not a PostgreSQL URL: {_first_line(exc)}") from exc
-    netloc = parts.netloc.rpartition("@")
-    user = netloc[0].partition(":")[0]
-    shown_netloc = f"{user}@{netloc[2]}" if netloc[1] else netloc[2]
-    shown = urlunsplit((parts.scheme, shown_netloc, parts.path, parts.query, ""))
-    return Location(conninfo, schema, shown)
+    return Location(conninfo, schema, redacted(url))
 
 
 def connect_options(location: Location, read_only: bool, lock_timeout_ms: int) -> str:
@@ -75,7 +74,8 @@ def connect_options(location: Location, read_only: bool, lock_timeout_ms: int) -
     if read_only:
         settings.append("-c default_transaction_read_only=on")
     params["options"] = " ".join([str(params.get("options") or ""), *settings]).strip()
-    params.setdefault("application_name", "prismq-desktop")
+    if not os.environ.get("PGAPPNAME"):  # libpq's own variable names it otherwise
+        params.setdefault("application_name", "prismq-desktop")
     params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
     return make_conninfo("", **params)
 
@@ -92,6 +92,17 @@ def configure(conn: psycopg.Connection[Any]) -> None:
     conn.adapters.register_loader("timestamptz", UtcTextLoader)
     conn.adapters.register_loader("jsonb", TextLoader)
     conn.adapters.register_loader("json", TextLoader)
+
+
+def check_alive(conn: psycopg.Connection[Any]) -> None:
+    """The pool's check on every checkout, nearly free: an idle connection whose socket has
+    something to read was told something by the server (most often that it was terminated),
+    so it is asked once; one that fails is replaced before anyone's statement runs on it."""
+    if conn.broken or conn.closed:
+        raise psycopg.OperationalError("connection lost")
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    if readable:
+        conn.execute("SELECT 1")
 
 
 def translate(exc: BaseException, shown: str = "the server") -> QueueDatabaseError:
@@ -132,13 +143,19 @@ class Database:
         self.pool: psycopg_pool.ConnectionPool[psycopg.Connection[Any]] = \
             psycopg_pool.ConnectionPool(
                 self.conninfo, min_size=1, max_size=POOL_MAX, open=False, num_workers=1,
-                kwargs={"autocommit": True}, configure=configure, timeout=CONNECT_TIMEOUT_S,
+                kwargs={"autocommit": True}, configure=configure, check=check_alive,
+                timeout=CONNECT_TIMEOUT_S,
                 name=f"prismq-{location.schema}")
         self.pool.open()
 
     @property
     def schema(self) -> str:
         return self.location.schema
+
+    @property
+    def channel(self) -> str:
+        """The LISTEN/NOTIFY channel of this queue (postgres/listen.py)."""
+        return f"prismq_{self.location.schema}"
 
     def close(self) -> None:
         self.pool.close()
@@ -170,6 +187,14 @@ class Database:
             yield conn
 
     def query(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        """A read; tried once more on a new connection when the server dropped this one (a
+        restart, ``pg_terminate_backend``): reads change nothing, so that is always safe."""
+        try:
+            with self.connection() as conn:
+                return conn.execute(sql, params).fetchall()
+        except QueueDatabaseError as exc:
+            if not isinstance(exc.__cause__, psycopg.OperationalError):
+                raise
         with self.connection() as conn:
             return conn.execute(sql, params).fetchall()
 

@@ -30,7 +30,10 @@ def prepare(location: Location, *, read_only: bool, create: bool,
         raise QueueDatabaseError(f"cannot connect to {location.shown}: {reason(exc)}") from exc
     try:
         configure(conn)
-        return _prepare(conn, location, read_only=read_only, create=create)
+        try:
+            return _prepare(conn, location, read_only=read_only, create=create)
+        except _Retry:
+            return _prepare(conn, location, read_only=read_only, create=create)
     except psycopg.Error as exc:
         raise QueueDatabaseError(f"cannot open the queue at {location.shown}: "
                                  f"{reason(exc)}") from exc
@@ -67,8 +70,13 @@ def _prepare(conn: psycopg.Connection[Any], location: Location, *, read_only: bo
         return current
     with conn.transaction():
         conn.execute(LOCK, (f"prismq-schema-{name}",))
-        current = version(conn, name)  # another process may have done it meanwhile
-        if current is None:
+        if current is None and _made_meanwhile(conn, name):
+            raise _Retry
+        if current is not None:  # another process may have migrated it meanwhile
+            current = version(conn, name) or 0
+            if current >= schema.SCHEMA_VERSION:
+                return current
+        else:
             _refuse_foreign(conn, location)
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{name}"')
             conn.execute(f'SET LOCAL search_path = "{name}"')
@@ -80,6 +88,17 @@ def _prepare(conn: psycopg.Connection[Any], location: Location, *, read_only: bo
             conn.execute(schema.MIGRATIONS[step])
         conn.execute("UPDATE pqd_version SET version = %s", (schema.SCHEMA_VERSION,))
     return schema.SCHEMA_VERSION
+
+
+class _Retry(Exception):
+    """Another process made the schema while we waited for the lock: look again in a new
+    transaction (names this session looked up are cached until one starts)."""
+
+
+def _made_meanwhile(conn: psycopg.Connection[Any], name: str) -> bool:
+    """Read from the catalog tables themselves, which every statement sees afresh."""
+    return conn.execute("SELECT 1 FROM pg_tables WHERE schemaname = %s"
+                        " AND tablename = 'pqd_version'", (name,)).fetchone() is not None
 
 
 def _refuse_foreign(conn: psycopg.Connection[Any], location: Location) -> None:

@@ -114,16 +114,17 @@ def fire_due(db: Database, now: datetime) -> dict[str, list[int]]:
     fired: dict[str, list[int]] = {}
     with db.transaction() as conn:
         for (name,) in conn.execute(DUE, (now,)).fetchall():
-            fired[name] = _fire(conn, _one(conn, name), now)
+            fired[name] = _fire(conn, _one(conn, name), now, db.channel)
     return fired
 
 
-def _fire(conn: psycopg.Connection[Any], schedule: Schedule, now: datetime) -> list[int]:
+def _fire(conn: psycopg.Connection[Any], schedule: Schedule, now: datetime,
+          channel: str) -> list[int]:
     plan = schedule.plan(now)
     made: list[int] = []
     last_id = None
     for tick in plan.ticks:
-        task = tasks.insert_one(conn, schedule.task_for(tick, now), now)
+        task = tasks.insert_one(conn, schedule.task_for(tick, now), now, channel)
         last_id = task.id
         if task.is_new:
             made.append(task.id)
@@ -140,7 +141,7 @@ def _fire(conn: psycopg.Connection[Any], schedule: Schedule, now: datetime) -> l
 def run_now(db: Database, name: str, now: datetime) -> Task:
     with db.transaction() as conn:
         schedule = _one(conn, name, lock=True)
-        task = tasks.insert_one(conn, schedule.task_for(None, now), now)
+        task = tasks.insert_one(conn, schedule.task_for(None, now), now, db.channel)
         if task.is_new:
             logs.write(conn, task.id, stamp(now), "INFO", f"enqueued by schedule {name} (run now)")
         conn.execute(FIRED, (schedule.next_run, stamp(now), task.id, name))

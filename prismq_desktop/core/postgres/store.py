@@ -22,6 +22,7 @@ from prismq_desktop.core.models import Task, TaskLog, Worker
 from prismq_desktop.core.postgres import (
     bulk,
     claiming,
+    listen,
     logs,
     maintenance,
     reads,
@@ -31,7 +32,7 @@ from prismq_desktop.core.postgres import (
     tasks,
     workers,
 )
-from prismq_desktop.core.postgres.connection import Database, Location, parse
+from prismq_desktop.core.postgres.connection import Database, Location, connect_options, parse
 from prismq_desktop.core.postgres.opening import prepare
 from prismq_desktop.core.query import TaskQuery
 from prismq_desktop.core.reports import FileHealth, TaskDetails, WorkersOverview
@@ -66,6 +67,7 @@ class PostgresStore:
                  lock_timeout_ms: int) -> None:
         self.database = Database(location, read_only=read_only, lock_timeout_ms=lock_timeout_ms)
         self.version = version
+        self._listening: tuple[str, str] | None = None
 
     # -- what it is ----------------------------------------------------------------------
     @property
@@ -97,7 +99,18 @@ class PostgresStore:
         return store
 
     def close(self) -> None:
+        if self._listening is not None:
+            listen.stop(self._listening)
+            self._listening = None
         self.database.close()
+
+    def listen(self) -> None:
+        """Hear other processes' enqueues and cancels (one connection per process)."""
+        if self._listening is None:
+            db = self.database
+            self._listening = listen.start(connect_options(db.location, False,
+                                                           db.lock_timeout_ms),
+                                           db.schema, self.location)
 
     def change_token(self) -> ChangeToken:
         """The server's transaction snapshot (next id and those in flight): it moves when any
@@ -160,6 +173,10 @@ class PostgresStore:
 
     def release(self, task_id: int, worker_id: str, now: datetime) -> bool:
         return claiming.release(self.database, task_id, worker_id, now)
+
+    def acknowledge_cancel(self, task_id: int, worker_id: str, now: datetime,
+                           message: str | None) -> bool:
+        return claiming.acknowledge_cancel(self.database, task_id, worker_id, now, message)
 
     def reclaim_expired(self, now: datetime) -> dict[int, str]:
         return claiming.reclaim_expired(self.database, now)

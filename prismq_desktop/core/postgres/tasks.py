@@ -30,7 +30,7 @@ ENQUEUE = (
     " VALUES (%(type)s, %(priority)s, %(payload)s, %(compat)s, 'queued', %(max)s,"
     " coalesce(%(run_after)s, %(now)s), %(key)s, %(now)s, %(now)s)"
     " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
-    f" RETURNING {TASK_SELECT}"
+    f" RETURNING {TASK_SELECT}, pg_notify(%(channel)s, 'added')"
 )
 ENQUEUE_MANY = (
     "INSERT INTO task_queue (type, priority, payload, compatibility, max_attempts,"
@@ -40,12 +40,16 @@ ENQUEUE_MANY = (
     " FROM unnest(%(types)s::text[], %(priorities)s::int[], %(payloads)s::text[],"
     " %(compats)s::text[], %(maxes)s::int[], %(run_afters)s::text[]) WITH ORDINALITY"
     " AS u(type, priority, payload, compat, max_attempts, run_after, n)"
-    " ORDER BY u.n RETURNING id"
+    " ORDER BY u.n RETURNING id, pg_notify(%(channel)s, 'added')"
 )
+# A running task's lease outlives its cancel until the handler stops (the worker clears it;
+# the table shows "cancelling" meanwhile); a waiting task holds none.
+KEEP_RUNNING_LEASE = "CASE WHEN status IN ('leased', 'processing') THEN lease_until_utc END"
 CANCEL = (
     "UPDATE task_queue SET status = 'cancelled', finished_at_utc = %(now)s,"
-    " lease_until_utc = NULL, updated_at_utc = %(now)s"
+    f" lease_until_utc = {KEEP_RUNNING_LEASE}, updated_at_utc = %(now)s"
     " WHERE id = %(id)s AND status = ANY(%(allowed)s) RETURNING " + TASK_SELECT
+    + ", pg_notify(%(channel)s, 'cancelled:' || id)"
 )
 RETRY = (
     "UPDATE task_queue SET status = 'queued', attempts = 0, run_after_utc = %(now)s,"
@@ -53,6 +57,7 @@ RETRY = (
     " finished_at_utc = NULL, locked_by = NULL, error_message = NULL, updated_at_utc = %(now)s"
     " WHERE id = %(id)s AND (status = ANY(%(allowed)s)"
     " OR (status = 'queued' AND attempts >= max_attempts)) RETURNING " + TASK_SELECT
+    + ", pg_notify(%(channel)s, 'added')"
 )
 
 
@@ -67,29 +72,30 @@ def stamp_ceil(moment: datetime) -> datetime:
     return whole if moment.microsecond == 0 else whole + timedelta(seconds=1)
 
 
-def _params(spec: NewTask, now: datetime) -> dict[str, Any]:
-    return {"type": spec.type, "priority": spec.priority, "payload": spec.payload,
-            "compat": spec.compatibility, "max": spec.max_attempts,
+def _params(spec: NewTask, now: datetime, channel: str) -> dict[str, Any]:
+    return {"channel": channel, "type": spec.type, "priority": spec.priority,
+            "payload": spec.payload, "compat": spec.compatibility, "max": spec.max_attempts,
             "run_after": spec.run_after_utc, "key": spec.idempotency_key, "now": stamp(now)}
 
 
-def insert_one(conn: psycopg.Connection[Any], spec: NewTask, now: datetime) -> Task:
+def insert_one(conn: psycopg.Connection[Any], spec: NewTask, now: datetime,
+               channel: str) -> Task:
     """Insert (or find by its key) one task inside the caller's connection."""
-    rows = conn.execute(ENQUEUE, _params(spec, now)).fetchall()
+    rows = conn.execute(ENQUEUE, _params(spec, now, channel)).fetchall()
     if rows:
         task = Task.from_row(rows[0])
         task.is_new = True
         return task
     found = conn.execute(SELECT_BY_KEY, (spec.idempotency_key,)).fetchall()
     if not found:  # the row that held the key was deleted meanwhile: try once more
-        return insert_one(conn, spec, now)
+        return insert_one(conn, spec, now, channel)
     return Task.from_row(found[0])
 
 
 def enqueue(db: Database, spec: NewTask, now: datetime) -> Task:
     db.check_writable()
     with db.connection() as conn:
-        return insert_one(conn, spec, now)
+        return insert_one(conn, spec, now, db.channel)
 
 
 def enqueue_many(db: Database, specs: Sequence[NewTask], now: datetime) -> list[int]:
@@ -98,9 +104,9 @@ def enqueue_many(db: Database, specs: Sequence[NewTask], now: datetime) -> list[
         return []
     with db.transaction() as conn:
         if any(spec.idempotency_key is not None for spec in specs):
-            return [insert_one(conn, spec, now).id for spec in specs]
+            return [insert_one(conn, spec, now, db.channel).id for spec in specs]
         rows = conn.execute(ENQUEUE_MANY, {
-            "now": stamp(now), "types": [s.type for s in specs],
+            "channel": db.channel, "now": stamp(now), "types": [s.type for s in specs],
             "priorities": [s.priority for s in specs], "payloads": [s.payload for s in specs],
             "compats": [s.compatibility for s in specs],
             "maxes": [s.max_attempts for s in specs],
@@ -124,7 +130,8 @@ def _apply(db: Database, sql: str, task_id: int, now: datetime, verb: str,
            allowed: tuple[str, ...]) -> Task:
     with db.transaction() as conn:
         at = stamp(now)
-        rows = conn.execute(sql, {"id": task_id, "now": at, "allowed": list(allowed)}).fetchall()
+        rows = conn.execute(sql, {"id": task_id, "now": at, "allowed": list(allowed),
+                                  "channel": db.channel}).fetchall()
         if not rows:
             current = fetch(conn, task_id)
             raise InvalidTransitionError(

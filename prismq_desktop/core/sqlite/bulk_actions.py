@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TERMINAL
 from prismq_desktop.core.sqlite import filters, search_sql
+from prismq_desktop.core.sqlite.transitions import KEEP_RUNNING_LEASE
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ _REQUEUE_SET = (
 )
 ACTION_SQL: dict[str, ActionSQL] = {
     "cancel": ActionSQL(
-        "status = 'cancelled', finished_at_utc = ?1, lease_until_utc = NULL, updated_at_utc = ?1",
+        "status = 'cancelled', finished_at_utc = ?1,"
+        f" lease_until_utc = {KEEP_RUNNING_LEASE}, updated_at_utc = ?1",
         f"+status IN ({filters.quoted(CANCELLABLE)})"),
     "retry": ActionSQL(_RETRY_SET, f"(+status IN ({filters.quoted(RETRYABLE)}) OR {EXHAUSTED})"),
     "set_priority": ActionSQL("priority = ?2, updated_at_utc = ?1", "+status = 'queued'"),

@@ -18,7 +18,12 @@ from prismq_desktop.core import timeutil
 from prismq_desktop.core.claims import ClaimFilter, backoff_seconds, check_strategy
 from prismq_desktop.core.models import ACTIVE, TASK_SELECT, Task
 from prismq_desktop.core.sqlite import logs
-from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.sqlite.database import (
+    TASK_AS_STORED,
+    QueueDatabase,
+    decode_stored,
+    or_as_stored,
+)
 from prismq_desktop.core.sqlite.filters import quoted
 
 _ORDER = {
@@ -58,6 +63,10 @@ INSERT_RUN = (
     " max(:claimed - (julianday(created_at_utc) - 2440587.5) * 86400.0, 0.0),"
     " :run, :finished FROM task_queue WHERE id = :id"
 )
+ACKNOWLEDGE_CANCEL = (
+    "UPDATE task_queue SET lease_until_utc = NULL WHERE id = :id AND status = 'cancelled'"
+    " AND locked_by = :worker"
+)
 COMPLETE = (
     "UPDATE task_queue SET status = 'completed', finished_at_utc = :now,"
     f" lease_until_utc = NULL, error_message = NULL, updated_at_utc = :now WHERE {_GUARD}"
@@ -65,8 +74,10 @@ COMPLETE = (
 
 
 @functools.lru_cache(maxsize=256)
-def claim_sql(strategy: str, n_types: int | None, with_cutoff: bool) -> str:
-    """The claim statement for one strategy and filter shape (a test checks each plan)."""
+def claim_sql(strategy: str, n_types: int | None, with_cutoff: bool,
+              as_stored: bool = False) -> str:
+    """The claim statement for one strategy and filter shape (a test checks each plan);
+    ``as_stored`` returns the row as TASK_AS_STORED (the row holds text not in UTF-8)."""
     check_strategy(strategy)
     where = "status = 'queued' AND run_after_utc <= :now AND attempts < max_attempts"
     where += _NOT_PAUSED
@@ -82,7 +93,7 @@ def claim_sql(strategy: str, n_types: int | None, with_cutoff: bool) -> str:
         " updated_at_utc = :now"
         f" WHERE id = (SELECT id FROM task_queue INDEXED BY {_INDEX[strategy]} WHERE {where}"
         f" ORDER BY {_ORDER[strategy]} LIMIT 1)"
-        f" RETURNING {TASK_SELECT}"
+        f" RETURNING {TASK_AS_STORED if as_stored else TASK_SELECT}"
     )
 
 
@@ -97,13 +108,16 @@ def claim(
     """
     if what.nothing:
         return None
-    with db.transaction() as conn:
-        return claim_in(conn, worker_id, lease_seconds, now, what, start)
+    def run(as_stored: bool) -> Task | None:
+        with db.transaction() as conn:
+            return claim_in(conn, worker_id, lease_seconds, now, what, start, as_stored)
+    return or_as_stored(run)
 
 
 def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: datetime,
-             what: ClaimFilter, start: bool) -> Task | None:
-    """The claim and its log row, inside the caller's transaction."""
+             what: ClaimFilter, start: bool, as_stored: bool = False) -> Task | None:
+    """The claim and its log row, inside the caller's transaction. A row with text that is
+    not UTF-8 raises UnicodeDecodeError: roll back and call again with ``as_stored``."""
     if what.nothing:
         return None
     now_text = timeutil.to_db(now)
@@ -114,10 +128,10 @@ def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: d
     for i, name in enumerate(what.types or ()):
         params[f"t{i}"] = name
     params["caps"] = json.dumps(what.capabilities)
-    rows = _claim_rows(conn, what, params)
+    rows = _claim_rows(conn, what, params, as_stored)
     if not rows:
         return None
-    task = Task.from_row(rows[0])
+    task = Task.from_row(decode_stored(rows[0]) if as_stored else rows[0])
     verb = "and started " if start else ""
     logs.write(conn, task.id, now_text, "INFO", f"claimed by {worker_id} {verb}(attempt"
                f" {task.attempts}/{task.max_attempts})")
@@ -125,18 +139,20 @@ def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: d
     return task
 
 
-def _claim_rows(conn: apsw.Connection, what: ClaimFilter,
-                params: dict[str, Any]) -> list[tuple[Any, ...]]:
+def _claim_rows(conn: apsw.Connection, what: ClaimFilter, params: dict[str, Any],
+                as_stored: bool) -> list[tuple[Any, ...]]:
     n_types = len(what.types) if what.types is not None else None
     if what.strategy == "weighted_random":
         cutoff = _random_cutoff(conn)
         if cutoff is not None:
             params["cutoff"] = cutoff
-            rows = conn.execute(claim_sql(what.strategy, n_types, True), params).fetchall()
+            rows = conn.execute(claim_sql(what.strategy, n_types, True, as_stored),
+                                params).fetchall()
             if rows:
                 return rows
             del params["cutoff"]
-    return conn.execute(claim_sql(what.strategy, n_types, False), params).fetchall()
+    return conn.execute(claim_sql(what.strategy, n_types, False, as_stored),
+                        params).fetchall()
 
 
 def _random_cutoff(conn: apsw.Connection) -> int | None:
@@ -292,6 +308,19 @@ def release(db: QueueDatabase, task_id: int, worker_id: str, now: datetime) -> b
             return False
         _requeue(conn, task_id, None, now_text, now_text, refund=True)
         logs.write(conn, task_id, now_text, "WARNING", f"released by {worker_id} (worker stopping)")
+        return True
+
+
+def acknowledge_cancel(db: QueueDatabase, task_id: int, worker_id: str, now: datetime,
+                       message: str | None) -> bool:
+    """The handler of a task cancelled while ours has stopped: end the lease the cancel kept."""
+    now_text = timeutil.to_db(now)
+    with db.transaction() as conn:
+        conn.execute(ACKNOWLEDGE_CANCEL, {"id": task_id, "worker": worker_id})
+        if not conn.changes():
+            return False
+        if message is not None:
+            logs.write(conn, task_id, now_text, "INFO", message)
         return True
 
 

@@ -32,7 +32,8 @@ def write(
 
 
 def append(
-    db: QueueDatabase, task_id: int, at: str, level: str, message: str, **details: Any
+    db: QueueDatabase, task_id: int, at: str, level: str, message: str,
+    details: dict[str, Any] | None,
 ) -> None:
     """A standalone log entry (handlers' ``ctx.log``) in its own short transaction."""
     with db.transaction() as conn:

@@ -169,6 +169,10 @@ class SQLiteStore:
     def release(self, task_id: int, worker_id: str, now: datetime) -> bool:
         return claiming.release(self.database, task_id, worker_id, now)
 
+    def acknowledge_cancel(self, task_id: int, worker_id: str, now: datetime,
+                           message: str | None) -> bool:
+        return claiming.acknowledge_cancel(self.database, task_id, worker_id, now, message)
+
     def reclaim_expired(self, now: datetime) -> dict[int, str]:
         return claiming.reclaim_expired(self.database, now)
 
@@ -179,8 +183,7 @@ class SQLiteStore:
     # -- logs ------------------------------------------------------------------------------
     def append_log(self, task_id: int, at: datetime, level: str, message: str,
                    details: dict[str, Any] | None) -> None:
-        logs.append(self.database, task_id, timeutil.to_db(at), level, message,
-                    **(details or {}))
+        logs.append(self.database, task_id, timeutil.to_db(at), level, message, details)
 
     def logs_since(self, task_id: int, after_log_id: int, limit: int) -> list[TaskLog]:
         return logs.since(self.database, task_id, after_log_id, limit)

@@ -8,23 +8,32 @@ import apsw
 
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.errors import InvalidTransitionError, TaskNotFoundError
-from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TASK_SELECT, Task
+from prismq_desktop.core.models import ACTIVE, CANCELLABLE, RETRYABLE, TASK_SELECT, Task
 from prismq_desktop.core.sqlite import logs
-from prismq_desktop.core.sqlite.database import QueueDatabase, fetch_rows
+from prismq_desktop.core.sqlite.database import (
+    TASK_AS_STORED,
+    QueueDatabase,
+    decode_stored,
+    fetch_rows,
+    or_as_stored,
+)
 from prismq_desktop.core.sqlite.filters import quoted
 
+# A running task's lease outlives its cancel until the handler stops (the worker clears it;
+# the table shows "cancelling" meanwhile); a waiting task holds none.
+KEEP_RUNNING_LEASE = f"CASE WHEN status IN ({quoted(ACTIVE)}) THEN lease_until_utc END"
 SELECT_TASK = f"SELECT {TASK_SELECT} FROM task_queue WHERE id = ?"
 CANCEL = (
-    "UPDATE task_queue SET status = 'cancelled', finished_at_utc = :now, lease_until_utc = NULL,"
+    "UPDATE task_queue SET status = 'cancelled', finished_at_utc = :now,"
+    f" lease_until_utc = {KEEP_RUNNING_LEASE},"
     f" updated_at_utc = :now WHERE id = :id AND status IN ({quoted(CANCELLABLE)})"
-    f" RETURNING {TASK_SELECT}"
 )
 RETRY = (
     "UPDATE task_queue SET status = 'queued', attempts = 0, run_after_utc = :now,"
     " lease_until_utc = NULL, reserved_at_utc = NULL, processing_started_utc = NULL,"
     " finished_at_utc = NULL, locked_by = NULL, error_message = NULL, updated_at_utc = :now"
     f" WHERE id = :id AND (status IN ({quoted(RETRYABLE)})"
-    f" OR (status = 'queued' AND attempts >= max_attempts)) RETURNING {TASK_SELECT}"
+    " OR (status = 'queued' AND attempts >= max_attempts))"
 )
 
 
@@ -42,20 +51,26 @@ def get(db: QueueDatabase, task_id: int) -> Task:
 def _apply(db: QueueDatabase, sql: str, task_id: int, now: datetime, verb: str,
            allowed: tuple[str, ...]) -> Task:
     now_text = timeutil.to_db(now)
-    with db.transaction() as conn:
-        rows = conn.execute(sql, {"id": task_id, "now": now_text}).fetchall()
-        if not rows:
-            current = fetch(conn, task_id)
-            raise InvalidTransitionError(
-                f"task {task_id} is {current.status}; only {', '.join(allowed)} tasks can be {verb}"
-            )
-        task = Task.from_row(rows[0])
-        logs.write(conn, task_id, now_text, "WARNING" if verb == "cancelled" else "INFO", verb)
-        return task
+
+    def run(as_stored: bool) -> Task:
+        returning = TASK_AS_STORED if as_stored else TASK_SELECT
+        with db.transaction() as conn:
+            rows = conn.execute(f"{sql} RETURNING {returning}",
+                                {"id": task_id, "now": now_text}).fetchall()
+            if not rows:
+                current = fetch(conn, task_id)
+                raise InvalidTransitionError(f"task {task_id} is {current.status}; only"
+                                             f" {', '.join(allowed)} tasks can be {verb}")
+            task = Task.from_row(decode_stored(rows[0]) if as_stored else rows[0])
+            logs.write(conn, task_id, now_text, "WARNING" if verb == "cancelled" else "INFO",
+                       verb)
+            return task
+    return or_as_stored(run)
 
 
 def cancel(db: QueueDatabase, task_id: int, now: datetime) -> Task:
-    """queued/leased/processing → cancelled; a running handler sees it at its next renewal."""
+    """queued/leased/processing → cancelled; a running handler sees it at its next renewal
+    (at once in this process), and its worker ends the kept lease when it has stopped."""
     return _apply(db, CANCEL, task_id, now, "cancelled", CANCELLABLE)
 
 

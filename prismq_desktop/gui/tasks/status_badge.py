@@ -15,7 +15,9 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
     "completed": ("#2e8b45", "#4cc46a"),
     "failed": ("#c8352f", "#ff6b62"),
     "cancelled": ("#6b7078", "#9aa0a8"),
+    "cancelling": ("#9a5b7a", "#d08cae"),
     "dead_letter": ("#8a1c4a", "#e0588f"),
+    "paused": ("#b7791f", "#e0a030"),  # a ready task whose type is paused (display only)
 }
 UNKNOWN_COLOR = ("#8c6d3f", "#c9a46c")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from prismq_desktop.core import RawText
 from prismq_desktop.core.models import Task
 from prismq_desktop.gui import formatting as fmt
 
@@ -42,6 +43,13 @@ COLUMN_INDEX = {column.key: index for index, column in enumerate(COLUMNS)}
 #: error within reach of a 1440-pixel window, the finer times after it.
 DEFAULT_ORDER = ("id", "type", "status", "priority", "attempts", "created", "duration",
                  "error", "worker", "run_after", "started", "finished")
+#: What a ready task of a paused type shows (its stored status stays queued).
+PAUSED = "paused"
+#: Text columns another tool may have written as bytes that are not UTF-8 (core RawText):
+#: shown escaped, marked, and said so in the tooltip.
+TEXT_COLUMNS = {"type": "type", "status": "status", "worker": "locked_by",
+                "error": "error_message"}
+RAW_TIP = "stored as bytes that are not UTF-8: each undecodable byte is shown as \\xNN"
 TIME_COLUMNS = {"created": "created_at_utc", "run_after": "run_after_utc",
                 "started": "processing_started_utc", "finished": "finished_at_utc"}
 
@@ -58,9 +66,12 @@ class TaskRow:
         return self.task.id
 
 
-def build_row(task: Task, now: datetime) -> TaskRow:
-    """Format every column of one task (runs in the reader thread)."""
+def build_row(task: Task, now: datetime, paused: frozenset[str] = frozenset()) -> TaskRow:
+    """Format every column of one task (runs in the reader thread); a ready task of a type
+    in ``paused`` shows as 'paused' (no worker of this app claims it)."""
     status = fmt.display_status(task, now)
+    if status == "queued" and task.type in paused:
+        status = PAUSED
     texts: dict[str, str] = {
         "id": str(task.id), "type": str(task.type or ""), "status": status,
         "priority": "" if task.priority is None else str(task.priority),
@@ -72,6 +83,9 @@ def build_row(task: Task, now: datetime) -> TaskRow:
     for key, column in TIME_COLUMNS.items():
         texts[key], tips[key] = fmt.local_time(getattr(task, column))
     texts["duration"], tips["duration"] = _duration(task, now)
+    for key, column in TEXT_COLUMNS.items():
+        if isinstance(getattr(task, column), RawText):
+            texts[key], tips[key] = f"⚠ {texts[key]}", RAW_TIP
     return TaskRow(task, status, tuple(texts.get(c.key, "") for c in COLUMNS),
                    tuple(tips.get(c.key, "") for c in COLUMNS))
 
@@ -87,11 +101,16 @@ def _duration(task: Task, now: datetime) -> tuple[str, str]:
 
 
 def _status_tip(task: Task, status: str) -> str:
+    if status == PAUSED:
+        return f"queued; its type {task.type} is paused, so no worker of this app claims it"
     if status == "scheduled":
         return f"queued, runs after {fmt.local_time(task.run_after_utc)[0]}"
     if status == "stuck":
         return (f"queued with no attempts left ({task.attempts}/{task.max_attempts}): no worker"
                 " takes it; retry it, or requeue stuck tasks to fail it")
+    if status == "cancelling":
+        return (f"cancelled; its handler on {task.locked_by} has not stopped yet (it is told "
+                "within a second or so, and the worker says when it has stopped)")
     if status not in fmt.KNOWN_STATUSES:
         return f"status {task.status!r} is not one PrismQ Desktop knows; shown as stored"
     return status

@@ -113,9 +113,9 @@ def first_window(queue: Queue, results: Results, query: TaskQuery, limit: int) -
     if query.sort != "id":
         result = results.get(queue, query)
         return RowWindow(len(result), 0, _rows(queue, results, result, 0, limit))
-    now = queue.now()
+    now, paused = queue.now(), frozenset(queue.paused_types())
     return RowWindow(count(queue, query), 0,
-                  [build_row(task, now) for task in queue.list(query, 0, limit)])
+                  [build_row(task, now, paused) for task in queue.list(query, 0, limit)])
 
 
 def rows(queue: Queue, results: Results, query: TaskQuery, offset: int,
@@ -139,8 +139,8 @@ def _rows(queue: Queue, results: Results, result: ResultSet, offset: int,
     if any(task is None for task in tasks):  # deleted since the set was built: rebuild
         result = results.rebuild(queue, result.query)
         tasks = queue.window(result, offset, limit)
-    now = queue.now()
-    return [build_row(task, now) for task in tasks if task is not None]
+    now, paused = queue.now(), frozenset(queue.paused_types())
+    return [build_row(task, now, paused) for task in tasks if task is not None]
 
 
 def position(queue: Queue, results: Results, query: TaskQuery, task_id: int) -> int | None:

@@ -40,7 +40,7 @@ class Serving:
         self.queue.close()
 
 
-def start_serving(db_path: Path, port: int) -> Serving:
+def start_serving(db_path: str | Path, port: int) -> Serving:
     """Runs off the GUI thread: import the API, open the queue, bind, wait for uvicorn."""
     try:
         from prismq_desktop.api import ApiConfig, ApiServer, load_tokens
@@ -74,7 +74,7 @@ class ApiControl(QObject):
         self.action = action
         self._parent = parent
         self.serving: Serving | None = None
-        self.db_path: Path | None = None
+        self.db_path: str | Path | None = None
         self._thread: threading.Thread | None = None
         self.dialog: ApiInfoDialog | None = None
         self.status_button = QToolButton(objectName="apiStatusButton", autoRaise=True,
@@ -91,7 +91,7 @@ class ApiControl(QObject):
     def busy(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def set_database(self, db_path: Path | None) -> None:
+    def set_database(self, db_path: str | Path | None) -> None:
         """Serve only the open file: a new (or no) file stops the server."""
         if db_path != self.db_path and self.serving is not None:
             self.action.setChecked(False)

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from prismq_desktop.core.locations import display_name, is_postgres, location_of, redacted
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.actions import Actions
 from prismq_desktop.gui.window.banner import Banner
@@ -37,24 +38,25 @@ class FileControl(QObject):
         super().__init__(parent)
         self.banner, self._parent = banner, parent
         #: The file shown now (the last one opened successfully).
-        self.current: Path | None = None
+        self.current: str | Path | None = None
         self.recent_menu: QMenu | None = None
         self.opener = Opener(self)
         self.opener.opened.connect(self._opened)
         self.opener.failed.connect(self._failed)
         self._start_worker = False
-        self._opening: Path | None = None
+        self._opening: str | Path | None = None
         named["open"].triggered.connect(self.choose_open)
         named["new"].triggered.connect(self.choose_new)
 
-    def open_path(self, path: Path, create: bool = False, start_worker: bool = False) -> None:
-        self._opening = Path(path)
+    def open_path(self, path: str | Path, create: bool = False,
+                  start_worker: bool = False) -> None:
+        self._opening = location_of(path)
         self._start_worker = start_worker
-        self.message.emit(f"Opening {path}…")
-        self.opener.start(Path(path), create)
+        self.message.emit(f"Opening {redacted(path)}…")
+        self.opener.start(self._opening, create)
 
     def choose_open(self) -> None:
-        start = str(self.current.parent) if self.current is not None else ""
+        start = str(self.current.parent) if isinstance(self.current, Path) else ""
         path, _ = QFileDialog.getOpenFileName(self._parent, "Open queue file", start, FILTER)
         if path:
             self.open_path(Path(path))
@@ -82,10 +84,11 @@ class FileControl(QObject):
                 "warning", action=("Reopen", lambda: self.open_path(opened.path)))
         elif opened.demo:
             self.banner.show_message(
-                f"This is a demo queue ({opened.path.name}): made-up tasks, pretend handlers "
-                "and new tasks trickling in. Open your own queue with File → Open.", "info")
+                f"This is a demo queue ({display_name(opened.path)}): made-up tasks, pretend"
+                " handlers and new tasks trickling in. Open your own queue with File → Open.",
+                "info")
         self._remember(opened.path)
-        self.message.emit(f"Opened {opened.path}")
+        self.message.emit(f"Opened {redacted(opened.path)}")
         session = Session(opened.path, opened.read_only_reason, demo=opened.demo)
         self.opened.emit(session, self._start_worker and not opened.read_only_reason)
 
@@ -94,14 +97,20 @@ class FileControl(QObject):
         if (error.empty or error.missing) and path is not None:
             self._offer_tables(path, error.missing)
             return
-        message = f"Cannot open {path.name if path else 'the file'}: {error}"
-        still = f" ({self.current.name} stays open)" if self.current is not None else ""
+        message = f"Cannot open {display_name(path) if path else 'the file'}: {error}"
+        still = f" ({display_name(self.current)} stays open)" if self.current is not None \
+            else ""
         self.banner.show_message(message + still, "error")
         self.failed.emit(str(error))
 
-    def _offer_tables(self, path: Path, missing: bool) -> None:
-        text = (f"{path} does not exist.\n\nCreate a new queue file there?" if missing else
-                f"{path} is an empty SQLite database.\n\nCreate the PrismQ queue tables in it?")
+    def _offer_tables(self, path: str | Path, missing: bool) -> None:
+        if is_postgres(path):
+            text = (f"{redacted(path)} holds no PrismQ queue.\n\nCreate the queue's schema "
+                    "and tables there?")
+        elif missing:
+            text = f"{path} does not exist.\n\nCreate a new queue file there?"
+        else:
+            text = f"{path} is an empty SQLite database.\n\nCreate the PrismQ queue tables in it?"
         box = QMessageBox(QMessageBox.Icon.Question, "Create queue file", text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                           self._parent)
@@ -109,15 +118,15 @@ class FileControl(QObject):
         box.finished.connect(lambda answer: self._tables_answer(answer, path, box))
         box.open()
 
-    def _tables_answer(self, answer: int, path: Path, box: QMessageBox) -> None:
+    def _tables_answer(self, answer: int, path: str | Path, box: QMessageBox) -> None:
         box.deleteLater()
         if answer == QMessageBox.StandardButton.Yes:
             self.open_path(path, create=True)
         else:
-            self.failed.emit(f"{path}: nothing was created or changed")
+            self.failed.emit(f"{redacted(path)}: nothing was created or changed")
 
     # -- recent files ------------------------------------------------------------------------
-    def _remember(self, path: Path) -> None:
+    def _remember(self, path: str | Path) -> None:
         settings.add_recent(path)
         self.fill_recent()
 
@@ -136,12 +145,12 @@ class FileControl(QObject):
         menu.setEnabled(bool(files))
 
     def _open_recent(self, name: str) -> None:
-        if not Path(name).exists():
+        if not is_postgres(name) and not Path(name).exists():
             settings.remove_recent(name)
             self.fill_recent()
             self._tell("Open recent", f"{name} no longer exists; removed from the list.")
             return
-        self.open_path(Path(name))
+        self.open_path(location_of(name))
 
     def _clear_recent(self) -> None:
         for name in settings.recent_files():

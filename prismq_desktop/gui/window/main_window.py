@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from prismq_desktop.core.locations import display_name, location_of
 from prismq_desktop.gui import actions as actions_module
 from prismq_desktop.gui import settings, theme
 from prismq_desktop.gui.schedules.schedules_view import SchedulesView
@@ -46,7 +47,7 @@ class MainWindow(QMainWindow):
     #: Opening failed: the message shown to the user.
     open_failed = Signal(str)
 
-    def __init__(self, db_path: Path | None = None, start_worker: bool = False) -> None:
+    def __init__(self, db_path: str | Path | None = None, start_worker: bool = False) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("PrismQ Desktop")
@@ -79,7 +80,7 @@ class MainWindow(QMainWindow):
         self._restore_window()
         self.update_actions()
         if db_path is not None:
-            self.files.open_path(Path(db_path), start_worker=start_worker)
+            self.files.open_path(location_of(db_path), start_worker=start_worker)
 
     def _build(self) -> None:
         central = QWidget()
@@ -169,7 +170,7 @@ class MainWindow(QMainWindow):
         self.tasks_page.set_worker_capabilities(self.worker.capabilities)
         self.status.set_file(session.db_path, session.read_only_reason)
         demo = " (demo)" if session.demo else ""
-        self.setWindowTitle(f"{session.db_path.name}{demo} — PrismQ Desktop")
+        self.setWindowTitle(f"{display_name(session.db_path)}{demo} — PrismQ Desktop")
         session.set_paused(self.named_actions["pause"].isChecked())
         self.update_actions()
         self.session_opened.emit(session)

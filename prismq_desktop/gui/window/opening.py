@@ -15,12 +15,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from prismq_desktop.core import Queue, QueueBusyError, QueueDatabaseError
+from prismq_desktop.core import Queue, QueueBusyError, QueueDatabaseError, QueueSchemaError
+from prismq_desktop.core.locations import location_of, redacted
 
 
 @dataclass(frozen=True)
 class Opened:
-    path: Path
+    path: str | Path
     #: Why writes are refused ("" when the file is writable).
     read_only_reason: str
     #: Made by ``prismq-desktop demo`` (the window says so, so nobody mistakes it for theirs).
@@ -37,23 +38,29 @@ class OpenFailed(Exception):
         self.missing = missing
 
 
-def open_file(path: Path, create: bool = False) -> Opened:
+def open_file(path: str | Path, create: bool = False) -> Opened:
     """Runs in a background thread; raises OpenFailed with a one-line message."""
-    path = Path(path).expanduser()
+    path = location_of(path)
+    if isinstance(path, Path):
+        path = path.expanduser()
     try:
         if create:
             Queue.open(path, create=True).close()
             return Opened(path, "")
-        if not path.exists():
+        if isinstance(path, Path) and not path.exists():
             raise OpenFailed(f"{path} does not exist", missing=True)
         return _check_then_open(path)
     except OpenFailed:
         raise
+    except QueueSchemaError as exc:
+        # A server without the queue's schema: offer to create it, as for a missing file.
+        raise OpenFailed(str(exc), empty=_is_empty(path, exc),
+                         missing=not isinstance(path, Path)) from exc
     except QueueDatabaseError as exc:
         raise OpenFailed(str(exc), empty=_is_empty(path, exc)) from exc
 
 
-def _check_then_open(path: Path) -> Opened:
+def _check_then_open(path: str | Path) -> Opened:
     with Queue.open(path, read_only=True) as look:
         demo = look.is_demo()
         if look.newer_schema:
@@ -66,7 +73,9 @@ def _check_then_open(path: Path) -> Opened:
                       demo)
 
 
-def _is_empty(path: Path, error: Exception) -> bool:
+def _is_empty(path: str | Path, error: Exception) -> bool:
+    if not isinstance(path, Path):
+        return False
     try:
         size = path.stat().st_size if path.is_file() else -1
     except OSError:
@@ -84,13 +93,13 @@ class Opener(QObject):
         super().__init__(parent)
         self._threads: list[threading.Thread] = []
 
-    def start(self, path: Path, create: bool = False) -> None:
+    def start(self, path: str | Path, create: bool = False) -> None:
         thread = threading.Thread(target=self._run, args=(path, create),
                                   name="prismq-open", daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
-    def _run(self, path: Path, create: bool) -> None:
+    def _run(self, path: str | Path, create: bool) -> None:
         try:
             self.opened.emit(open_file(path, create))
         except OpenFailed as exc:
@@ -98,7 +107,8 @@ class Opener(QObject):
         # Never a dead thread: the window shows what happened.
         except Exception as exc:  # noqa: BLE001
             traceback.print_exc()
-            self.failed.emit(OpenFailed(f"could not open {path}: {type(exc).__name__}: {exc}"))
+            self.failed.emit(OpenFailed(f"could not open {redacted(path)}: "
+                                        f"{type(exc).__name__}: {exc}"))
 
     def wait(self, timeout: float = 10.0) -> None:
         for thread in self._threads:

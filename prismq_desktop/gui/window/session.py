@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from prismq_desktop.core import Queue
+from prismq_desktop.core.locations import location_of
 from prismq_desktop.gui.executor import Executor
 from prismq_desktop.gui.tasks.change_watch import ChangeWatch
 
@@ -32,11 +33,11 @@ class Session(QObject):
     #: Seconds the last change-token round trip took (status bar's refresh latency).
     polled = Signal(float)
 
-    def __init__(self, db_path: Path, read_only_reason: str = "",
+    def __init__(self, db_path: str | Path, read_only_reason: str = "",
                  refresh_ms: int = DEFAULT_REFRESH_MS, parent: QObject | None = None,
                  demo: bool = False) -> None:
         super().__init__(parent)
-        self.db_path = Path(db_path)
+        self.db_path = location_of(db_path)
         self.read_only_reason = read_only_reason
         self.demo = demo
         self.reader = Executor(lambda: Queue.open(self.db_path, read_only=True), "prismq-reader",
@@ -49,8 +50,10 @@ class Session(QObject):
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.poll)
         self._timer.start()
-        self._watch = ChangeWatch(self.db_path, self)
-        self._watch.touched.connect(self.poll)
+        # A file's commits are heard early by a file watch; a server's come by polling.
+        self._watch = ChangeWatch(self.db_path, self) if isinstance(self.db_path, Path) else None
+        if self._watch is not None:
+            self._watch.touched.connect(self.poll)
         # The first token is the baseline: read it before any view's first read (the reader
         # runs jobs in order), so a commit between that read and the first tick is noticed.
         self.poll()
@@ -88,6 +91,7 @@ class Session(QObject):
 
     def close(self) -> None:
         self._timer.stop()
-        self._watch.stop()
+        if self._watch is not None:
+            self._watch.stop()
         self.reader.close()
         self.writer.close()

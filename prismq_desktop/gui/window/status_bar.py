@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
+from prismq_desktop.core.locations import display_name, redacted
 from prismq_desktop.core.reports import QueueHealth
 from prismq_desktop.gui.formatting import duration, thousands
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
@@ -54,11 +55,11 @@ class StatusBar(QStatusBar):
         self.set_worker("worker stopped")
         self.messageChanged.connect(self._message_changed)
 
-    def set_file(self, path: Path | None, read_only_reason: str) -> None:
+    def set_file(self, path: str | Path | None, read_only_reason: str) -> None:
         # The name alone leaves room for the counts and health; the folder is in the tooltip
-        # (and the window title names the file too).
-        self.file.setText(path.name if path else "No queue open")
-        self.file.setToolTip(str(path) if path else "")
+        # (and the window title names the file too). A URL is shown without its password.
+        self.file.setText(display_name(path) if path else "No queue open")
+        self.file.setToolTip(redacted(path) if path else "")
         if path is None:
             self.mode.setText("")
             self.health.setText("")
@@ -116,7 +117,7 @@ def health_parts(state: QueueHealth) -> list[tuple[str, bool]]:
     return [
         ("nothing waiting" if age is None else f"oldest {duration(age)}",
          age is not None and age > OLD_READY_SECONDS),
-        ("none finished /15 min" if rate is None else f"{rate:.0%} tasks failed /15 min",
+        ("none finished /15 min" if rate is None else f"{rate:.0%} failed /15 min",
          rate is not None and rate > BAD_FAILURE_RATE),
         (f"{state.stale_workers} stale worker{'' if state.stale_workers == 1 else 's'}",
          state.stale_workers > 0),

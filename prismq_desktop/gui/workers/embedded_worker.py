@@ -67,7 +67,7 @@ class EmbeddedWorker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.db_path: Path | None = None
+        self.db_path: str | Path | None = None
         self.concurrency = 1
         self.strategy = DEFAULT_STRATEGY
         #: Task types it may claim; None means every type it has a handler for.
@@ -89,7 +89,7 @@ class EmbeddedWorker(QObject):
     def running(self) -> bool:
         return self.state == RUNNING
 
-    def set_database(self, path: Path | None) -> None:
+    def set_database(self, path: str | Path | None) -> None:
         """The file to work on; a running worker is stopped first."""
         if self.state in (RUNNING, STARTING) and path != self.db_path:
             self.stop()
@@ -188,7 +188,7 @@ class EmbeddedWorker(QObject):
         self._control.shutdown(wait=True)
 
     # -- on the control thread ---------------------------------------------------------------
-    def _start_engine(self, path: Path, concurrency: int, strategy: str,
+    def _start_engine(self, path: str | Path, concurrency: int, strategy: str,
                       types: tuple[str, ...] | None, capabilities: dict[str, Any]) -> None:
         engine = WorkerEngine(str(path), concurrency=concurrency, strategy=strategy,
                               types=types, capabilities=capabilities, on_event=self._on_event)
