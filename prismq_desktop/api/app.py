@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from prismq_desktop import __version__
-from prismq_desktop.api import events, extra_routes, prismq_routes
+from prismq_desktop.api import events, extra_routes, prismq_routes, schedule_routes
 from prismq_desktop.api.config import ApiConfig
 from prismq_desktop.api.deps import Writer
 from prismq_desktop.api.feed import ChangeFeed
@@ -26,6 +26,7 @@ from prismq_desktop.core import (
     QueueBusyError,
     QueueDatabaseError,
     ReadOnlyError,
+    ScheduleNotFoundError,
     SearchSyntaxError,
     TaskNotFoundError,
     ValidationError,
@@ -53,7 +54,7 @@ def create_app(queue: Queue, config: ApiConfig | None = None) -> FastAPI:
     app.state.queue = queue
     app.state.feed = ChangeFeed(queue, config.feed_interval_s)
     app.state.writer = Writer()
-    for module in (prismq_routes, extra_routes, events):
+    for module in (prismq_routes, extra_routes, schedule_routes, events):
         app.include_router(module.router, responses=COMMON_ANSWERS)
     _add_error_answers(app)
     app.add_middleware(Guard, config=config)
@@ -72,7 +73,9 @@ def _detail(status: int, detail: str, **headers: str) -> JSONResponse:
 def _add_error_answers(app: FastAPI) -> None:
     async def not_found(request: Request, exc: Exception) -> JSONResponse:
         task_id = request.path_params.get("task_id")
-        return _detail(404, f"Task {task_id} not found" if task_id is not None else str(exc))
+        return _detail(404, f"Task {task_id} not found"
+                       if task_id is not None and isinstance(exc, TaskNotFoundError)
+                       else str(exc))
 
     async def invalid(request: Request, exc: Exception) -> JSONResponse:
         where = ["query", "q"] if isinstance(exc, SearchSyntaxError) else ["body"]
@@ -92,8 +95,9 @@ def _add_error_answers(app: FastAPI) -> None:
         return _detail(500, f"Database error: {exc}")
 
     handlers: dict[type[Exception], Any] = {
-        TaskNotFoundError: not_found, ValidationError: invalid, QueueBusyError: busy,
-        InvalidTransitionError: refused, ReadOnlyError: read_only, QueueDatabaseError: failed}
+        TaskNotFoundError: not_found, ScheduleNotFoundError: not_found,
+        ValidationError: invalid, QueueBusyError: busy, InvalidTransitionError: refused,
+        ReadOnlyError: read_only, QueueDatabaseError: failed}
     for kind, handler in handlers.items():
         app.add_exception_handler(kind, handler)
 

@@ -182,3 +182,21 @@ class SeriesResponse(BaseModel):
     bucket_seconds: int
     bucket_start: list[float]
     series: dict[str, list[float | None]]
+
+
+class ScheduleResponse(BaseModel):
+    name: str
+    cron: str
+    description: str
+    type: str
+    payload: Any
+    priority: int
+    max_attempts: int
+    timezone: str
+    catch_up: str
+    paused: bool
+    next_run_utc: Time
+    last_run_utc: Time
+    last_task_id: int | None
+    last_task_status: str | None
+    tasks_search: str = Field(description="Search text (q) that finds this schedule's tasks")

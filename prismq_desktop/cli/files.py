@@ -58,13 +58,14 @@ def open_for_reading(args: argparse.Namespace) -> Iterator[Queue]:
     cannot remove) go again, unless they were there before or another connection uses them."""
     require_existing(args)
     path = db_path(args)
-    ours = not any(Path(f"{path}{suffix}").exists() for suffix in SIDECARS)
+    ours = isinstance(path, Path) and not any(Path(f"{path}{suffix}").exists()
+                                              for suffix in SIDECARS)
     try:
         with Queue.open(path, read_only=True, create=False,
                         busy_timeout_ms=_timeout_ms(args)) as queue:
             yield queue
     finally:
-        if ours and fcntl is not None:
+        if ours and fcntl is not None and isinstance(path, Path):
             remove_unused_sidecars(path)
 
 

@@ -150,7 +150,8 @@ def build_parser() -> Parser:
     gui.add_argument("--worker", action="store_true", help="start the embedded worker too")
     _add_task_commands(add)
     _add_queue_commands(add)
-    add_worker_arguments(add("worker", "run a worker in this terminal: claim and run tasks"))
+    add_worker_arguments(add("worker", "run a worker in this terminal: claim and run tasks, "
+                             "enqueue due schedule ticks, obey worker-control"))
     demo = add("demo", "fill a queue with demo tasks and show them in the app", parents=())
     demo.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
                       help=f"the demo file (default: {demo_db_path()}); an existing file "

@@ -68,3 +68,26 @@ def test_closing_the_window_stops_the_server(qtbot: Any, open_window: Any,
     window.close()  # the fixture's thread guard then fails the test if a server thread is left
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/api/queue/stats")
+
+
+def test_a_taken_port_falls_back_to_a_free_one(qtbot: Any, open_window: Any,
+                                               db_path: Path) -> None:
+    import socket
+
+    from prismq_desktop.gui import settings
+
+    Queue.open(db_path).close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy_port = taken.getsockname()[1]
+        settings.set_value("api/port", busy_port)
+        window = open_window(db_path)
+        messages: list[str] = []
+        window.api.message.connect(messages.append)
+        window.findChild(QAction, "serveApiAction").trigger()
+        qtbot.waitUntil(lambda: window.api.serving is not None, timeout=20_000)
+        port = window.api.serving.server.port
+    assert port != busy_port
+    assert any(f"port {busy_port} was taken" in text for text in messages)
+    assert window.api.status_button.text() == f"API :{port}"

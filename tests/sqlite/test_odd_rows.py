@@ -84,6 +84,8 @@ def test_show_prints_each_odd_row(odd_file: tuple[Path, dict], case: tuple[str, 
     task_id = _id(odd_file, case)
     code, text, err = _cli(odd_file[0], "show", str(task_id))
     assert (code, err) == (0, "") and f"{task_id}" in text
+    if case[1] == "bad_utf8" and case[0] not in ("payload", "compatibility"):
+        assert "⚠\\xff\\xfeA" in text  # shown escaped, and marked
     code, text, err = _cli(odd_file[0], "show", str(task_id), "--json")
     assert (code, err) == (0, "")
     json.loads(text)
@@ -130,3 +132,31 @@ def test_export_writes_every_row(odd_file: tuple[Path, dict], tmp_path: Path, fm
         rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
         assert len(rows) == 3 + len(CASES)
         assert any(row["type"] == "\\xff\\xfeA" for row in rows)
+
+
+def test_odd_text_never_stops_claims_or_user_actions(tmp_path: Path) -> None:
+    """A worker claims (and hands off to) rows holding text not in UTF-8, a user cancels and
+    retries them: each write returns the row as stored instead of failing for ever."""
+    path = tmp_path / "queue.db"
+    with Queue.open(path) as queue:
+        ids = [queue.enqueue("a", {"n": n}).id for n in range(6)]
+    conn = apsw.Connection(str(path))
+    for task_id, column in zip(ids, ("idempotency_key", "error_message", "locked_by",
+                                     "idempotency_key", "error_message", "locked_by"),
+                               strict=True):
+        conn.execute(f"UPDATE task_queue SET {column} = CAST(? AS TEXT) WHERE id = ?",
+                     (f"odd-{task_id}-".encode() + b"\xff", task_id))
+    conn.close()
+    with Queue.open(path) as queue:
+        cancelled = queue.cancel(ids[5])
+        assert cancelled.status == "cancelled" and isinstance(cancelled.locked_by, RawText)
+        assert queue.retry(ids[5]).status == "queued"
+        first = queue.claim("w1")
+        assert first is not None and isinstance(first.idempotency_key, RawText)
+        done, following = queue.complete_and_claim(first.id, "w1")
+        ran = [first.id]
+        while following is not None:
+            ran.append(following.id)
+            done, following = queue.complete_and_claim(following.id, "w1")
+        assert done and sorted(ran) == ids
+        assert queue.count(TaskQuery(statuses=("completed",))) == 6

@@ -10,7 +10,9 @@ transaction stays open between calls.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import select
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -72,7 +74,8 @@ def connect_options(location: Location, read_only: bool, lock_timeout_ms: int) -
     if read_only:
         settings.append("-c default_transaction_read_only=on")
     params["options"] = " ".join([str(params.get("options") or ""), *settings]).strip()
-    params.setdefault("application_name", "prismq-desktop")
+    if not os.environ.get("PGAPPNAME"):  # libpq's own variable names it otherwise
+        params.setdefault("application_name", "prismq-desktop")
     params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
     return make_conninfo("", **params)
 
@@ -89,6 +92,17 @@ def configure(conn: psycopg.Connection[Any]) -> None:
     conn.adapters.register_loader("timestamptz", UtcTextLoader)
     conn.adapters.register_loader("jsonb", TextLoader)
     conn.adapters.register_loader("json", TextLoader)
+
+
+def check_alive(conn: psycopg.Connection[Any]) -> None:
+    """The pool's check on every checkout, nearly free: an idle connection whose socket has
+    something to read was told something by the server (most often that it was terminated),
+    so it is asked once; one that fails is replaced before anyone's statement runs on it."""
+    if conn.broken or conn.closed:
+        raise psycopg.OperationalError("connection lost")
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    if readable:
+        conn.execute("SELECT 1")
 
 
 def translate(exc: BaseException, shown: str = "the server") -> QueueDatabaseError:
@@ -129,7 +143,8 @@ class Database:
         self.pool: psycopg_pool.ConnectionPool[psycopg.Connection[Any]] = \
             psycopg_pool.ConnectionPool(
                 self.conninfo, min_size=1, max_size=POOL_MAX, open=False, num_workers=1,
-                kwargs={"autocommit": True}, configure=configure, timeout=CONNECT_TIMEOUT_S,
+                kwargs={"autocommit": True}, configure=configure, check=check_alive,
+                timeout=CONNECT_TIMEOUT_S,
                 name=f"prismq-{location.schema}")
         self.pool.open()
 
@@ -172,6 +187,14 @@ class Database:
             yield conn
 
     def query(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        """A read; tried once more on a new connection when the server dropped this one (a
+        restart, ``pg_terminate_backend``): reads change nothing, so that is always safe."""
+        try:
+            with self.connection() as conn:
+                return conn.execute(sql, params).fetchall()
+        except QueueDatabaseError as exc:
+            if not isinstance(exc.__cause__, psycopg.OperationalError):
+                raise
         with self.connection() as conn:
             return conn.execute(sql, params).fetchall()
 

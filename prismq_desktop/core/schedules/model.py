@@ -64,8 +64,11 @@ class Schedule:
         return self.spec.name
 
     def describe(self) -> str:
-        """The expression in words."""
-        return cron.describe(self.spec.fields)
+        """The expression in words (or why it cannot be read: a row another tool wrote)."""
+        try:
+            return cron.describe(self.spec.fields)
+        except ValidationError as exc:
+            return f"cannot be read: {exc}"
 
     def search_text(self) -> str:
         """Search text that finds this schedule's tasks in the task table and ``list``."""
@@ -76,8 +79,11 @@ class Schedule:
         if self.paused or self.next_run is None or self.next_run > now:
             return ticks.Plan((), self.next_run, 0)
         spec = self.spec
-        return ticks.plan(spec.fields, cron.zone(spec.timezone), spec.catch_up, self.next_run,
-                          now)
+        try:
+            return ticks.plan(spec.fields, cron.zone(spec.timezone), spec.catch_up,
+                              self.next_run, now)
+        except ValidationError:  # an unreadable row never stops the other schedules: it
+            return ticks.Plan((), None, 0)  # stops, its next run cleared (the tab says why)
 
     def task_for(self, tick: datetime | None, now: datetime) -> NewTask:
         """The task for one tick (None: run now), keyed so each tick makes one task (a run

@@ -18,7 +18,12 @@ from prismq_desktop.core import timeutil
 from prismq_desktop.core.claims import ClaimFilter, backoff_seconds, check_strategy
 from prismq_desktop.core.models import ACTIVE, TASK_SELECT, Task
 from prismq_desktop.core.sqlite import logs
-from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.sqlite.database import (
+    TASK_AS_STORED,
+    QueueDatabase,
+    decode_stored,
+    or_as_stored,
+)
 from prismq_desktop.core.sqlite.filters import quoted
 
 _ORDER = {
@@ -50,13 +55,16 @@ _COMPAT = (
 )
 # Paused types (core/sqlite/controls.py) are claimed by nobody; the list is a few rows.
 _NOT_PAUSED = " AND type NOT IN (SELECT type FROM pqd_paused_types)"
-# The wait (creation to claim) is worked out in SQL from the row, so recording a run reads
-# nothing back into Python; julianday() reads every timestamp form parse() does, NULL if not.
-INSERT_RUN = (
-    "INSERT INTO pqd_runs (task_id, type, attempt, worker_id, outcome, wait_s, run_s, finished)"
-    " SELECT id, type, attempts, :worker, :outcome,"
-    " max(:claimed - (julianday(created_at_utc) - 2440587.5) * 86400.0, 0.0),"
-    " :run, :finished FROM task_queue WHERE id = :id"
+# The attempt's record, written just before its status change so the aggregate trigger reads
+# its sub-second wait and run (DESIGN §9). Guarded like the change itself: a worker that no
+# longer holds the task records nothing. The wait (creation to claim) is worked out in SQL,
+# so nothing is read back into Python; julianday() reads every timestamp form, NULL if not.
+INSERT_ATTEMPT = (
+    "INSERT OR REPLACE INTO pqd_attempts (task_id, finished, attempt, worker_id, outcome,"
+    " wait_s, run_s) SELECT id, :finished, attempts, :worker, :outcome,"
+    " max(:claimed - (julianday(created_at_utc) - 2440587.5) * 86400.0, 0.0), :run"
+    " FROM task_queue WHERE id = :id AND status IN ('leased', 'processing')"
+    " AND locked_by = :worker"
 )
 ACKNOWLEDGE_CANCEL = (
     "UPDATE task_queue SET lease_until_utc = NULL WHERE id = :id AND status = 'cancelled'"
@@ -69,8 +77,10 @@ COMPLETE = (
 
 
 @functools.lru_cache(maxsize=256)
-def claim_sql(strategy: str, n_types: int | None, with_cutoff: bool) -> str:
-    """The claim statement for one strategy and filter shape (a test checks each plan)."""
+def claim_sql(strategy: str, n_types: int | None, with_cutoff: bool,
+              as_stored: bool = False) -> str:
+    """The claim statement for one strategy and filter shape (a test checks each plan);
+    ``as_stored`` returns the row as TASK_AS_STORED (the row holds text not in UTF-8)."""
     check_strategy(strategy)
     where = "status = 'queued' AND run_after_utc <= :now AND attempts < max_attempts"
     where += _NOT_PAUSED
@@ -86,7 +96,7 @@ def claim_sql(strategy: str, n_types: int | None, with_cutoff: bool) -> str:
         " updated_at_utc = :now"
         f" WHERE id = (SELECT id FROM task_queue INDEXED BY {_INDEX[strategy]} WHERE {where}"
         f" ORDER BY {_ORDER[strategy]} LIMIT 1)"
-        f" RETURNING {TASK_SELECT}"
+        f" RETURNING {TASK_AS_STORED if as_stored else TASK_SELECT}"
     )
 
 
@@ -101,13 +111,16 @@ def claim(
     """
     if what.nothing:
         return None
-    with db.transaction() as conn:
-        return claim_in(conn, worker_id, lease_seconds, now, what, start)
+    def run(as_stored: bool) -> Task | None:
+        with db.transaction() as conn:
+            return claim_in(conn, worker_id, lease_seconds, now, what, start, as_stored)
+    return or_as_stored(run)
 
 
 def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: datetime,
-             what: ClaimFilter, start: bool) -> Task | None:
-    """The claim and its log row, inside the caller's transaction."""
+             what: ClaimFilter, start: bool, as_stored: bool = False) -> Task | None:
+    """The claim and its log row, inside the caller's transaction. A row with text that is
+    not UTF-8 raises UnicodeDecodeError: roll back and call again with ``as_stored``."""
     if what.nothing:
         return None
     now_text = timeutil.to_db(now)
@@ -118,10 +131,10 @@ def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: d
     for i, name in enumerate(what.types or ()):
         params[f"t{i}"] = name
     params["caps"] = json.dumps(what.capabilities)
-    rows = _claim_rows(conn, what, params)
+    rows = _claim_rows(conn, what, params, as_stored)
     if not rows:
         return None
-    task = Task.from_row(rows[0])
+    task = Task.from_row(decode_stored(rows[0]) if as_stored else rows[0])
     verb = "and started " if start else ""
     logs.write(conn, task.id, now_text, "INFO", f"claimed by {worker_id} {verb}(attempt"
                f" {task.attempts}/{task.max_attempts})")
@@ -129,18 +142,20 @@ def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: d
     return task
 
 
-def _claim_rows(conn: apsw.Connection, what: ClaimFilter,
-                params: dict[str, Any]) -> list[tuple[Any, ...]]:
+def _claim_rows(conn: apsw.Connection, what: ClaimFilter, params: dict[str, Any],
+                as_stored: bool) -> list[tuple[Any, ...]]:
     n_types = len(what.types) if what.types is not None else None
     if what.strategy == "weighted_random":
         cutoff = _random_cutoff(conn)
         if cutoff is not None:
             params["cutoff"] = cutoff
-            rows = conn.execute(claim_sql(what.strategy, n_types, True), params).fetchall()
+            rows = conn.execute(claim_sql(what.strategy, n_types, True, as_stored),
+                                params).fetchall()
             if rows:
                 return rows
             del params["cutoff"]
-    return conn.execute(claim_sql(what.strategy, n_types, False), params).fetchall()
+    return conn.execute(claim_sql(what.strategy, n_types, False, as_stored),
+                        params).fetchall()
 
 
 def _random_cutoff(conn: apsw.Connection) -> int | None:
@@ -182,14 +197,15 @@ def renew_lease(
         return conn.changes() == 1
 
 
-def _run_row(conn: apsw.Connection, task_id: int, worker_id: str, outcome: str,
-             now: datetime, claimed_at: float | None) -> float | None:
-    """Record the attempt in pqd_runs; returns its run time in seconds when known."""
+def _attempt(conn: apsw.Connection, task_id: int, worker_id: str, outcome: str,
+             now: datetime, claimed_at: float | None) -> tuple[bool, float | None]:
+    """Record the attempt in pqd_attempts: (whether the worker still holds the task, the
+    run time in seconds when known)."""
     finished = now.timestamp()
     run = None if claimed_at is None else max(finished - claimed_at, 0.0)
-    conn.execute(INSERT_RUN, {"id": task_id, "worker": worker_id, "outcome": outcome,
-                              "claimed": claimed_at, "run": run, "finished": finished})
-    return run
+    conn.execute(INSERT_ATTEMPT, {"id": task_id, "worker": worker_id, "outcome": outcome,
+                                  "claimed": claimed_at, "run": run, "finished": finished})
+    return conn.changes() > 0, run
 
 
 def _discard(conn: apsw.Connection, task_id: int, worker_id: str, now_text: str, what: str) -> None:
@@ -212,13 +228,13 @@ def complete(
 
 def complete_in(conn: apsw.Connection, task_id: int, worker_id: str, now: datetime,
                 result: Any, claimed_at: float | None) -> bool:
-    """The completion, its run row and its log row, inside the caller's transaction."""
+    """The completion, its attempt row and its log row, inside the caller's transaction."""
     now_text = timeutil.to_db(now)
-    conn.execute(COMPLETE, {"id": task_id, "worker": worker_id, "now": now_text})
-    if not conn.changes():
+    held, run = _attempt(conn, task_id, worker_id, "completed", now, claimed_at)
+    if not held:
         _discard(conn, task_id, worker_id, now_text, "result")
         return False
-    run = _run_row(conn, task_id, worker_id, "completed", now, claimed_at)
+    conn.execute(COMPLETE, {"id": task_id, "worker": worker_id, "now": now_text})
     message = "completed" if run is None else f"completed in {run * 1000:.0f} ms"
     logs.write(conn, task_id, now_text, "INFO", message,
                None if result is None else {"result": result})
@@ -244,7 +260,7 @@ def fail(
             _discard(conn, task_id, worker_id, now_text, "failure")
             return None
         attempts, max_attempts = rows[0]
-        _run_row(conn, task_id, worker_id, "failed", now, claimed_at)
+        _attempt(conn, task_id, worker_id, "failed", now, claimed_at)
         if permanent or _int(attempts) >= _int(max_attempts):
             _finish_failed(conn, task_id, error, now_text)
             why = "permanent error" if permanent else f"attempt {attempts}/{max_attempts}"

@@ -10,18 +10,18 @@ import contextlib
 import os
 import threading
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import apsw
 
 from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, default_db_path
-from prismq_desktop.core.models import RawText
+from prismq_desktop.core.models import TASK_COLUMNS, RawText
 from prismq_desktop.core.reports import ASKED_READ_ONLY
-from prismq_desktop.core.sqlite import schema
+from prismq_desktop.core.sqlite import aggregates, schema
 from prismq_desktop.core.sqlite.translate import translate, translated
 
 # The seeds' PRAGMAs (DESIGN §3). wal_autocheckpoint stays at 1000 although 4000 measured
@@ -48,13 +48,37 @@ def fetch_rows(conn: apsw.Connection, sql: str,
         return cursor.fetchall()
     except UnicodeDecodeError:
         width = len(cursor.get_description())
-    names = ", ".join(f"c{i}" for i in range(width))
-    columns = ", ".join(f"typeof(c{i}) = 'text', CASE typeof(c{i}) WHEN 'text'"
-                        f" THEN CAST(c{i} AS BLOB) ELSE c{i} END" for i in range(width))
-    rows = conn.execute(f"WITH pqd_read({names}) AS ({sql}) SELECT {columns} FROM pqd_read",
-                        params).fetchall()
-    return [tuple(RawText.decode(row[i + 1]) if row[i] else row[i + 1]  # type: ignore[arg-type]
-                  for i in range(0, 2 * width, 2)) for row in rows]
+    names = [f"c{i}" for i in range(width)]
+    rows = conn.execute(f"WITH pqd_read({', '.join(names)}) AS ({sql})"
+                        f" SELECT {as_stored(names)} FROM pqd_read", params).fetchall()
+    return [decode_stored(row) for row in rows]
+
+
+def as_stored(columns: Sequence[str]) -> str:
+    """Select (or RETURNING) list giving each column as stored: a flag saying it is text,
+    then the value with text as its bytes (see :func:`decode_stored`)."""
+    return ", ".join(f"typeof({c}) = 'text', CASE typeof({c}) WHEN 'text'"
+                     f" THEN CAST({c} AS BLOB) ELSE {c} END" for c in columns)
+
+
+def decode_stored(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A row read through :func:`as_stored`: text decoded, odd bytes as RawText."""
+    return tuple(RawText.decode(row[i + 1]) if row[i] else row[i + 1]
+                 for i in range(0, len(row), 2))
+
+
+#: The task columns as stored, for reads and RETURNING clauses that met text not in UTF-8.
+TASK_AS_STORED = as_stored(TASK_COLUMNS)
+T = TypeVar("T")
+
+
+def or_as_stored(write: Callable[[bool], T]) -> T:
+    """``write(False)``; when the row it returns holds text not in UTF-8 (its transaction
+    rolled back), ``write(True)``: the same write, RETURNING the row as stored."""
+    try:
+        return write(False)
+    except UnicodeDecodeError:
+        return write(True)
 
 
 class Transaction:
@@ -256,6 +280,8 @@ class QueueDatabase:
                     conn.execute(schema.MIGRATIONS[version])
                 if current < schema.SCHEMA_VERSION:
                     conn.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
+                if conn.execute(aggregates.STALE).fetchall():  # rows copied in (copy_rows.py)
+                    conn.execute(aggregates.REBUILD)
         self._newer(current)  # made newer by another app meanwhile
 
     def _newer(self, version: int) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from prismq_desktop.core.claims import ClaimFilter
 from prismq_desktop.core.models import Task
 from prismq_desktop.core.sqlite import claiming
-from prismq_desktop.core.sqlite.database import QueueDatabase
+from prismq_desktop.core.sqlite.database import QueueDatabase, or_as_stored
 
 
 def complete_and_claim(
@@ -23,6 +23,9 @@ def complete_and_claim(
     claimed_at: float | None, lease_seconds: float, what: ClaimFilter,
 ) -> tuple[bool, Task | None]:
     """(whether the result was accepted, the next task started for this worker or None)."""
-    with db.transaction() as conn:
-        done = claiming.complete_in(conn, task_id, worker_id, now, result, claimed_at)
-        return done, claiming.claim_in(conn, worker_id, lease_seconds, now, what, start=True)
+    def run(as_stored: bool) -> tuple[bool, Task | None]:
+        with db.transaction() as conn:
+            done = claiming.complete_in(conn, task_id, worker_id, now, result, claimed_at)
+            return done, claiming.claim_in(conn, worker_id, lease_seconds, now, what, True,
+                                           as_stored)
+    return or_as_stored(run)

@@ -17,7 +17,13 @@ from prismq_desktop.core.models import (
     refusal,
 )
 from prismq_desktop.core.sqlite import logs
-from prismq_desktop.core.sqlite.database import QueueDatabase, fetch_rows
+from prismq_desktop.core.sqlite.database import (
+    TASK_AS_STORED,
+    QueueDatabase,
+    decode_stored,
+    fetch_rows,
+    or_as_stored,
+)
 from prismq_desktop.core.sqlite.filters import quoted
 
 # A running task's lease outlives its cancel until the handler stops (the worker clears it;
@@ -31,7 +37,6 @@ CANCEL = (
     "UPDATE task_queue SET status = 'cancelled', finished_at_utc = :now,"
     f" lease_until_utc = {KEEP_RUNNING_LEASE},"
     f" updated_at_utc = :now WHERE id = :id AND status IN ({quoted(CANCELLABLE)})"
-    f" RETURNING {TASK_SELECT}"
 )
 RETRY = (
     "UPDATE task_queue SET status = 'queued', attempts = 0, run_after_utc = :now,"
@@ -39,7 +44,6 @@ RETRY = (
     " finished_at_utc = NULL, locked_by = NULL, error_message = NULL, updated_at_utc = :now"
     f" WHERE id = :id AND (status IN ({quoted(RETRYABLE)})"
     f" OR (status = 'queued' AND attempts >= max_attempts)) AND NOT {CANCELLING.format(now=':now')}"
-    f" RETURNING {TASK_SELECT}"
 )
 
 
@@ -57,13 +61,19 @@ def get(db: QueueDatabase, task_id: int) -> Task:
 def _apply(db: QueueDatabase, sql: str, task_id: int, now: datetime, verb: str,
            allowed: tuple[str, ...]) -> Task:
     now_text = timeutil.to_db(now)
-    with db.transaction() as conn:
-        rows = conn.execute(sql, {"id": task_id, "now": now_text}).fetchall()
-        if not rows:
-            raise InvalidTransitionError(refusal(fetch(conn, task_id), now, verb, allowed))
-        task = Task.from_row(rows[0])
-        logs.write(conn, task_id, now_text, "WARNING" if verb == "cancelled" else "INFO", verb)
-        return task
+
+    def run(as_stored: bool) -> Task:
+        returning = TASK_AS_STORED if as_stored else TASK_SELECT
+        with db.transaction() as conn:
+            rows = conn.execute(f"{sql} RETURNING {returning}",
+                                {"id": task_id, "now": now_text}).fetchall()
+            if not rows:
+                raise InvalidTransitionError(refusal(fetch(conn, task_id), now, verb, allowed))
+            task = Task.from_row(decode_stored(rows[0]) if as_stored else rows[0])
+            logs.write(conn, task_id, now_text, "WARNING" if verb == "cancelled" else "INFO",
+                       verb)
+            return task
+    return or_as_stored(run)
 
 
 def cancel(db: QueueDatabase, task_id: int, now: datetime) -> Task:

@@ -7,8 +7,10 @@ the status badges' (status_badge.STATUS_COLORS), re-read when the theme changes.
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,8 +110,11 @@ class StatsCharts(QWidget):
         self.cursors: list[pg.InfiniteLine] = []
         self.titles: dict[str, tuple[str, tuple[Curve, ...]]] = {}
         self._shown_range: tuple[float, float] | None = None
-        self._steps = [lambda row=row, spec=spec: self._add_plot(row, *spec)
-                       for row, spec in enumerate(PLOTS)] + [self._finish]
+        self._steps: list[Callable[[], None]] = []
+        for row, (name, title, curves) in enumerate(PLOTS):
+            self._steps += [functools.partial(self._add_plot, row, name, title),
+                            functools.partial(self._add_curves, name, curves)]
+        self._steps.append(self._finish)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget)
@@ -129,12 +134,13 @@ class StatsCharts(QWidget):
             pass
         return self
 
-    def _add_plot(self, row: int, name: str, title: str, curves: tuple[Curve, ...]) -> None:
+    def _add_plot(self, row: int, name: str, title: str) -> None:
         axes = {"bottom": pg.DateAxisItem(orientation="bottom")}
         if name == "latency":
             axes["left"] = SecondsAxis(orientation="left")
         plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
-        self.titles[name] = (title, curves)
+        self.plots[name] = plot
+        self.titles[name] = (title, ())
         plot.setMenuEnabled(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMouseEnabled(x=True, y=False)
@@ -145,19 +151,23 @@ class StatsCharts(QWidget):
             # The grid is drawn with the ticks: pyqtgraph's third (finest) tick level put
             # hundreds of faint full-width lines in every repaint, 70 % of its cost.
             plot.getAxis(side).setStyle(maxTickLevel=1)
+
+    def _add_curves(self, name: str, curves: tuple[Curve, ...]) -> None:
+        """A plot's second build step: its curves, log axis, shared zoom and cursor."""
+        plot = self.plots[name]
+        self.titles[name] = (self.titles[name][0], curves)
         for curve in curves:
             item = plot.plot(name=curve.label, connect="finite",
                              stepMode="center" if name == "throughput" else None)
             self.items[curve.key] = item
         if name == "latency":
             plot.setLogMode(x=False, y=True)
-        if self.plots:
+        if name != "throughput":
             plot.setXLink(self.plots["throughput"])
         cursor = pg.InfiniteLine(angle=90, movable=False)
         cursor.setVisible(False)
         plot.addItem(cursor, ignoreBounds=True)
         self.cursors.append(cursor)
-        self.plots[name] = plot
 
     def _finish(self) -> None:
         scene = self.layout_widget.scene()

@@ -26,9 +26,9 @@ class ApiInfoDialog(QDialog):
         self.setWindowTitle("HTTP API")
         self.setModal(False)
         grid = QGridLayout(self)
-        heading = QLabel(f"Serving this queue at <a href='{url}/docs'>{url}</a> "
-                         "(this computer only). Every request needs the token:"
-                         " <code>Authorization: Bearer TOKEN</code>.")
+        heading = QLabel(f"Serving this queue at <a href='{url}/docs'>{url}</a> (this computer"
+                         " only; the link opens a page to try every endpoint).<br>Every request "
+                         "needs the header <code>Authorization:&nbsp;Bearer&nbsp;TOKEN</code>.")
         heading.setWordWrap(True)
         heading.setOpenExternalLinks(True)
         heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)

@@ -117,7 +117,7 @@ def health_parts(state: QueueHealth) -> list[tuple[str, bool]]:
     return [
         ("nothing waiting" if age is None else f"oldest {duration(age)}",
          age is not None and age > OLD_READY_SECONDS),
-        ("none finished /15 min" if rate is None else f"{rate:.0%} tasks failed /15 min",
+        ("none finished /15 min" if rate is None else f"{rate:.0%} failed /15 min",
          rate is not None and rate > BAD_FAILURE_RATE),
         (f"{state.stale_workers} stale worker{'' if state.stale_workers == 1 else 's'}",
          state.stale_workers > 0),
