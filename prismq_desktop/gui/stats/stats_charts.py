@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,9 +109,10 @@ class StatsCharts(QWidget):
         self.cursors: list[pg.InfiniteLine] = []
         self.titles: dict[str, tuple[str, tuple[Curve, ...]]] = {}
         self._shown_range: tuple[float, float] | None = None
-        self._steps = [step for row, (name, title, curves) in enumerate(PLOTS)
-                       for step in (lambda r=row, n=name, t=title: self._add_plot(r, n, t),
-                                    lambda n=name, c=curves: self._add_curves(n, c))]
+        self._steps: list[Callable[[], None]] = [
+            step for row, (name, title, curves) in enumerate(PLOTS)
+            for step in (lambda r=row, n=name, t=title: self._add_plot(r, n, t),
+                         lambda n=name, c=curves: self._add_curves(n, c))]
         self._steps.append(self._finish)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
