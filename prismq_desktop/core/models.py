@@ -180,7 +180,7 @@ class Task:
             return "scheduled"
         if self.is_cancelling(now):
             return CANCELLING
-        return "" if self.status is None else str(self.status)
+        return self.status if isinstance(self.status, str) else as_text(self.status)
 
 
 @dataclass
