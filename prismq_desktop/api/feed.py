@@ -3,7 +3,8 @@
 One thread polls the queue's change token (cheap) while anyone listens; after a commit it
 finds what changed with four indexed reads through ``Queue`` (no backend code):
 
-- new tasks: ids above the highest seen;
+- new tasks: ids above the highest seen a few polls ago (on PostgreSQL a lower id can
+  commit a moment after a higher one);
 - running tasks: the leased and processing ones, compared with the last poll's, and each
   one that left that set read again (completed, failed, requeued after a failure);
 - tasks finished since the last poll (cancels of waiting tasks land here);
@@ -34,6 +35,7 @@ RING = 10_000
 PROBE_LIMIT = 2000
 #: Times are stored in whole seconds and written by other clocks: look back this far.
 SLACK_S = 2.0
+ID_LAG_POLLS = 3
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,9 @@ class _State:
     def __init__(self, max_id: int, checked: float) -> None:
         self.token: Any = None
         self.max_id = max_id
+        #: The highest id of the last few polls: new ids are read from the oldest of them,
+        #: since on PostgreSQL a lower id can commit a moment after a higher one.
+        self.recent_max: deque[int] = deque([max_id], maxlen=ID_LAG_POLLS)
         self.checked = checked
         self.running: set[int] = set()
         self.known: OrderedDict[int, str] = OrderedDict()
@@ -177,7 +182,7 @@ class _State:
         self.checked = time.time()
         stamp = since.strftime("%Y-%m-%dT%H:%M:%SZ")  # Z: a bare time is local
         probes = [
-            TaskQuery(text=f"id>{self.max_id}", sort="id", descending=False),
+            TaskQuery(text=f"id>{self.recent_max[0]}", sort="id", descending=False),
             TaskQuery(statuses=("active",)),
             TaskQuery(text=f"finished>={stamp}"),
             TaskQuery(statuses=("queued",), text=f"run_after>={stamp} updated>={stamp}"),
@@ -193,6 +198,7 @@ class _State:
             if index == 1:
                 running = {task.id for task in rows}
                 left, self.running = self.running - running, running
+        self.recent_max.append(self.max_id)
         for task_id in left - found.keys():
             try:
                 found[task_id] = queue.get(task_id)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from prismq_desktop.core import timeutil
+from prismq_desktop.core import RawText, timeutil
 from prismq_desktop.core.models import parse_json
 
 #: Widest a free-text cell gets when stdout is not a terminal (a pipe or a file).
@@ -23,6 +23,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: Bidirectional overrides, embeddings and isolates: in a terminal they reorder what
 #: follows them (a stored "\u202e" can make a line read backwards, hiding what it says).
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Marks text stored as bytes that are not UTF-8 (shown with \\xNN for those bytes).
+RAW_MARK = "⚠"
 #: Longest text printed for one log message or value; the rest is counted, not shown.
 LONG_TEXT = 10_000
 
@@ -46,7 +48,8 @@ def clean(value: Any, *, one_line: bool = True) -> str:
     if one_line:
         text = " ".join(text.split())
     text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return f"{RAW_MARK}{text}" if isinstance(value, RawText) else text
 
 
 def elide(text: str, limit: int = LONG_TEXT, hint: str = "") -> str:

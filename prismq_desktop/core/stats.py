@@ -4,19 +4,19 @@ A backend reads the raw figures for a window (``Store.stats_reads``: counts per 
 the finished attempts, running and scheduled tasks); everything else is computed here with
 NumPy, the same for every backend:
 
-- Queue depth in the past is reconstructed backwards from the exact counts now: the backlog
-  moves by enqueued minus finished per bucket (exact), running tasks are the runs whose
-  [start, finish) spans the moment, scheduled ones the waiting tasks whose run_after was still
-  ahead. A task keeps only its last run_after and start, so time spent scheduled by tasks
-  that have run since (retries, delayed tasks) counts as ready: :data:`DEPTH_NOTE`. Samples
-  taken while the app runs replace the reconstruction where they exist.
-- Percentiles per bucket come from one sort of all values (:func:`bucket_percentiles`).
+- Queue depth in the past is reconstructed backwards from the exact counts now and the
+  changes recorded per bucket (:class:`Flow`: backlog, running, scheduled), each where it
+  happened, so retrying an old task never rewrites the past. Running is the average over the
+  bucket (exact: the recorded changes carry their times). Samples taken while the app runs
+  replace the reconstruction where they exist.
+- Percentiles come from log-spaced histograms (:func:`histogram_percentiles`): numpy's linear
+  method on the order statistics, each placed within its bin (a few percent at most).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 import numpy as np
@@ -24,6 +24,7 @@ import numpy as np
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.query import SCHEDULED
 from prismq_desktop.core.stats_types import (
+    BIN_EDGES,
     BUCKET_STEPS,
     MAX_BUCKETS,
     RATE_SECONDS,
@@ -31,6 +32,8 @@ from prismq_desktop.core.stats_types import (
     WINDOWS,
     Depth,
     DepthSample,
+    Flow,
+    Histograms,
     Latency,
     Rates,
     Runs,
@@ -80,34 +83,93 @@ def runs_from_rows(rows: Sequence[Sequence[object]], every: int, source: str) ->
     return Runs(columns[0], wait, run, columns[3] > 0, type_code, tuple(codes), every, source)
 
 
-def bucket_percentiles(index: np.ndarray, values: np.ndarray, size: int,
-                       quantiles: Sequence[float]) -> list[np.ndarray]:
-    """Per-bucket quantiles of ``values`` (NaN ignored; NaN for empty buckets), the same as
-    ``np.percentile``'s default (linear) method bucket by bucket, without a Python loop."""
-    keep = ~np.isnan(values) & (index >= 0) & (index < size)
-    index, values = index[keep], values[keep]
-    order = np.lexsort((values, index))
-    ordered = values[order]
-    counts = np.bincount(index, minlength=size)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+def reads_from_runs(throughput: Throughput, sample: Runs, running_since: np.ndarray,
+                    scheduled_spans: Sequence[tuple[float | None, float | None]],
+                    edges: np.ndarray, now: float) -> tuple[Flow, Histograms]:
+    """Flow and histograms for a backend that keeps a row per run, not the aggregates
+    (PostgreSQL): the backlog moves by enqueued minus finished, running by the runs' spans
+    and the tasks running now, scheduled by the waiting tasks' spans (a task keeps only its
+    last run_after, so this depth is approximate where tasks were retried)."""
+    size, step = len(edges) - 1, edges[1] - edges[0]
+
+    def bucket(at: np.ndarray) -> np.ndarray:
+        index: np.ndarray = ((at - edges[0]) // step).astype(np.int64)
+        return index
+
+    def changes(at: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        index = bucket(at)
+        keep = (index >= 0) & (index < size) & (at <= now)
+        return np.bincount(index[keep], weight[keep], minlength=size)
+
+    starts = sample.finished - np.nan_to_num(sample.run, nan=0.0)
+    moments = np.concatenate((starts, sample.finished, running_since))
+    signs = np.concatenate((np.full(starts.shape, float(sample.every)),
+                            np.full(starts.shape, -float(sample.every)),
+                            np.ones(running_since.shape)))
+    since = np.array([np.nan if s is None else s for s, _u in scheduled_spans], np.float64)
+    until = np.array([np.nan if u is None else u for _s, u in scheduled_spans], np.float64)
+    scheduled = changes(np.concatenate((since, until)),
+                        np.concatenate((np.ones(since.shape), -np.ones(until.shape))))
+    flow = Flow((throughput.enqueued - throughput.finished).astype(np.int64),
+                changes(moments, signs), changes(moments, signs * moments), scheduled)
+    bins = np.searchsorted(np.array(BIN_EDGES), np.nan_to_num(np.maximum(
+        np.stack((sample.wait, sample.run)), 0.0), nan=-1.0), "right") - 1
+    index = bucket(sample.finished)
+    inside = (index >= 0) & (index < size)
+    grids = []
+    for row in (0, 1):
+        grid = np.zeros((size, len(BIN_EDGES)), np.int64)
+        keep = inside & (bins[row] >= 0)
+        np.add.at(grid, (index[keep], bins[row][keep]), sample.every)
+        grids.append(grid)
+    types = np.zeros((len(sample.types), len(BIN_EDGES)), np.int64)
+    known = bins[1] >= 0
+    np.add.at(types, (sample.type_code[known], bins[1][known]), sample.every)
+    failed = np.bincount(sample.type_code[known], sample.failed[known] * sample.every,
+                         minlength=len(sample.types)).astype(np.int64)
+    return flow, Histograms(np.array(BIN_EDGES), grids[0], grids[1], sample.types, types,
+                            failed, sample.source)
+
+
+def histogram_percentiles(counts: np.ndarray, edges: np.ndarray,
+                          quantiles: Sequence[float]) -> list[np.ndarray]:
+    """Per row of ``counts`` ([rows, bins]), the quantiles as ``np.percentile``'s default
+    (linear) method gives them, with each order statistic placed inside its bin by its rank
+    there (geometrically: the bins are log-spaced); NaN for empty rows."""
+    counts = np.asarray(counts, np.float64)
+    total = counts.sum(axis=1)
+    cumulative = np.cumsum(counts, axis=1)
+    upper = np.append(edges[1:], edges[-1] * (edges[-1] / edges[-2]))
     result = []
     for q in quantiles:
-        out = np.full(size, np.nan)
-        has = counts > 0
-        position = starts[has] + (counts[has] - 1) * q
-        low = np.floor(position).astype(np.int64)
-        high = np.minimum(low + 1, starts[has] + counts[has] - 1)
-        frac = position - low
-        out[has] = ordered[low] + (ordered[high] - ordered[low]) * frac
-        result.append(out)
+        position = q * np.maximum(total - 1, 0)
+        low = np.floor(position)
+        value_low = _rank_value(counts, cumulative, edges, upper, low)
+        value_high = _rank_value(counts, cumulative, edges, upper,
+                                 np.minimum(low + 1, np.maximum(total - 1, 0)))
+        out = value_low + (value_high - value_low) * (position - low)
+        result.append(np.where(total > 0, out, np.nan))
     return result
 
 
-def latency(sample: Runs, edges: np.ndarray) -> Latency:
-    size = len(edges) - 1
-    index = ((sample.finished - edges[0]) // (edges[1] - edges[0])).astype(np.int64)
-    wait = bucket_percentiles(index, sample.wait, size, (0.5, 0.95))
-    run = bucket_percentiles(index, sample.run, size, (0.5, 0.95))
+def _rank_value(counts: np.ndarray, cumulative: np.ndarray, edges: np.ndarray,
+                upper: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """The value of the ``rank``-th (0-based) attempt of each row, inside its bin."""
+    index = np.minimum((cumulative <= rank[:, None]).sum(axis=1), counts.shape[1] - 1)
+    rows = np.arange(counts.shape[0])
+    before = np.where(index > 0, cumulative[rows, np.maximum(index - 1, 0)], 0.0)
+    inside = counts[rows, index]
+    fraction = np.divide(rank - before + 0.5, inside, out=np.full_like(rank, 0.5),
+                         where=inside > 0)
+    low, high = edges[index], upper[index]
+    geometric = low * (high / np.where(low > 0, low, 1.0)) ** fraction
+    value: np.ndarray = np.where(low > 0, geometric, high * fraction)
+    return value
+
+
+def latency(histograms: Histograms) -> Latency:
+    wait = histogram_percentiles(histograms.wait, histograms.edges, (0.5, 0.95))
+    run = histogram_percentiles(histograms.run, histograms.edges, (0.5, 0.95))
     return Latency(wait[0], wait[1], run[0], run[1])
 
 
@@ -117,45 +179,25 @@ def current_sample(counts: dict[str, int], at: float) -> DepthSample:
 
 
 def depth(reads: StatsReads, edges: np.ndarray, now: float, current: DepthSample) -> Depth:
-    """Reconstruct depth at each bucket end from the counts now (see the module docstring)."""
-    flow, sample = reads.throughput, reads.runs
-    moments = np.minimum(edges[1:], now).astype(np.float64)
-    backlog_now = current.ready + current.scheduled + current.active
-    net = flow.enqueued - flow.finished
-    after = np.concatenate((np.cumsum(net[::-1])[::-1][1:], [0]))
-    backlog = backlog_now - after
-    starts = sample.finished - np.nan_to_num(sample.run, nan=0.0)
-    active_starts = reads.running_since
-    until = np.minimum(edges, now)  # the last bucket has only run until now
-    busy = sample.every * _busy_seconds(starts, sample.finished, until) + _busy_seconds(
-        active_starts, np.full(active_starts.shape, now), until)
-    span = np.diff(until).astype(np.float64)
-    running = np.divide(np.diff(busy), span, out=np.zeros_like(span), where=span > 0)
-    waiting_since = np.sort(epochs(s for s, _ in reads.scheduled_spans))
-    scheduled_until = np.sort(epochs(u for _, u in reads.scheduled_spans))
-    scheduled = (np.searchsorted(waiting_since, moments, "right")
-                 - np.searchsorted(scheduled_until, moments, "right"))
-    ready = np.maximum(backlog - running - scheduled, 0)
+    """Depth at each bucket end, going back from the counts now by the changes recorded in
+    later buckets; running as the average over each bucket (see the module docstring)."""
+    flow = reads.flow
+
+    def at_ends(now_value: float, changes: np.ndarray) -> np.ndarray:
+        later = np.concatenate((np.cumsum(changes[::-1])[::-1][1:], [0]))
+        return now_value - later
+
+    backlog = at_ends(current.ready + current.scheduled + current.active, flow.backlog)
+    running_end = at_ends(current.active, flow.running)
+    scheduled = at_ends(current.scheduled, flow.scheduled)
+    starts = edges[:-1].astype(np.float64)
+    until = np.maximum(np.minimum(edges[1:], now).astype(np.float64), starts)
+    span = until - starts
+    area = (running_end - flow.running) * span + until * flow.running - flow.running_epochs
+    running = np.divide(area, span, out=running_end.astype(np.float64), where=span > 0)
+    ready = np.maximum(backlog - running_end - scheduled, 0)
     return Depth(ready.astype(np.float64), scheduled.astype(np.float64),
-                 running.astype(np.float64))
-
-
-def _busy_seconds(starts: np.ndarray, ends: np.ndarray, moments: np.ndarray) -> np.ndarray:
-    """Run-seconds spent before each moment by runs [start, end): differences between
-    moments give the average number running in between, with no loop over runs."""
-    starts, ends = np.sort(starts), np.sort(ends)
-    moments = moments.astype(np.float64)
-    begun = np.searchsorted(starts, moments, "left")
-    ended = np.searchsorted(ends, moments, "left")
-    started_sum = np.concatenate(([0.0], np.cumsum(starts)))[begun]
-    ended_sum = np.concatenate(([0.0], np.cumsum(ends)))[ended]
-    result: np.ndarray = (begun * moments - started_sum) - (ended * moments - ended_sum)
-    return result
-
-
-def epochs(values: Iterable[float | None]) -> np.ndarray:
-    """The numbers among ``values`` (None skipped) as a float array."""
-    return np.array([float(v) for v in values if v is not None], np.float64)
+                 np.maximum(running, 0.0).astype(np.float64))
 
 
 def with_samples(reconstructed: Depth, edges: np.ndarray, samples: Sequence[DepthSample]
@@ -178,7 +220,7 @@ def with_samples(reconstructed: Depth, edges: np.ndarray, samples: Sequence[Dept
 
 
 def type_stats(reads: StatsReads, now: datetime) -> list[TypeStats]:
-    sample = reads.runs
+    histograms = reads.histograms
     counts: dict[str, dict[str, int]] = {}
     for (kind, status), n in reads.type_counts.items():
         counts.setdefault(str(kind), {})[status] = n
@@ -187,17 +229,16 @@ def type_stats(reads: StatsReads, now: datetime) -> list[TypeStats]:
         parsed = timeutil.parse(moment)
         if parsed is not None:
             oldest[str(kind)] = max(0.0, (now - parsed).total_seconds())
+    p50, p95 = histogram_percentiles(histograms.type_run, histograms.edges, (0.5, 0.95))
+    runs = histograms.type_run.sum(axis=1).astype(np.int64)
     rows = []
-    for kind in sorted(set(counts) | set(sample.types) | set(oldest)):
-        code = sample.types.index(kind) if kind in sample.types else -1
-        mine = sample.type_code == code
-        run = sample.run[mine & ~np.isnan(sample.run)]
-        n = int(mine.sum())
+    for kind in sorted(set(counts) | set(histograms.types) | set(oldest)):
+        code = histograms.types.index(kind) if kind in histograms.types else -1
+        n = int(runs[code]) if code >= 0 else 0
         rows.append(TypeStats(
-            kind, counts.get(kind, {}), n * sample.every,
-            float(sample.failed[mine].mean()) if n else None,
-            float(np.percentile(run, 50)) if run.size else None,
-            float(np.percentile(run, 95)) if run.size else None,
+            kind, counts.get(kind, {}), n,
+            float(histograms.type_failed[code]) / n if n else None,
+            float(p50[code]) if n else None, float(p95[code]) if n else None,
             oldest.get(kind)))
     return rows
 
@@ -222,8 +263,8 @@ def compute(reads: StatsReads, window: Window, edges: np.ndarray, bucket: int, n
     rebuilt = depth(reads, edges, at, current)
     return Stats(window, bucket, edges, at, reads.throughput,
                  with_samples(rebuilt, edges, [*samples, current]),
-                 latency(reads.runs, edges), type_stats(reads, now), rates(reads.rate_counts),
-                 current, reads.runs.every, reads.runs.source)
+                 latency(reads.histograms), type_stats(reads, now), rates(reads.rate_counts),
+                 current, 1, reads.histograms.source)
 
 
 def empty_throughput(size: int) -> Throughput:

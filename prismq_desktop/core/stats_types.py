@@ -26,13 +26,18 @@ WINDOWS: dict[str, Window] = {w.key: w for w in (
 #: Bucket sizes in seconds; each divides a day, so no bucket straddles midnight (UTC).
 BUCKET_STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 MAX_BUCKETS = 200
-#: Latency reads every run up to this many in a window, then a systematic 1-in-k sample.
+#: A backend that reads sampled runs (PostgreSQL) reads every run up to this many in a
+#: window, then a systematic 1-in-k sample.
 RUN_SAMPLE_CAP = 20_000
+#: Latency histogram bins: each bin's lower bound in seconds, 10 per doubling (7 % wide)
+#: from 0.1 ms; bin 0 holds everything below.
+BIN_EDGES: tuple[float, ...] = (0.0, *(1e-4 * 2 ** (i / 10) for i in range(339)))
 #: The "current rate" figures look back this far.
 RATE_SECONDS = 60
-DEPTH_NOTE = ("Depth: reconstructed from task timestamps (exact for the backlog as a whole); "
-              "approximate where tasks were retried or delayed: a task keeps only its last "
-              "run_after and start, so once it has run its scheduled wait counts as ready.")
+DEPTH_NOTE = ("Depth: reconstructed from the transitions the file records (each enqueue, "
+              "claim, finish, retry and delay where it happened), so a later retry never "
+              "changes the past; before this app recorded them (an older file) it comes from "
+              "task timestamps. Running: the average over each bucket.")
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,8 @@ class Throughput:
 
 @dataclass(frozen=True)
 class Runs:
-    """Finished attempts in the window (every ``every``-th one when there are many)."""
+    """Finished attempts in the window (every ``every``-th one when there are many), as a
+    backend that keeps a row per run reads them (:func:`stats.reads_from_runs`)."""
 
     finished: np.ndarray
     wait: np.ndarray  # NaN where unknown
@@ -57,6 +63,31 @@ class Runs:
     types: tuple[str, ...]
     every: int
     source: str  # "runs" (sub-second, the app's own table) or "tasks" (the task columns)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Recorded changes per bucket, for depth: the backlog (waiting or running), the running
+    count with the sum of ±epoch of those changes (for the average), and the scheduled count."""
+
+    backlog: np.ndarray
+    running: np.ndarray
+    running_epochs: np.ndarray
+    scheduled: np.ndarray
+
+
+@dataclass(frozen=True)
+class Histograms:
+    """Finished attempts as counts per log-spaced bin (``edges``: each bin's lower bound in
+    seconds): wait and run per bucket, run per type over the window."""
+
+    edges: np.ndarray
+    wait: np.ndarray  # [bucket, bin]
+    run: np.ndarray  # [bucket, bin]
+    types: tuple[str, ...]
+    type_run: np.ndarray  # [type, bin]
+    type_failed: np.ndarray  # [type]: failed attempts
+    source: str  # "runs" (the app's sub-second records) or "tasks" (whole-second columns)
 
 
 @dataclass(frozen=True)
@@ -119,16 +150,12 @@ class StatsReads:
     """Everything a backend reads for one window; the rest is arithmetic (core/stats.py)."""
 
     throughput: Throughput
-    runs: Runs
+    flow: Flow
+    histograms: Histograms
     #: Status counts now, with 'scheduled' split out of 'queued' (Queue.counts()).
     counts: dict[str, int]
     #: {(type, status): n} now (Queue.type_counts()).
     type_counts: dict[tuple[str, str], int]
-    #: Epoch seconds at which each task running now started (or was claimed).
-    running_since: np.ndarray
-    #: (waiting since, run after) in epoch seconds of each waiting task whose run_after is
-    #: after the window's start and later than when it started waiting.
-    scheduled_spans: list[tuple[float | None, float | None]]
     #: Per type, the stored run_after of its oldest ready task.
     oldest_ready: dict[str, Any]
     #: Tasks enqueued, completed and failed in the last RATE_SECONDS.

@@ -119,3 +119,22 @@ def test_no_auth_only_on_loopback() -> None:
     assert ApiConfig(host="::1", tokens=None).tokens is None
     with pytest.raises(ValueError, match="loopback"):
         ApiConfig(host="0.0.0.0", tokens=None)
+
+
+def test_embedded_server_leaves_signals_and_logging_alone(api_queue: Queue) -> None:
+    """In the GUI and the windowed exe the program owns Ctrl+C and has no console: the
+    server installs no signal handler and configures no logging."""
+    import logging
+    import signal
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    handlers = {name: list(logging.getLogger(name).handlers)
+                for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access")}
+    server = start_server(api_queue)
+    try:
+        assert httpx.get(f"{server.url}/openapi.json").status_code == 200
+        assert {sig: signal.getsignal(sig) for sig in before} == before
+        assert {name: list(logging.getLogger(name).handlers) for name in handlers} == handlers
+    finally:
+        server.stop()
+    assert not server.running

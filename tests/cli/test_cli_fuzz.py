@@ -8,6 +8,7 @@ shapes the issue found also run through the real command.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import subprocess
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prismq_desktop.cli.main import main
+from prismq_desktop.cli.parser import build_parser
 from prismq_desktop.core import Queue
 from tests.cli.support import assert_one_line_error
 
@@ -41,29 +43,49 @@ odd_text = st.one_of(
     st.integers(1, 1500).map(lambda n: "-" * n + "x"),
 )
 
-#: Every command with the options that take a value, and a positional when it has one.
-COMMANDS: dict[str, tuple[list[str], list[str]]] = {
-    "enqueue": (["TYPE"], ["--payload", "--priority", "--max-attempts", "--run-after",
-                           "--idempotency-key", "--compatibility"]),
-    "list": ([], ["--status", "--type", "--search", "--sort", "--limit", "--offset"]),
-    "export": (["DEST"], ["--status", "--type", "--search", "--format"]),
-    "show": (["ID"], []), "cancel": (["ID"], []), "retry": (["ID"], []),
-    "logs": (["ID"], []),
-    "stats": ([], []), "check": ([], []),
-    "backup": (["DEST"], []),
-    "purge": ([], ["--older-than"]),
-    "worker": ([], ["--concurrency", "--strategy", "--lease-seconds", "--max-tasks",
-                    "--idle-exit", "--worker-id", "--poll-interval", "--handlers"]),
-}
+#: Commands that run until stopped (the GUI, the demo, a server) are not fuzzed here.
+LONG_RUNNING = {"gui", "demo", "self-test", "serve"}
+#: Options that reach outside the fuzz folder or run until stopped: --db and the token file
+#: would write anywhere, --handlers imports modules by name, --follow waits for the task.
+NOT_FUZZED = {"--db", "--lock-timeout", "--token-file", "--handlers", "--follow", "--help"}
+
+
+def _leaf_commands() -> dict[str, argparse.ArgumentParser]:
+    """Every command and subcommand (``schedule add``) as the parser defines it now, so a
+    command added later is fuzzed too."""
+    found: dict[str, argparse.ArgumentParser] = {}
+
+    def walk(parser: argparse.ArgumentParser, prefix: str) -> None:
+        groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not groups and prefix:
+            found[prefix.strip()] = parser
+        for group in groups:
+            for name, sub in group.choices.items():
+                walk(sub, f"{prefix}{name} ")
+    walk(build_parser(), "")
+    return {name: parser for name, parser in found.items()
+            if name.split()[0] not in LONG_RUNNING}
+
+
+COMMANDS = _leaf_commands()
 
 
 @st.composite
 def command_lines(draw: st.DrawFn) -> list[str]:
     name = draw(st.sampled_from(sorted(COMMANDS)))
-    positionals, options = COMMANDS[name]
-    argv = [name, *(draw(odd_text) for _ in positionals)]
-    for option in draw(st.lists(st.sampled_from(options), max_size=3)) if options else []:
-        argv += [option, draw(odd_text)]
+    parser = COMMANDS[name]
+    argv = name.split()
+    for action in parser._actions:
+        if not action.option_strings and not isinstance(action, argparse._SubParsersAction):
+            value = draw(odd_text)
+            # a file to write stays a plain name in the fuzz folder
+            argv.append("fuzz-" + value.replace("/", "_") if action.dest == "dest" else value)
+    options = [a for a in parser._actions if a.option_strings
+               and a.option_strings[0] not in NOT_FUZZED]
+    for action in draw(st.lists(st.sampled_from(options), max_size=3)) if options else []:
+        argv.append(action.option_strings[-1])
+        if action.nargs != 0:
+            argv.append(draw(odd_text))
     if name == "worker":
         argv += ["--max-tasks", "1", "--idle-exit", "0"]  # never waits for work
     return argv

@@ -8,7 +8,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from prismq_desktop.core import Queue
+from prismq_desktop.core import Queue, TaskQuery
 from tests.support import FakeClock
 
 
@@ -38,7 +38,8 @@ def test_throughput_latency_and_types_follow_what_ran(queue: Queue, clock: FakeC
     assert runs.size >= 1 and runs.min() >= 1 and runs.max() <= 8
     rows = {row.type: row for row in result.types}
     assert rows["scan"].runs == 5 and rows["scan"].failure_rate == pytest.approx(0.2)
-    assert rows["scan"].run_p50 == pytest.approx(np.percentile([2, 4, 6, 8, 1], 50))
+    # Percentiles may come from log-spaced histograms: within a few percent (issue 12).
+    assert rows["scan"].run_p50 == pytest.approx(np.percentile([2, 4, 6, 8, 1], 50), rel=0.04)
     assert rows["mail"].counts == {"queued": 1} and rows["mail"].runs == 0
     assert rows["mail"].oldest_ready_age == pytest.approx(300)
     edges, series = queue.throughput_series(900, 60)
@@ -81,3 +82,33 @@ def test_an_empty_queue_is_calm(queue: Queue) -> None:
     assert not result.throughput.enqueued.any() and np.isnan(result.latency.run_p95).all()
     assert result.types == [] and result.depth.ready.sum() == 0
     assert set(result.series()) >= {"enqueued", "ready", "run_p95_s"}
+
+
+def test_retrying_old_tasks_leaves_the_depth_history_as_it_was(queue: Queue,
+                                                               clock: FakeClock) -> None:
+    """Issue 11.3: after a bulk retry of week-old failed tasks, the 7-day depth chart
+    before the retry is unchanged (it was rebuilt from the tasks' current columns)."""
+    clock.moment -= timedelta(days=6)
+    for day in range(4):
+        queue.enqueue_many([{"type": "scan", "max_attempts": 1}] * 40
+                           + [{"type": "scan", "run_after": clock() + timedelta(hours=3)}] * 5)
+        clock.advance(3600)
+        for _ in range(30):
+            task = queue.claim("w1", lease_seconds=3600, types=("scan",))
+            assert task is not None
+            clock.advance(20)
+            assert queue.fail(task.id, "w1", "boom", permanent=True,
+                              claimed_at=task.claimed_at) == "failed"
+        clock.moment += timedelta(days=1, hours=day)
+    clock.moment += timedelta(days=1, minutes=7)
+    before = queue.stats("7d", samples=())
+    result = queue.bulk("retry", TaskQuery(statuses=("failed",)))
+    assert result.done == 120
+    clock.advance(1)
+    after = queue.stats("7d", samples=())
+    assert before.depth.scheduled.any() and before.depth.ready.any()
+    for name in ("ready", "scheduled", "active"):
+        old, new = getattr(before.depth, name), getattr(after.depth, name)
+        assert np.array_equal(old[:-1], new[:-1]), name
+    assert after.depth.ready[-1] == before.depth.ready[-1] + 120
+    assert np.array_equal(before.throughput.failed, after.throughput.failed)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from prismq_desktop.core import Queue
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX, RAW_TIP
 from tests.gui.support import WAIT_MS
+from tests.sqlite import raw
 from tests.sqlite.odd_values import CASES, make_odd_queue
 
 
@@ -36,3 +38,18 @@ def test_the_table_shows_every_odd_row(qtbot, open_window, tmp_path: Path) -> No
     page.table.selectRow(row)
     qtbot.waitUntil(lambda: page.shown_task is not None and page.shown_task.id == odd_type,
                     timeout=WAIT_MS)
+
+
+def test_a_queued_task_with_no_attempts_left_shows_as_stuck(qtbot, open_window,
+                                                            tmp_path: Path) -> None:
+    """Issue 17 item 8: nobody claims it, so the table says stuck and why."""
+    path = tmp_path / "stuck.db"
+    with Queue.open(path) as queue:
+        task = queue.enqueue("a", max_attempts=2)
+    raw.set_columns(str(path), task.id, {"attempts": 2})
+    window = open_window(path)
+    model = window.tasks_page.model
+    qtbot.waitUntil(lambda: model.task_row(0) is not None, timeout=WAIT_MS)
+    row = model.task_row(0)
+    assert row.status == "stuck" and row.texts[COLUMN_INDEX["status"]] == "stuck"
+    assert row.tips[COLUMN_INDEX["status"]].startswith("queued with no attempts left (2/2)")

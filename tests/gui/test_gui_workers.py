@@ -165,9 +165,11 @@ def test_status_bar_health(qtbot, open_window, tmp_path: Path) -> None:
             conn.execute("INSERT INTO task_queue (type, payload, run_after_utc)"
                          " VALUES ('t', '{}', ?)", (ready,))
             done = timeutil.to_db(timeutil.utc_now() - timedelta(minutes=1))
-            conn.executemany("INSERT INTO task_queue (type, payload, status, finished_at_utc)"
-                             " VALUES ('t', '{}', ?, ?)",
-                             [("completed", done), ("failed", done), ("failed", done)])
+            for status in ("completed", "failed", "failed"):  # enqueued, then finished
+                conn.execute("INSERT INTO task_queue (type, payload) VALUES ('t', '{}')")
+                conn.execute("UPDATE task_queue SET status = ?1, finished_at_utc = ?2,"
+                             " updated_at_utc = ?2 WHERE id = last_insert_rowid()",
+                             (status, done))
     window = open_window(path)
     label = window.status.health
     qtbot.waitUntil(lambda: "stale worker" in label.text(), timeout=WAIT_MS)

@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import apsw
+import numpy as np
 import pytest
 
-from prismq_desktop.core import Queue, QueueDatabaseError
+from prismq_desktop.core import Queue, QueueDatabaseError, copying, timeutil
 from prismq_desktop.core.claims import STRATEGIES
 from prismq_desktop.core.sqlite import health, reads, schema
+from prismq_desktop.core.sqlite import sample_data as history
 from prismq_desktop.core.sqlite.claiming import claim_sql
 from tests.support import sqlite_db
 
@@ -44,7 +46,7 @@ def test_a_run_row_tolerates_an_unreadable_creation_time(queue: Queue) -> None:
     claimed = queue.claim("w")
     assert claimed is not None
     assert queue.complete(task.id, "w", claimed_at=claimed.claimed_at)
-    assert sqlite_db(queue).query("SELECT wait_s, run_s FROM pqd_runs") == [(None, 0.0)]
+    assert sqlite_db(queue).query("SELECT wait_s, run_s FROM pqd_attempts") == [(None, 0.0)]
 
 
 def test_enqueue_writes_no_log_row(queue: Queue) -> None:
@@ -113,3 +115,74 @@ def test_json_columns_hold_json_dumps_text(queue: Queue) -> None:
     assert stored == [(json.dumps(payload, ensure_ascii=False), json.dumps(compat))]
     queue.edit(task.id, payload={"query": "AI trends"})
     assert queue.logs(task.id)[-1].details_data["before"]["payload"] == stored[0][0]
+
+
+def test_a_version_two_file_gets_its_aggregates_back_filled(db_path: Path) -> None:
+    """The aggregates migration (issue 12) fills counts, flow and histograms from the task
+    columns and the old run rows, moves the runs to pqd_attempts and drops what it replaces;
+    the stats then say what the columns say, and the detail panel keeps its attempts."""
+    conn = apsw.Connection(str(db_path))
+    for script in (schema.PRISMQ_TABLES, schema.PRISMQ_VIEWS, *schema.MIGRATIONS[:2],
+                   "PRAGMA user_version=2"):
+        conn.execute(script)
+    rows = [("a", "completed", "2026-11-23 11:00:00", "2026-11-23 11:00:05",
+             "2026-11-23 11:00:07"),
+            ("a", "failed", "2026-11-23 11:10:00", "2026-11-23 11:10:01",
+             "2026-11-23 11:10:31"),
+            ("b", "queued", "2026-11-23 11:20:00", None, None),
+            ("b", "processing", "2026-11-23 11:30:00", "2026-11-23 11:45:00", None)]
+    for kind, status, created, started, finished in rows:
+        conn.execute(
+            "INSERT INTO task_queue (type, payload, status, created_at_utc, updated_at_utc,"
+            " run_after_utc, processing_started_utc, finished_at_utc, locked_by, attempts)"
+            " VALUES (?, '{}', ?, ?, coalesce(?, ?), ?, ?, ?, ?, ?)",
+            (kind, status, created, finished, created, created, started, finished,
+             "w" if started else None, 1 if started else 0))
+    conn.execute("INSERT INTO pqd_runs (task_id, type, attempt, worker_id, outcome, wait_s,"
+                 " run_s, finished) VALUES (1, 'a', 1, 'w', 'completed', 5.25, 2.5, ?)",
+                 (timeutil.parse("2026-11-23 11:00:07").timestamp(),))
+    conn.close()
+    now = timeutil.parse("2026-11-23 12:00:00")
+    with Queue.open(db_path, clock=lambda: now) as queue:
+        db = sqlite_db(queue)
+        assert db.user_version() == schema.SCHEMA_VERSION
+        names = {name for (name,) in db.query("SELECT name FROM sqlite_schema")}
+        assert not names & {"pqd_counts", "pqd_runs", "pqd_ix_task_finished",
+                            "pqd_ix_task_created"}
+        assert queue.counts() == {"completed": 1, "failed": 1, "queued": 1, "processing": 1}
+        [run] = queue.details(1).runs
+        assert (run.attempt, run.worker_id, run.wait_s, run.run_s) == (1, "w", 5.25, 2.5)
+        result = queue.stats("24h", samples=())
+        flow = result.throughput
+        assert (flow.enqueued.sum(), flow.completed.sum(), flow.failed.sum(),
+                flow.finished.sum()) == (4, 1, 1, 2)
+        assert result.latency.run_p50[~np.isnan(result.latency.run_p50)].tolist() == \
+            pytest.approx([2.5, 30.0], rel=0.04)
+        depth = result.depth
+        assert (depth.ready[-1], depth.active[-1]) == (1, 1)
+        index = int((timeutil.parse("2026-11-23 11:25:00").timestamp() - result.edges[0])
+                    // result.bucket)
+        assert (depth.ready[index], depth.active[index]) == (1, 0)
+        assert queue.integrity_check() == ["ok"]
+
+
+def test_a_copied_queue_has_the_same_stats_and_attempts(tmp_path: Path) -> None:
+    """copy writes tasks in their final states: the next open rebuilds the aggregates, and
+    the attempts travel as pqd_runs rows both ways (core/sqlite/copy_rows.py)."""
+    now = timeutil.parse("2026-11-23 12:00:00")
+    with Queue.open(tmp_path / "a.db", clock=lambda: now) as source:
+        history.generate(sqlite_db(source), 300, 1, now, with_logs=False, scheduled=3)
+        before = source.stats("24h", samples=())
+        [task_id] = [r[0] for r in sqlite_db(source).query(
+            "SELECT task_id FROM pqd_attempts ORDER BY task_id LIMIT 1")]
+        runs = source.details(task_id).runs
+        with Queue.open(tmp_path / "b.db", clock=lambda: now) as target:
+            copying.copy_queue(source._store, target._store)
+    with Queue.open(tmp_path / "b.db", clock=lambda: now) as copied:
+        after = copied.stats("24h", samples=())
+        assert copied.details(task_id).runs == runs
+    for name in ("enqueued", "completed", "failed", "finished"):
+        assert np.array_equal(getattr(before.throughput, name), getattr(after.throughput, name))
+    for name in ("ready", "scheduled", "active"):
+        assert np.array_equal(getattr(before.depth, name), getattr(after.depth, name))
+    assert np.allclose(before.latency.run_p95, after.latency.run_p95, equal_nan=True)

@@ -84,6 +84,8 @@ def test_show_prints_each_odd_row(odd_file: tuple[Path, dict], case: tuple[str, 
     task_id = _id(odd_file, case)
     code, text, err = _cli(odd_file[0], "show", str(task_id))
     assert (code, err) == (0, "") and f"{task_id}" in text
+    if case[1] == "bad_utf8" and case[0] not in ("payload", "compatibility"):
+        assert "⚠\\xff\\xfeA" in text  # shown escaped, and marked
     code, text, err = _cli(odd_file[0], "show", str(task_id), "--json")
     assert (code, err) == (0, "")
     json.loads(text)

@@ -48,7 +48,7 @@ def locked_folder(tmp_path: Path) -> Iterator[Path]:
         _run("mount", "-o", "remount,ro,bind", str(mount))
         yield mount
     finally:
-        _run("umount", str(mount))
+        _run("umount", "--lazy", str(mount))  # lazy: a connection still closing is fine
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

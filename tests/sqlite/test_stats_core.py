@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import apsw
@@ -23,18 +24,36 @@ def text(moment: datetime) -> str:
 
 def insert_task(queue: Queue, created: object, status: str = "queued", finished: object = None,
                 kind: str = "t", run_after: object = None) -> int:
-    sqlite_db(queue).execute(
-        "INSERT INTO task_queue (type, payload, status, created_at_utc, updated_at_utc,"
-        " run_after_utc, finished_at_utc) VALUES (?, '{}', ?, ?, ?, ?, ?)",
-        (kind, status, created, created, run_after or created, finished))
-    return int(sqlite_db(queue).query("SELECT max(id) FROM task_queue")[0][0])
+    """A task enqueued at ``created`` and, unless queued, moved to ``status`` at ``finished``,
+    as any writer does it (the triggers record each transition)."""
+    db = sqlite_db(queue)
+    db.execute(
+        "INSERT INTO task_queue (type, payload, created_at_utc, updated_at_utc, run_after_utc)"
+        " VALUES (?, '{}', ?, ?, ?)", (kind, created, created, run_after or created))
+    task_id = int(db.query("SELECT max(id) FROM task_queue")[0][0])
+    if status != "queued":
+        db.execute("UPDATE task_queue SET status = ?, finished_at_utc = ?, updated_at_utc = ?"
+                   " WHERE id = ?", (status, finished, finished or created, task_id))
+    return task_id
 
 
 def insert_run(queue: Queue, finished: float, wait: float | None, run: float | None,
                outcome: str = "completed", kind: str = "t") -> None:
-    sqlite_db(queue).execute(
-        "INSERT INTO pqd_runs (task_id, type, attempt, outcome, wait_s, run_s, finished)"
-        " VALUES (1, ?, 1, ?, ?, ?, ?)", (kind, outcome, wait, run, finished))
+    """One attempt as the app records it: claimed, its pqd_attempts row (sub-second wait and
+    run), then the status change."""
+    db = sqlite_db(queue)
+    start = finished - (run or 0.0)
+    created = start - (wait or 0.0)
+    task_id = insert_task(queue, text(datetime.fromtimestamp(created, timezone.utc)), kind=kind)
+    db.execute("UPDATE task_queue SET status = 'processing', attempts = 1, locked_by = 'w',"
+               " processing_started_utc = ?1, updated_at_utc = ?1 WHERE id = ?2",
+               (text(datetime.fromtimestamp(start, timezone.utc)), task_id))
+    db.execute("INSERT INTO pqd_attempts (task_id, finished, attempt, worker_id, outcome,"
+               " wait_s, run_s) VALUES (?, ?, 1, 'w', ?, ?, ?)",
+               (task_id, finished, outcome, wait, run))
+    db.execute("UPDATE task_queue SET status = ?1, finished_at_utc = ?2, updated_at_utc = ?2"
+               " WHERE id = ?3",
+               (outcome, text(datetime.fromtimestamp(finished, timezone.utc)), task_id))
 
 
 @pytest.fixture
@@ -83,19 +102,21 @@ def test_one_minute_series_over_a_day(history_queue: Queue) -> None:
     assert flow.enqueued.sum() == total > 1000
 
 
-def test_queries_use_the_timestamp_indexes(history_queue: Queue) -> None:
-    plan = " ".join(str(row[3]) for row in sqlite_db(history_queue).query(
-        "EXPLAIN QUERY PLAN " + sqlite_stats.THROUGHPUT_SQL, ("[]",)))
-    assert "COVERING INDEX pqd_ix_task_created" in plan
-    assert "COVERING INDEX pqd_ix_task_finished" in plan
-    assert "SCAN task_queue" not in plan
-    runs_plan = " ".join(str(row[3]) for row in sqlite_db(history_queue).query(
-        "EXPLAIN QUERY PLAN " + sqlite_stats._RUNS_SQL, (0, 1, 1)))
-    assert "pqd_ix_runs_finished" in runs_plan
+def test_stats_seek_the_aggregate_rows_and_never_scan_tasks(history_queue: Queue) -> None:
+    edges = history_queue.stats("24h").edges
+    keys = json.dumps([int(e) for e in edges[:-1]])
+    for sql, params in ((sqlite_stats.FLOW_SQL, (keys, 0, int(edges[0]), 600)),
+                        (sqlite_stats.HIST_SQL, (keys, 0, int(edges[0]), 600)),
+                        (sqlite_stats.TYPE_HIST_SQL, (keys, 2000))):
+        plan = " ".join(str(row[3]) for row in sqlite_db(history_queue).query(
+            "EXPLAIN QUERY PLAN " + sql, params))
+        assert "SEARCH a USING PRIMARY KEY (b=?)" in plan, plan
+        assert "task_queue" not in plan
 
 
-def test_latency_percentiles_match_numpy_on_the_same_rows(queue: Queue) -> None:
-    rng = np.random.default_rng(3)
+@pytest.mark.parametrize("seed", [3, 4])
+def test_latency_percentiles_are_within_a_few_percent_of_numpy(queue: Queue, seed: int) -> None:
+    rng = np.random.default_rng(seed)
     start = NOW.timestamp() - 3000
     finished = start + rng.uniform(0, 2990, 500)
     run = rng.lognormal(0, 1, 500)
@@ -103,37 +124,23 @@ def test_latency_percentiles_match_numpy_on_the_same_rows(queue: Queue) -> None:
     wait[::7] = np.nan  # a NULL wait (a run recorded without its claim time)
     for f, w, r in zip(finished, wait, run, strict=True):
         insert_run(queue, float(f), None if np.isnan(w) else float(w), float(r))
-    result = queue.stats("1h")
+    result = queue.stats("24h")  # 10-minute buckets: one histogram row each
     index = ((finished - result.edges[0]) // result.bucket).astype(int)
+    checked = 0
     for b in range(len(result.edges) - 1):
         mine = index == b
         waits = wait[mine & ~np.isnan(wait)]
-        if mine.any():
-            assert result.latency.run_p50[b] == pytest.approx(np.percentile(run[mine], 50))
-            assert result.latency.run_p95[b] == pytest.approx(np.percentile(run[mine], 95))
-        else:
+        if not mine.any():
             assert np.isnan(result.latency.run_p50[b])
-        if waits.size:
-            assert result.latency.wait_p95[b] == pytest.approx(np.percentile(waits, 95))
+            continue
+        checked += 1
+        assert result.latency.run_p50[b] == pytest.approx(np.percentile(run[mine], 50), rel=0.04)
+        assert result.latency.run_p95[b] == pytest.approx(np.percentile(run[mine], 95), rel=0.04)
+        assert result.latency.wait_p95[b] == pytest.approx(np.percentile(waits, 95), rel=0.04)
+    assert checked >= 5
     [row] = result.types
-    assert row.run_p95 == pytest.approx(np.percentile(run, 95))
+    assert row.run_p95 == pytest.approx(np.percentile(run, 95), rel=0.04)
     assert row.failure_rate == 0.0 and row.runs == 500
-
-
-def test_many_runs_are_read_as_a_systematic_sample(queue: Queue, monkeypatch) -> None:
-    monkeypatch.setattr(stats, "RUN_SAMPLE_CAP", 40)
-    for i in range(200):
-        insert_task(queue, text(NOW - timedelta(seconds=600)), "completed",
-                    text(NOW - timedelta(seconds=300 - i)))
-        insert_run(queue, NOW.timestamp() - 300 + i, 1.0, float(i % 10),
-                   "failed" if i % 4 == 0 else "completed")
-    result = queue.stats("1h")
-    assert result.runs_every == 5
-    [row] = result.types
-    assert row.runs == 200
-    run_ids = [r for (r,) in sqlite_db(queue).query(
-        "SELECT run_id FROM pqd_runs WHERE run_id % 5 = 0")]
-    assert len(run_ids) == 40
 
 
 def test_live_samples_replace_the_reconstruction(queue: Queue) -> None:
@@ -150,31 +157,31 @@ def test_live_samples_replace_the_reconstruction(queue: Queue) -> None:
 def test_type_table_counts_rates_and_oldest_ready(queue: Queue) -> None:
     insert_task(queue, text(NOW - timedelta(minutes=30)), kind="a")
     insert_task(queue, text(NOW - timedelta(minutes=5)), kind="a")
-    insert_task(queue, text(NOW - timedelta(minutes=5)), "failed",
-                text(NOW - timedelta(seconds=20)), kind="b")
-    insert_task(queue, text(NOW - timedelta(minutes=5)), "completed",
-                text(NOW - timedelta(seconds=10)), kind="b")
     insert_run(queue, NOW.timestamp() - 20, 1.0, 2.0, "failed", kind="b")
     insert_run(queue, NOW.timestamp() - 10, 1.0, 4.0, "completed", kind="b")
     result = queue.stats("1h")
     rows = {row.type: row for row in result.types}
     assert rows["a"].counts == {"queued": 2} and rows["a"].oldest_ready_age == 1800
-    assert rows["b"].failure_rate == 0.5 and rows["b"].run_p50 == 3.0
+    assert rows["b"].failure_rate == 0.5 and rows["b"].run_p50 == pytest.approx(3.0, rel=0.04)
     assert rows["a"].failure_rate is None and rows["b"].oldest_ready_age is None
     assert (result.rates.completed_per_min, result.rates.failed_per_min) == (1, 1)
-    assert result.rates.enqueued_per_min == 0
+    assert result.rates.enqueued_per_min == 2  # b's two tasks, made just before their runs
     assert result.rates.completed_per_s == pytest.approx(1 / 60)
 
 
 def test_without_run_records_latency_comes_from_the_task_columns(queue: Queue) -> None:
-    sqlite_db(queue).execute(
-        "INSERT INTO task_queue (type, payload, status, created_at_utc, processing_started_utc,"
-        " finished_at_utc) VALUES ('x', '{}', 'completed', ?, ?, ?)",
-        (text(NOW - timedelta(seconds=100)), text(NOW - timedelta(seconds=90)),
-         text(NOW - timedelta(seconds=30))))
+    """The PrismQ backend's worker writes no attempt row: whole seconds from its columns."""
+    task_id = insert_task(queue, text(NOW - timedelta(seconds=100)), kind="x")
+    started, finished = text(NOW - timedelta(seconds=90)), text(NOW - timedelta(seconds=30))
+    for status, moment in (("processing", started), ("completed", finished)):
+        sqlite_db(queue).execute(
+            "UPDATE task_queue SET status = ?1, processing_started_utc = coalesce("
+            "processing_started_utc, ?2), finished_at_utc = CASE ?1 WHEN 'completed' THEN ?2"
+            " END, updated_at_utc = ?2, locked_by = 'worker-01' WHERE id = ?3",
+            (status, moment, task_id))
     result = queue.stats("15m")
-    assert result.runs_source == "tasks"
-    assert np.nanmax(result.latency.run_p50) == 60 and np.nanmax(result.latency.wait_p50) == 10
+    assert np.nanmax(result.latency.run_p50) == pytest.approx(60, rel=0.04)
+    assert np.nanmax(result.latency.wait_p50) == pytest.approx(10, rel=0.04)
 
 
 def test_odd_timestamps_are_counted_where_they_belong_or_skipped(queue: Queue) -> None:
@@ -186,11 +193,11 @@ def test_odd_timestamps_are_counted_where_they_belong_or_skipped(queue: Queue) -
     insert_task(queue, text(minute_ago), "completed", None)
     insert_task(queue, text(NOW - timedelta(minutes=3)), "failed",
                 (NOW - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%S.250"))
-    insert_run(queue, NOW.timestamp() - 5, None, None)
+    insert_run(queue, NOW.timestamp() - 5, None, None)  # a task of its own, 5 s ago
     result = queue.stats("15m")
     index = int((minute_ago.timestamp() - result.edges[0]) // result.bucket)
     assert result.throughput.enqueued[index] == 4
-    assert result.throughput.enqueued.sum() == 5 and result.throughput.failed.sum() == 1
+    assert result.throughput.enqueued.sum() == 6 and result.throughput.failed.sum() == 1
     assert np.isnan(result.latency.run_p50).all()
     assert not result.empty
 
@@ -215,5 +222,6 @@ def test_a_file_without_this_apps_migrations_is_read_by_one_pass(tmp_path) -> No
         result = queue.stats("1h")
     flow = result.throughput
     assert (flow.enqueued.sum(), flow.completed.sum(), flow.failed.sum()) == (4, 2, 1)
-    assert result.runs_source == "tasks" and np.nanmax(result.latency.run_p50) == 60
+    assert result.runs_source == "tasks"
+    assert np.nanmax(result.latency.run_p50) == pytest.approx(60, rel=0.04)
     assert result.depth.ready[-1] == 1 and result.types[0].counts["completed"] == 2

@@ -17,6 +17,7 @@ import pytest
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.worker import HandlerRegistry, WorkerEngine
 from tests.worker.support import (
+    COUNT_HANDLERS,
     SLOW_STOP_HANDLERS,
     executions,
     spawn_worker,
@@ -60,19 +61,39 @@ def _unfinished(queue: Queue) -> int:
     return sum(counts.get(s, 0) for s in ("queued", "scheduled", "leased", "processing"))
 
 
+#: Holds each of its tasks until two processes have each taken one: three gates and two threads
+#: a process, so the second process must take part (no hoping the scheduler shares).
+GATE_HANDLERS = COUNT_HANDLERS + '''
+import time
+
+
+@handler("gate")
+def gate(ctx):
+    path = os.environ["PQD_GATE_FILE"]
+    with open(path, "a") as out:
+        out.write(f"{os.getpid()}\\n")
+    deadline = time.monotonic() + 30
+    while len(set(open(path).read().split())) < 2 and time.monotonic() < deadline:
+        ctx.wait(0.02)
+'''
+
+
 def test_two_processes_run_every_task_exactly_once(
     tmp_path: Path, db_path: Path, live: Queue, spawn: Any
 ) -> None:
+    live.enqueue_many([{"type": "gate", "priority": 0} for _ in range(3)])
     ids = live.enqueue_many([{"type": "count"} for _ in range(1000)])
-    handlers = str(write_handlers(tmp_path))
+    handlers = str(write_handlers(tmp_path, GATE_HANDLERS))
     files = [tmp_path / f"count-{n}.txt" for n in range(2)]
+    gate = tmp_path / "gate.txt"
     procs = [spawn(db_path, "--concurrency", "2", "--handlers", handlers, "--quiet",
                           "--idle-exit", "0.5", log=tmp_path / f"worker-{n}.log",
-                          PQD_COUNT_FILE=str(files[n])) for n in range(2)]
+                          PQD_COUNT_FILE=str(files[n]), PQD_GATE_FILE=str(gate))
+             for n in range(2)]
     assert [proc.wait(60) for proc in procs] == [0, 0]
     assert sorted(executions(files)) == ids  # each id once, none missing
-    assert all(executions([path]) for path in files)  # both processes took part
-    assert live.counts() == {"completed": 1000}
+    assert len(set(gate.read_text().split())) == 2  # both processes took part
+    assert live.counts() == {"completed": 1003}
 
 
 def test_sigkilled_worker_loses_nothing(

@@ -14,7 +14,12 @@ import numpy as np
 
 from prismq_desktop.core.postgres import reads
 from prismq_desktop.core.postgres.connection import Database
-from prismq_desktop.core.stats import empty_throughput, runs_from_rows, sample_every
+from prismq_desktop.core.stats import (
+    empty_throughput,
+    reads_from_runs,
+    runs_from_rows,
+    sample_every,
+)
 from prismq_desktop.core.stats_types import RATE_SECONDS, Runs, StatsReads, Throughput
 
 _BUCKET = "((extract(epoch FROM {column})::bigint - %(lo)s) / %(step)s)::int"
@@ -101,5 +106,6 @@ def stats_reads(db: Database, edges: np.ndarray, now: datetime) -> StatsReads:
     spans = [(s, u) for s, u in db.query(SCHEDULED, (float(edges[0]),))]
     oldest = {str(kind): moment for kind, moment in db.query(OLDEST_READY, (now,))}
     enqueued, completed, failed = db.one(RATES, {"lo": int(at - RATE_SECONDS), "hi": int(at + 1)})
-    return StatsReads(flow, sample, reads.status_counts(db, now), reads.type_counts(db),
-                      running, spans, oldest, (int(enqueued), int(completed), int(failed)))
+    changes, histograms = reads_from_runs(flow, sample, running, spans, edges, at)
+    return StatsReads(flow, changes, histograms, reads.status_counts(db, now),
+                      reads.type_counts(db), oldest, (int(enqueued), int(completed), int(failed)))

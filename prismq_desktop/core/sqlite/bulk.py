@@ -110,10 +110,14 @@ class _Job:
         self.result = BulkResult(action, 0)
 
     def batch(self, batch: str) -> float:
-        """One transaction: act on the still-matching rows, log each, count the rest."""
-        start = time.perf_counter()
+        """One transaction: act on the still-matching rows, log each, count the rest.
+
+        Timed from when the write lock is held, not from when it was asked for: a wait for
+        another writer is not this batch's work, and sizing by it would shrink every batch
+        after one long wait (more batches, more waits)."""
         bound = [*self.params, batch, *self.where_params]
         with self.db.transaction() as conn:
+            start = time.perf_counter()
             handled = _delete(conn, self.condition, bound) if self.action == "delete" \
                 else self._update(conn, bound)
             self.result.done += len(handled)
@@ -150,7 +154,7 @@ def _renumber(where: str, first: int) -> str:
 def _delete(conn: apsw.Connection, condition: str, bound: list[Any]) -> set[int]:
     ids = [row[0] for row in conn.execute(f"SELECT id FROM task_queue WHERE {condition}", bound)]
     doomed = json.dumps(ids)
-    for table in ("task_logs", "pqd_runs", "pqd_progress"):
+    for table in ("task_logs", "pqd_attempts", "pqd_progress"):
         conn.execute(f"DELETE FROM {table} WHERE task_id IN (SELECT value FROM json_each(?))",
                      (doomed,))
     conn.execute(f"DELETE FROM task_queue WHERE {IN_BATCH}", (doomed,))

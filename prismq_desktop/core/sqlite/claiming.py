@@ -55,13 +55,16 @@ _COMPAT = (
 )
 # Paused types (core/sqlite/controls.py) are claimed by nobody; the list is a few rows.
 _NOT_PAUSED = " AND type NOT IN (SELECT type FROM pqd_paused_types)"
-# The wait (creation to claim) is worked out in SQL from the row, so recording a run reads
-# nothing back into Python; julianday() reads every timestamp form parse() does, NULL if not.
-INSERT_RUN = (
-    "INSERT INTO pqd_runs (task_id, type, attempt, worker_id, outcome, wait_s, run_s, finished)"
-    " SELECT id, type, attempts, :worker, :outcome,"
-    " max(:claimed - (julianday(created_at_utc) - 2440587.5) * 86400.0, 0.0),"
-    " :run, :finished FROM task_queue WHERE id = :id"
+# The attempt's record, written just before its status change so the aggregate trigger reads
+# its sub-second wait and run (DESIGN §9). Guarded like the change itself: a worker that no
+# longer holds the task records nothing. The wait (creation to claim) is worked out in SQL,
+# so nothing is read back into Python; julianday() reads every timestamp form, NULL if not.
+INSERT_ATTEMPT = (
+    "INSERT OR REPLACE INTO pqd_attempts (task_id, finished, attempt, worker_id, outcome,"
+    " wait_s, run_s) SELECT id, :finished, attempts, :worker, :outcome,"
+    " max(:claimed - (julianday(created_at_utc) - 2440587.5) * 86400.0, 0.0), :run"
+    " FROM task_queue WHERE id = :id AND status IN ('leased', 'processing')"
+    " AND locked_by = :worker"
 )
 ACKNOWLEDGE_CANCEL = (
     "UPDATE task_queue SET lease_until_utc = NULL WHERE id = :id AND status = 'cancelled'"
@@ -194,14 +197,15 @@ def renew_lease(
         return conn.changes() == 1
 
 
-def _run_row(conn: apsw.Connection, task_id: int, worker_id: str, outcome: str,
-             now: datetime, claimed_at: float | None) -> float | None:
-    """Record the attempt in pqd_runs; returns its run time in seconds when known."""
+def _attempt(conn: apsw.Connection, task_id: int, worker_id: str, outcome: str,
+             now: datetime, claimed_at: float | None) -> tuple[bool, float | None]:
+    """Record the attempt in pqd_attempts: (whether the worker still holds the task, the
+    run time in seconds when known)."""
     finished = now.timestamp()
     run = None if claimed_at is None else max(finished - claimed_at, 0.0)
-    conn.execute(INSERT_RUN, {"id": task_id, "worker": worker_id, "outcome": outcome,
-                              "claimed": claimed_at, "run": run, "finished": finished})
-    return run
+    conn.execute(INSERT_ATTEMPT, {"id": task_id, "worker": worker_id, "outcome": outcome,
+                                  "claimed": claimed_at, "run": run, "finished": finished})
+    return conn.changes() > 0, run
 
 
 def _discard(conn: apsw.Connection, task_id: int, worker_id: str, now_text: str, what: str) -> None:
@@ -224,13 +228,13 @@ def complete(
 
 def complete_in(conn: apsw.Connection, task_id: int, worker_id: str, now: datetime,
                 result: Any, claimed_at: float | None) -> bool:
-    """The completion, its run row and its log row, inside the caller's transaction."""
+    """The completion, its attempt row and its log row, inside the caller's transaction."""
     now_text = timeutil.to_db(now)
-    conn.execute(COMPLETE, {"id": task_id, "worker": worker_id, "now": now_text})
-    if not conn.changes():
+    held, run = _attempt(conn, task_id, worker_id, "completed", now, claimed_at)
+    if not held:
         _discard(conn, task_id, worker_id, now_text, "result")
         return False
-    run = _run_row(conn, task_id, worker_id, "completed", now, claimed_at)
+    conn.execute(COMPLETE, {"id": task_id, "worker": worker_id, "now": now_text})
     message = "completed" if run is None else f"completed in {run * 1000:.0f} ms"
     logs.write(conn, task_id, now_text, "INFO", message,
                None if result is None else {"result": result})
@@ -256,7 +260,7 @@ def fail(
             _discard(conn, task_id, worker_id, now_text, "failure")
             return None
         attempts, max_attempts = rows[0]
-        _run_row(conn, task_id, worker_id, "failed", now, claimed_at)
+        _attempt(conn, task_id, worker_id, "failed", now, claimed_at)
         if permanent or _int(attempts) >= _int(max_attempts):
             _finish_failed(conn, task_id, error, now_text)
             why = "permanent error" if permanent else f"attempt {attempts}/{max_attempts}"

@@ -21,7 +21,7 @@ from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError
 from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, default_db_path
 from prismq_desktop.core.models import TASK_COLUMNS, RawText
 from prismq_desktop.core.reports import ASKED_READ_ONLY
-from prismq_desktop.core.sqlite import schema
+from prismq_desktop.core.sqlite import aggregates, schema
 from prismq_desktop.core.sqlite.translate import translate, translated
 
 # The seeds' PRAGMAs (DESIGN §3). wal_autocheckpoint stays at 1000 although 4000 measured
@@ -280,6 +280,8 @@ class QueueDatabase:
                     conn.execute(schema.MIGRATIONS[version])
                 if current < schema.SCHEMA_VERSION:
                     conn.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
+                if conn.execute(aggregates.STALE).fetchall():  # rows copied in (copy_rows.py)
+                    conn.execute(aggregates.REBUILD)
         self._newer(current)  # made newer by another app meanwhile
 
     def _newer(self, version: int) -> bool:

@@ -20,7 +20,7 @@ PURGE_BATCH = 2000
 
 
 def purge(db: QueueDatabase, finished_before: datetime) -> int:
-    """Delete finished tasks (and their logs and runs) finished before the cut-off.
+    """Delete finished tasks (and their logs and attempts) finished before the cut-off.
 
     Works in batches of short transactions so workers are never blocked for long.
     """
@@ -36,7 +36,7 @@ def purge(db: QueueDatabase, finished_before: datetime) -> int:
                 return total
             marks = ", ".join("?" * len(ids))
             conn.execute(f"DELETE FROM task_logs WHERE task_id IN ({marks})", ids)
-            conn.execute(f"DELETE FROM pqd_runs WHERE task_id IN ({marks})", ids)
+            conn.execute(f"DELETE FROM pqd_attempts WHERE task_id IN ({marks})", ids)
             conn.execute(f"DELETE FROM pqd_progress WHERE task_id IN ({marks})", ids)
             conn.execute(f"DELETE FROM task_queue WHERE id IN ({marks})", ids)
             total += len(ids)

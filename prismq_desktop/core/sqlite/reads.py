@@ -19,7 +19,7 @@ benchmarks/read_bench.py on this machine, 1,007,000 tasks):
 - :func:`list_tasks` is the stateless first page (CLI, first paint): ids first, over an
   index when one covers filter and order, with :func:`prefer_scan` keeping SQLite off the
   status/type indexes when those match much of the file.
-- :func:`count_tasks` answers status/type filters from the trigger-kept ``pqd_counts``
+- :func:`count_tasks` answers status/type filters from the trigger-kept counts in ``pqd_agg``
   (0.1 ms against 355 ms for GROUP BY); only the queued/scheduled split needs an indexed
   range count.
 """
@@ -30,7 +30,7 @@ from datetime import datetime
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.models import TASK_SELECT, Task, as_text
 from prismq_desktop.core.query import ACTIVE_FILTER, SCHEDULED, TaskQuery
-from prismq_desktop.core.sqlite import filters
+from prismq_desktop.core.sqlite import aggregates, filters, schema
 from prismq_desktop.core.sqlite.database import QueueDatabase
 
 
@@ -51,15 +51,15 @@ def prefer_scan(db: QueueDatabase, query: TaskQuery, now: datetime) -> bool:
     """True when a status/type filter matches 1 task in 20 or more (known from the totals):
     then walking the sort order beats collecting matches from the filter's index and sorting.
     """
-    if not (query.statuses or query.types) or not query.is_simple() or db.user_version() < 1:
+    if not (query.statuses or query.types) or not query.is_simple() or not _counted(db):
         return False
     total = sum(type_status_counts(db).values())
     return count_tasks(db, query, now) * 20 >= total
 
 
 def count_tasks(db: QueueDatabase, query: TaskQuery, now: datetime) -> int:
-    """How many tasks match; simple filters cost a few rows of pqd_counts, not a scan."""
-    if query.is_simple() and db.user_version() >= 1:
+    """How many tasks match; simple filters cost a few count rows of pqd_agg, not a scan."""
+    if query.is_simple() and _counted(db):
         return _count_from_totals(db, query, now)
     where, params = filters.where(query, now)
     return int(db.query(f"SELECT COUNT(*) FROM task_queue WHERE {where}", params)[0][0])
@@ -100,8 +100,8 @@ def scheduled_count(db: QueueDatabase, now: datetime, types: tuple[str, ...] = (
 
 def type_status_counts(db: QueueDatabase) -> dict[tuple[str, str], int]:
     """{(type, status): n}, from the trigger-kept table when the file has it."""
-    if db.user_version() >= 1:
-        rows = db.query("SELECT type, status, n FROM pqd_counts WHERE n > 0")
+    if _counted(db):
+        rows = db.query("SELECT g, k, n FROM pqd_agg WHERE b = ? AND n > 0", (aggregates.COUNTS,))
     else:
         rows = db.query("SELECT type, status, COUNT(*) FROM task_queue GROUP BY type, status")
     counts: dict[tuple[str, str], int] = {}
@@ -109,6 +109,11 @@ def type_status_counts(db: QueueDatabase) -> dict[tuple[str, str], int]:
         key = (as_text(kind), as_text(status))
         counts[key] = counts.get(key, 0) + n
     return counts
+
+
+def _counted(db: QueueDatabase) -> bool:
+    """Whether the file keeps exact counts in pqd_agg (else they take a GROUP BY)."""
+    return db.user_version() >= schema.AGGREGATES_VERSION
 
 
 def status_counts(db: QueueDatabase, now: datetime) -> dict[str, int]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from prismq_desktop.core import sample_data
+from prismq_desktop.core.sqlite import aggregates
 from prismq_desktop.core.sqlite.database import QueueDatabase
 from prismq_desktop.core.sqlite.enqueue import INSERT_TASK
 
@@ -20,11 +21,12 @@ INSERT_FULL = INSERT_TASK.replace("'queued'", "?").replace(
     " processing_started_utc, finished_at_utc, locked_by, error_message, lease_until_utc)",
 ).replace("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "VALUES (" + ", ".join("?" * 17) + ")")
 INSERT_LOG = "INSERT INTO task_logs (task_id, at_utc, level, message) VALUES (?, ?, ?, ?)"
+# sample_data.run_row's (task, type, attempt, worker, outcome, wait, run, finished): the
+# attempt row needs all but the type.
 INSERT_RUN = (
-    "INSERT INTO pqd_runs (task_id, type, attempt, worker_id, outcome, wait_s, run_s, finished)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO pqd_attempts (task_id, attempt, worker_id, outcome, wait_s, run_s, finished)"
+    " VALUES (?1, ?3, ?4, ?5, ?6, ?7, ?8)"
 )
-
 
 
 def generate(
@@ -36,6 +38,8 @@ def generate(
                                  backlog=backlog)
     for start in range(0, len(rows), batch):
         _write_batch(db, rng, rows[start:start + batch], now, with_logs)
+    with db.transaction() as conn:  # finished tasks went in as such: no transition recorded
+        conn.execute(aggregates.BACKFILL)
     return len(rows)
 
 

@@ -8,6 +8,8 @@ change to a PrismQ column.
 
 from __future__ import annotations
 
+from prismq_desktop.core.sqlite import aggregates
+
 PRISMQ_TABLES = """
 CREATE TABLE IF NOT EXISTS task_queue (
   id                 INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -236,6 +238,10 @@ CREATE TABLE IF NOT EXISTS pqd_worker_control (
 #: Migration n brings a file from user_version n-1 to n. Append only.
 MIGRATIONS: tuple[str, ...] = (
     _COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES, _PRISMQ_VIEWS_AGAIN, _SCHEDULES,
+    aggregates.MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+#: From this version on the file has pqd_agg and pqd_attempts (issue 12); reads of older files
+#: (opened read-only, so not migrated) fall back to the task columns.
+AGGREGATES_VERSION = MIGRATIONS.index(aggregates.MIGRATION) + 1
 PRISMQ_TABLE_NAMES = ("task_queue", "workers", "task_logs")

@@ -1,18 +1,13 @@
-"""The Stats tab's reads on SQLite: counts per bucket, finished attempts, running and scheduled
-tasks (core/stats.py does the arithmetic, core/stats_types.py holds the results).
+"""The Stats tab's reads on SQLite, all from ``pqd_agg`` (core/sqlite/aggregates.py): flow
+per bucket, latency histograms, counts (core/stats.py does the arithmetic).
 
-Every read's cost is bounded by indexes, so the charts stay cheap on a file of millions of
-tasks (DESIGN §9; figures in benchmarks/read_bench.py and gui_bench.py):
+Each read seeks the aggregate rows of the buckets it wants (their keys are exact: bucket
+starts at a fixed offset per kind), at the coarsest level that fits the chart's step: 15 s or
+10 min for flow, 1 min or 10 min for histograms. So a 7-day window reads ~1,000 flow keys
+and ~1,000 histogram keys however many tasks ran (DESIGN §9; figures in read_bench.py).
 
-- Throughput counts index entries per bucket without parsing a timestamp: the bucket edges are
-  written as PrismQ's column text and each bucket is one ranged count over
-  ``pqd_ix_task_created`` / ``pqd_ix_task_finished`` (6 ms for a day of 1-minute buckets over
-  143,000 tasks, against 34 ms for ``GROUP BY unixepoch(...)``). Rows written with a ``T``
-  separator get their own, normally empty, range so they land in the right bucket too.
-- Latency and per-type run times come from ``pqd_runs`` (sub-second times per attempt), read
-  exactly up to ``RUN_SAMPLE_CAP`` runs and beyond that as a systematic 1-in-k sample by
-  run id (the filter runs on the index, so skipped runs cost no table read); files whose tasks
-  were all run by other programs fall back to the task columns (whole seconds).
+A file this app has not migrated (opened read-only) gets the same rows built for the read
+in temporary tables from its task columns (the migration's back-fill), then dropped.
 """
 
 from __future__ import annotations
@@ -25,162 +20,149 @@ from typing import Any
 
 import numpy as np
 
-from prismq_desktop.core import timeutil
-from prismq_desktop.core.models import ACTIVE
-from prismq_desktop.core.sqlite import reads
+from prismq_desktop.core import stats_types, timeutil
+from prismq_desktop.core.sqlite import aggregates as agg
+from prismq_desktop.core.sqlite import reads, schema
 from prismq_desktop.core.sqlite.database import QueueDatabase
-from prismq_desktop.core.sqlite.filters import quoted
-from prismq_desktop.core.stats import edge_text, empty_throughput, runs_from_rows, sample_every
-from prismq_desktop.core.stats_types import RATE_SECONDS, Runs, StatsReads, Throughput
+from prismq_desktop.core.stats import empty_throughput
+from prismq_desktop.core.stats_types import RATE_SECONDS, Flow, Histograms, StatsReads, Throughput
 
-# -- throughput ------------------------------------------------------------------------------
-# One row per bucket: (lo, hi) in column text, and the same range for 'T'-separated rows,
-# clipped to lo's day (edges never straddle a day, but hi may be the next midnight).
-_EDGES = """
-WITH e(i, lo, hi) AS MATERIALIZED (
-  SELECT key, value, lead(value) OVER (ORDER BY key) FROM json_each(?1)),
-b(i, lo, hi, lo_t, hi_t) AS MATERIALIZED (
-  SELECT i, lo, hi, replace(lo, ' ', 'T'),
-         CASE WHEN substr(hi, 1, 10) = substr(lo, 1, 10) THEN replace(hi, ' ', 'T')
-              ELSE substr(lo, 1, 10) || 'U' END
-  FROM e WHERE hi IS NOT NULL)
-"""
-
-
-def _ranged(expression: str, column: str, where: str = "") -> str:
-    """``expression`` over the rows whose ``column`` falls in the bucket, both text forms."""
-    tail = f" AND {where}" if where else ""
-    return " + ".join(
-        f"(SELECT {expression} FROM task_queue WHERE {column} >= {lo} AND {column} < {hi}{tail})"
-        for lo, hi in (("lo", "hi"), ("lo_t", "hi_t")))
-
-
-#: completed and failed packed into one sum (completed << 32 | failed), so each finished
-#: bucket is walked twice (this and the total) instead of three times.
-_PACKED = "total(CASE status WHEN 'completed' THEN 4294967296 WHEN 'failed' THEN 1 ELSE 0 END)"
-THROUGHPUT_SQL = (
-    _EDGES + "SELECT i, " + _ranged("count(*)", "created_at_utc") + ", "
-    + _ranged("count(*)", "finished_at_utc") + ", "
-    + _ranged(_PACKED, "finished_at_utc") + " FROM b ORDER BY i"
-)
-
-
-# A file this app could not migrate (opened read-only) lacks the timestamp indexes: there one
-# pass that parses every timestamp beats a table scan per bucket.
-_THROUGHPUT_SCAN_SQL = " UNION ALL ".join(
-    f"SELECT {kind}, (unixepoch({column}) - ?1) / ?2 AS b, {status}, count(*) FROM task_queue"
-    f" WHERE unixepoch({column}) >= ?1 AND unixepoch({column}) < ?3 GROUP BY b, 3"
-    for kind, column, status in ((0, "created_at_utc", "''"), (1, "finished_at_utc", "status")))
-
-
-def throughput(db: QueueDatabase, edges: np.ndarray) -> Throughput:
-    """Counts per bucket between consecutive ``edges`` (epoch seconds)."""
-    flow = empty_throughput(len(edges) - 1)
-    enqueued, completed, failed, finished = (flow.enqueued, flow.completed, flow.failed,
-                                             flow.finished)
-    if db.user_version() < 1:
-        step = int(edges[1] - edges[0])
-        for kind, i, status, n in db.query(_THROUGHPUT_SCAN_SQL,
-                                           (int(edges[0]), step, int(edges[-1]))):
-            if kind == 0:
-                enqueued[i] += n
-                continue
-            finished[i] += n
-            if status == "completed":
-                completed[i] += n
-            elif status == "failed":
-                failed[i] += n
-        return flow
-    texts = json.dumps([edge_text(float(e)) for e in edges])
-    for i, created, done, both in db.query(THROUGHPUT_SQL, (texts,)):
-        enqueued[i], finished[i] = created, done
-        completed[i], failed[i] = divmod(int(both), 1 << 32)
-    return flow
-
-
-# -- runs: latency, running tasks, per type ------------------------------------------------------
-_RUNS_SQL = (
-    "SELECT finished, ifnull(wait_s, -1.0), ifnull(run_s, -1.0), outcome = 'failed', type"
-    " FROM pqd_runs WHERE finished >= ? AND finished < ? AND run_id % ? = 0"
-)
-# For files whose tasks were run by other programs (no pqd_runs rows): whole seconds.
-_TASK_RUNS_SQL = (
-    "SELECT unixepoch(finished_at_utc),"
-    " ifnull(unixepoch(processing_started_utc) - unixepoch(created_at_utc), -1.0),"
-    " ifnull(unixepoch(finished_at_utc) - unixepoch(coalesce(processing_started_utc,"
-    " reserved_at_utc)), -1.0), status = 'failed', type FROM task_queue"
-    " WHERE finished_at_utc >= ? AND finished_at_utc < ? AND +status IN ('completed', 'failed')"
-    " AND id % ? = 0 AND unixepoch(finished_at_utc) IS NOT NULL"
-)
-
-
-def runs(db: QueueDatabase, start: float, end: float, expected: int) -> Runs:
-    """Attempts finished in [start, end); ``expected`` (about how many) picks the sample."""
-    every = sample_every(expected)
-    source = "tasks"
-    rows: list[tuple[Any, ...]] = []
-    if db.user_version() >= 1:
-        rows = db.query(_RUNS_SQL, (start, end, every))
-        if rows or db.query(
-                "SELECT 1 FROM pqd_runs WHERE finished >= ? AND finished < ? LIMIT 1",
-                (start, end)):
-            source = "runs"
-    if source == "tasks":
-        rows = db.query(_TASK_RUNS_SQL, (edge_text(start), edge_text(end), every))
-    return runs_from_rows(rows, every, source)
-
-
-_ACTIVE_SQL = (
-    "SELECT unixepoch(coalesce(processing_started_utc, reserved_at_utc)) FROM task_queue"
-    f" WHERE status IN ({quoted(ACTIVE)})"
-)
-# Waiting tasks whose run_after is in the window and later than when they started waiting
-# (created, or the failure that requeued them): their scheduled spans.
-_SCHEDULED_SQL = (
-    "SELECT unixepoch(since), unixepoch(run_after_utc) FROM ("
-    " SELECT CASE WHEN attempts > 0 THEN updated_at_utc ELSE created_at_utc END AS since,"
-    " run_after_utc FROM task_queue WHERE status = 'queued' AND run_after_utc > ?)"
-    " WHERE run_after_utc > since"
-)
+BIN_EDGES = np.array(stats_types.BIN_EDGES, np.float64)
+_SUMS = ", ".join(f"sum(a.{c})" for c in agg.FLOW_COLUMNS)
+#: Flow per chart bucket: ?1 the keys (JSON), ?2 their offset, ?3 the first edge, ?4 the step.
+FLOW_SQL = (f"SELECT (j.value - ?2 - ?3) / ?4, {_SUMS} FROM json_each(?1) AS j"
+            " JOIN pqd_agg AS a ON a.b = j.value GROUP BY 1")
+#: Histogram counts per chart bucket or per histogram bucket (?4 = 1), and per type.
+HIST_SQL = ("SELECT (j.value - ?2 - ?3) / ?4, a.k, sum(a.n) FROM json_each(?1) AS j"
+            " JOIN pqd_agg AS a ON a.b = j.value GROUP BY 1, 2")
+TYPE_HIST_SQL = ("SELECT a.g, a.k, sum(a.n) FROM json_each(?1) AS j"
+                 " JOIN pqd_agg AS a ON a.b = j.value WHERE a.k >= ?2 GROUP BY 1, 2")
 _OLDEST_READY_SQL = (
     "SELECT type, min(run_after_utc) FROM task_queue"
     " WHERE status = 'queued' AND run_after_utc <= ? GROUP BY type"
 )
-_RATES_SQL = (
-    "SELECT (SELECT count(*) FROM task_queue WHERE created_at_utc >= ?1"
-    " AND created_at_utc < ?2), (SELECT count(*) FROM task_queue WHERE"
-    " finished_at_utc >= ?1 AND finished_at_utc < ?2 AND +status = 'completed'),"
-    " (SELECT count(*) FROM task_queue WHERE finished_at_utc >= ?1 AND finished_at_utc < ?2"
-    " AND +status = 'failed')"
-)
+
+
+def _keys(first: float, last: float, step: int, at: int) -> str:
+    """Aggregate keys of the ``step`` buckets from the one holding ``first`` to the one
+    holding ``last``, as JSON for json_each."""
+    start = int(first) - int(first) % step
+    return json.dumps(list(range(start + at, int(last) + 1 + at, step)))
+
+
+def _flow_rows(db: QueueDatabase, edges: np.ndarray, until: float) -> list[tuple[Any, ...]]:
+    step = int(edges[1] - edges[0])
+    size, at = (agg.COARSE_STEP, agg.FLOW_COARSE_AT) if step % agg.COARSE_STEP == 0 else (
+        agg.FLOW_STEP, 0)
+    keys = _keys(float(edges[0]), min(float(edges[-1]) - 1, until), size, at)
+    return db.query(FLOW_SQL, (keys, at, int(edges[0]), step))
+
+
+def throughput(db: QueueDatabase, edges: np.ndarray) -> Throughput:
+    """Counts per bucket between consecutive ``edges`` (epoch seconds)."""
+    with _aggregates(db):
+        return _throughput(_flow_rows(db, edges, float(edges[-1])), len(edges) - 1)[0]
+
+
+def _throughput(rows: list[tuple[Any, ...]], size: int) -> tuple[Throughput, Flow]:
+    flow = empty_throughput(size)
+    columns = {c: np.zeros(size, np.int64) for c in agg.FLOW_COLUMNS}
+    for i, *values in rows:
+        if 0 <= i < size:
+            for name, value in zip(agg.FLOW_COLUMNS, values, strict=True):
+                columns[name][i] = value
+    flow.enqueued[:], flow.completed[:] = columns["en"], columns["co"]
+    flow.failed[:], flow.finished[:] = columns["fa"], columns["fi"]
+    return flow, Flow(columns["op"], columns["ac"], columns["at"], columns["sc"])
+
+
+def histograms(db: QueueDatabase, edges: np.ndarray, source: str) -> Histograms:
+    """Wait and run histograms per chart bucket, and run histograms per type."""
+    step, size = int(edges[1] - edges[0]), len(edges) - 1
+    span, at = (agg.COARSE_STEP, agg.HIST_COARSE_AT) if step % agg.COARSE_STEP == 0 else (
+        agg.HIST_STEP, agg.HIST_AT)
+    first, last = float(edges[0]), float(edges[-1]) - 1
+    keys = _keys(first, last, span, at)
+    start = int(first) - int(first) % span
+    # Buckets finer than a histogram row get the row's counts in each of them.
+    per_row = span > step
+    bins = len(BIN_EDGES)
+    wait, run = np.zeros((size, bins), np.int64), np.zeros((size, bins), np.int64)
+    for i, k, n in db.query(HIST_SQL, (keys, at, start if per_row else int(edges[0]),
+                                       span if per_row else step)):
+        kind, index = divmod(int(k), 1000)
+        target = wait if kind == 1 else run
+        if per_row:
+            row_start = start + int(i) * span
+            first_bucket = max((row_start - int(edges[0])) // step, 0)
+            target[first_bucket:min((row_start + span - int(edges[0])) // step, size),
+                   index] += n
+        elif 0 <= i < size:
+            target[int(i), index] += n
+    names: dict[str, int] = {}
+    failed: list[int] = []
+    rows = db.query(TYPE_HIST_SQL, (keys, agg.RUN_OK))
+    type_run = np.zeros((len({g for g, _k, _n in rows}), bins), np.int64)
+    for g, k, n in rows:
+        code = names.setdefault(str(g), len(names))
+        if code == len(failed):
+            failed.append(0)
+        kind, index = divmod(int(k), 1000)
+        type_run[code, index] += n
+        if kind * 1000 == agg.RUN_FAILED:
+            failed[code] += n
+    return Histograms(BIN_EDGES, wait, run, tuple(names), type_run,
+                      np.array(failed, np.int64), source)
 
 
 def stats_reads(db: QueueDatabase, edges: np.ndarray, now: datetime) -> StatsReads:
     """Everything the Stats tab reads for the buckets between ``edges``."""
     at = now.timestamp()
-    with _unmapped(db):
-        flow = throughput(db, edges)
-        sample = runs(db, float(edges[0]), float(edges[-1]), int(flow.finished.sum()))
-        running = np.array([float(v) for (v,) in db.query(_ACTIVE_SQL) if v is not None],
-                           np.float64)
-        spans = [(s, u) for s, u in db.query(_SCHEDULED_SQL, (edge_text(float(edges[0])),))]
+    with _aggregates(db) as source:
+        flow, changes = _throughput(_flow_rows(db, edges, at), len(edges) - 1)
+        hist = histograms(db, edges, source)
+        recent = recent_flow(db, at - RATE_SECONDS).values()
+        enqueued, completed, failed = (sum(row[i] for row in recent) for i in range(3))
         oldest = {str(kind): moment for kind, moment
                   in db.query(_OLDEST_READY_SQL, (timeutil.to_db(now),))}
-        (enqueued, completed, failed), = db.query(
-            _RATES_SQL, (edge_text(at - RATE_SECONDS), edge_text(at + 1)))
-        return StatsReads(flow, sample, reads.status_counts(db, now),
-                          reads.type_status_counts(db), running, spans, oldest,
+        return StatsReads(flow, changes, hist, reads.status_counts(db, now),
+                          reads.type_status_counts(db), oldest,
                           (int(enqueued), int(completed), int(failed)))
 
 
+#: Per worker ('' for none): tasks enqueued, completed and failed in the 15 s buckets from
+#: ?1 on: a short range of the table.
+RECENT_SQL = ("SELECT g, sum(en), sum(co), sum(fa) FROM pqd_agg WHERE b >= ?1 AND b < ?2"
+              " AND b % ?3 = 0 GROUP BY g")
+
+
+def recent_flow(db: QueueDatabase, since: float) -> dict[Any, tuple[int, int, int]]:
+    """{worker: (enqueued, completed, failed)} from the 15 s bucket holding ``since`` on (so
+    up to 15 s more than asked)."""
+    start = int(since) - int(since) % agg.FLOW_STEP
+    rows = db.query(RECENT_SQL, (start, agg.COUNTS, agg.FLOW_STEP))
+    return {g: (int(e), int(c), int(f)) for g, e, c, f in rows}
+
+
 @contextlib.contextmanager
-def _unmapped(db: QueueDatabase) -> Iterator[None]:
-    """Read through SQLite's bounded page cache instead of the memory map while the stats scan:
-    a 7-day window touches ~150 MB of index and run pages, which mapped would all count in the
-    app's RSS (budget 300 MB) and, measured, read no faster."""
-    before = int(db.query("PRAGMA mmap_size")[0][0])
-    db.query("PRAGMA mmap_size = 0")
+def _aggregates(db: QueueDatabase) -> Iterator[str]:
+    """Yields where the latencies come from; for an unmigrated file, builds its aggregate
+    rows in temporary tables first (they shadow nothing: the file has none) and drops them
+    after."""
+    if db.user_version() >= schema.AGGREGATES_VERSION:
+        yield "runs"
+        return
+    conn = db.get_connection()
+    conn.execute(agg.TABLES.replace("CREATE TABLE", "CREATE TEMP TABLE"))
     try:
-        yield
+        if db.user_version() >= 1:
+            conn.execute("INSERT INTO temp.pqd_attempts (task_id, finished, attempt, worker_id,"
+                         " outcome, wait_s, run_s) SELECT task_id, finished, attempt,"
+                         " worker_id, outcome, wait_s, run_s FROM main.pqd_runs WHERE 1"
+                         " ON CONFLICT DO NOTHING")
+        conn.execute(agg.BACKFILL)
+        has_runs = bool(db.query("SELECT 1 FROM temp.pqd_attempts LIMIT 1"))
+        yield "runs" if has_runs else "tasks"
     finally:
-        db.query(f"PRAGMA mmap_size = {before}")
+        conn.execute("DROP TABLE IF EXISTS temp.pqd_agg; DROP TABLE IF EXISTS temp.pqd_bins;"
+                     " DROP TABLE IF EXISTS temp.pqd_attempts;")

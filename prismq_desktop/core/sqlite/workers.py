@@ -14,6 +14,7 @@ from typing import Any
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.models import ACTIVE, Worker
 from prismq_desktop.core.reports import DONE_WINDOW_MINUTES, WorkersOverview, workers_overview
+from prismq_desktop.core.sqlite import schema, stats
 from prismq_desktop.core.sqlite.database import QueueDatabase
 from prismq_desktop.core.sqlite.filters import quoted
 
@@ -33,7 +34,7 @@ HELD_BY = (
     f"SELECT locked_by, COUNT(*) FROM task_queue WHERE status IN ({quoted(ACTIVE)})"
     " GROUP BY locked_by"
 )
-# Over pqd_ix_task_finished: only the rows finished in the window are visited.
+# Files without pqd_agg (opened read-only, unmigrated): from the task columns.
 FINISHED_BY = (
     "SELECT locked_by, status, COUNT(*) FROM task_queue"
     " WHERE finished_at_utc >= ? AND +status IN ('completed', 'failed')"
@@ -74,7 +75,13 @@ def overview(db: QueueDatabase, now: datetime,
     held = {holder: n for holder, n in db.query(HELD_BY)}
     since = timeutil.to_db(now - timedelta(minutes=window_minutes))
     done: dict[Any, dict[str, int]] = {}
-    for holder, status, n in db.query(FINISHED_BY, (since,)):
-        done.setdefault(holder, {})[status] = n
+    if db.user_version() >= schema.AGGREGATES_VERSION:
+        recent = stats.recent_flow(db, (now - timedelta(minutes=window_minutes)).timestamp())
+        for holder, (_enqueued, completed, failed) in recent.items():
+            if holder and (completed or failed):
+                done[holder] = {"completed": completed, "failed": failed}
+    else:
+        for holder, status, n in db.query(FINISHED_BY, (since,)):
+            done.setdefault(holder, {})[status] = n
     registered = db.query("SELECT worker_id, capabilities, heartbeat_utc FROM workers")
     return workers_overview(registered, held, done, window_minutes)

@@ -7,8 +7,10 @@ the status badges' (status_badge.STATUS_COLORS), re-read when the theme changes.
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,9 +110,10 @@ class StatsCharts(QWidget):
         self.cursors: list[pg.InfiniteLine] = []
         self.titles: dict[str, tuple[str, tuple[Curve, ...]]] = {}
         self._shown_range: tuple[float, float] | None = None
-        self._steps = [step for row, (name, title, curves) in enumerate(PLOTS)
-                       for step in (lambda r=row, n=name, t=title: self._add_plot(r, n, t),
-                                    lambda n=name, c=curves: self._add_curves(n, c))]
+        self._steps: list[Callable[[], None]] = []
+        for row, (name, title, curves) in enumerate(PLOTS):
+            self._steps += [functools.partial(self._add_plot, row, name, title),
+                            functools.partial(self._add_curves, name, curves)]
         self._steps.append(self._finish)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
