@@ -17,6 +17,7 @@ from prismq_desktop import __version__
 from prismq_desktop.api import events, extra_routes, prismq_routes, schedule_routes
 from prismq_desktop.api.config import ApiConfig
 from prismq_desktop.api.deps import Writer
+from prismq_desktop.api.fastpath import FastPath
 from prismq_desktop.api.feed import ChangeFeed
 from prismq_desktop.api.guard import Guard
 from prismq_desktop.api.models import Detail
@@ -50,13 +51,19 @@ correct); two requests racing on one idempotency key both get the one task (neve
 
 def create_app(queue: Queue, config: ApiConfig | None = None) -> FastAPI:
     config = config or ApiConfig()
-    app = FastAPI(title="PrismQ Desktop API", version=__version__, description=DESCRIPTION)
+    # telemetry off: its per-request check of OpenTelemetry's providers is pure cost here
+    app = FastAPI(title="PrismQ Desktop API", version=__version__, description=DESCRIPTION,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.queue = queue
     app.state.feed = ChangeFeed(queue, config.feed_interval_s)
     app.state.writer = Writer()
     for module in (prismq_routes, extra_routes, schedule_routes, events):
         app.include_router(module.router, responses=COMMON_ANSWERS)
-    _add_error_answers(app)
+    answers = _error_answers()
+    for kind, handler in answers.items():
+        app.add_exception_handler(kind, handler)
+    # the last added runs first: CORS, then the guard, then the fast path, then FastAPI
+    app.add_middleware(FastPath, queue=queue, writer=app.state.writer, handlers=answers)
     app.add_middleware(Guard, config=config)
     if config.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
@@ -70,7 +77,8 @@ def _detail(status: int, detail: str, **headers: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers=headers or None)
 
 
-def _add_error_answers(app: FastAPI) -> None:
+def _error_answers() -> dict[type[Exception], Any]:
+    """The core's errors as HTTP answers, in PrismQ's shapes."""
     async def not_found(request: Request, exc: Exception) -> JSONResponse:
         task_id = request.path_params.get("task_id")
         return _detail(404, f"Task {task_id} not found"
@@ -94,12 +102,9 @@ def _add_error_answers(app: FastAPI) -> None:
     async def failed(_request: Request, exc: Exception) -> JSONResponse:
         return _detail(500, f"Database error: {exc}")
 
-    handlers: dict[type[Exception], Any] = {
-        TaskNotFoundError: not_found, ScheduleNotFoundError: not_found,
-        ValidationError: invalid, QueueBusyError: busy, InvalidTransitionError: refused,
-        ReadOnlyError: read_only, QueueDatabaseError: failed}
-    for kind, handler in handlers.items():
-        app.add_exception_handler(kind, handler)
+    return {TaskNotFoundError: not_found, ScheduleNotFoundError: not_found,
+            ValidationError: invalid, QueueBusyError: busy, InvalidTransitionError: refused,
+            ReadOnlyError: read_only, QueueDatabaseError: failed}
 
 
 def _openapi(app: FastAPI, config: ApiConfig) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from prismq_desktop.api.convert import iso, task_json
-from prismq_desktop.api.deps import MAX_ID, QueueDep, WriterDep, refuse_nul
+from prismq_desktop.api.deps import MAX_ID, QueueDep, Writer, WriterDep, refuse_nul
 from prismq_desktop.api.models import (
     ActionResponse,
     Detail,
@@ -24,7 +24,10 @@ from prismq_desktop.api.models import (
 )
 from prismq_desktop.core import InvalidTransitionError, Queue, TaskQuery
 
-router = APIRouter(prefix="/api/queue", tags=["PrismQ queue"])
+PREFIX = "/api/queue"
+ENQUEUE_PATH = f"{PREFIX}/enqueue"
+TASK_PREFIX = f"{PREFIX}/tasks/"
+router = APIRouter(prefix=PREFIX, tags=["PrismQ queue"])
 TaskId = Annotated[int, Path(ge=-MAX_ID, le=MAX_ID, description="The task id")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Detail,
                                                     "description": "No task has that id"}}
@@ -33,6 +36,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Detail,
 @router.post("/enqueue", status_code=201, response_model=EnqueueResponse)
 async def enqueue(body: EnqueueRequest, queue: QueueDep, writer: WriterDep) -> dict[str, Any]:
     """Add a task; a known idempotency key answers with the existing task, adding nothing."""
+    return await enqueued(queue, writer, body)
+
+
+async def enqueued(queue: Queue, writer: Writer, body: EnqueueRequest) -> dict[str, Any]:
+    """The enqueue answer (api/fastpath.py gives it too)."""
     task = await writer.run(lambda: queue.enqueue(
         body.type, body.payload, priority=body.priority, max_attempts=body.max_attempts,
         run_after=body.run_after_utc, idempotency_key=body.idempotency_key,
@@ -47,6 +55,11 @@ async def enqueue(body: EnqueueRequest, queue: QueueDep, writer: WriterDep) -> d
 async def task_status(task_id: TaskId, queue: QueueDep) -> dict[str, Any]:
     """(Read on the event loop: one row by its key costs less than a hop to a worker thread,
     and a WAL read never waits for a writer.)"""
+    return status_of(queue, task_id)
+
+
+def status_of(queue: Queue, task_id: int) -> dict[str, Any]:
+    """The status answer (api/fastpath.py gives it too)."""
     return task_json(queue.get(task_id))
 
 

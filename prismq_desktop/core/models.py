@@ -183,6 +183,14 @@ class Task:
         return self.status if isinstance(self.status, str) else as_text(self.status)
 
 
+def refusal(task: Task, now: datetime, verb: str, allowed: tuple[str, ...]) -> str:
+    """Why a cancel or retry changed nothing (both backends say it the same way)."""
+    if verb == "retried" and task.is_cancelling(now):
+        return (f"task {task.id} is still cancelling (its handler has not stopped); retry it "
+                "once it has, so it never runs twice at once")
+    return f"task {task.id} is {task.status}; only {', '.join(allowed)} tasks can be {verb}"
+
+
 @dataclass
 class TaskLog:
     log_id: int

@@ -97,6 +97,11 @@ def thousands(number: int) -> str:
     return f"{number:,}"
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 failed attempt", "2 failed attempts": the number with its noun agreeing."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def as_int(value: Any) -> int | None:
     try:
         return int(value)

@@ -103,6 +103,19 @@ def test_a_cancelled_running_task_shows_cancelling_until_its_handler_stops(
     assert not queue.acknowledge_cancel(_queued(queue), "w1")
 
 
+def test_a_retry_waits_until_the_cancelled_handler_has_stopped(
+        queue: Queue, clock: FakeClock) -> None:
+    """A retry while the old handler still runs would let the task run twice at once."""
+    task_id = _running(True)(queue)
+    queue.cancel(task_id)
+    with pytest.raises(InvalidTransitionError, match=f"task {task_id} is still cancelling"):
+        queue.retry(task_id)
+    assert queue.bulk("retry", TaskQuery(statuses=("cancelled",))).done == 0
+    assert queue.get(task_id).shown_status(clock()) == "cancelling"
+    assert queue.acknowledge_cancel(task_id, "w1")
+    assert queue.retry(task_id).status == "queued"
+
+
 def test_a_bulk_cancel_keeps_running_tasks_cancelling(queue: Queue, clock: FakeClock) -> None:
     running, waiting = _running(True)(queue), _queued(queue)
     queue.bulk("cancel", TaskQuery(statuses=("queued", "processing")))

@@ -140,7 +140,9 @@ class QueueLife(RuleBasedStateMachine):
 
     @rule(task_id=tasks)
     def retry(self, task_id: int) -> None:
-        allowed = self.seen[task_id].status in ("failed", "cancelled", "dead_letter")
+        old = self.seen[task_id]  # a cancel's handler still running: retry waits for it
+        allowed = old.status in ("failed", "cancelled", "dead_letter") and \
+            not old.is_cancelling(self.clock())
         try:
             after = self.queue.retry(task_id)
         except InvalidTransitionError:

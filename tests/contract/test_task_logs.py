@@ -22,6 +22,7 @@ def test_a_task_history_reads_as_its_log(queue: Queue, clock: FakeClock) -> None
     queue.reclaim_expired()
     queue.claim("w3")
     queue.cancel(task_id)
+    queue.acknowledge_cancel(task_id, "w3", "handler stopped on cancel after 4 ms")
     queue.retry(task_id)
     queue.edit(task_id, priority=3)
     messages = [entry.message for entry in queue.logs(task_id)]
@@ -34,6 +35,7 @@ def test_a_task_history_reads_as_its_log(queue: Queue, clock: FakeClock) -> None
         "lease expired (held by w2); now queued",
         "claimed by w3 and started (attempt 3/3)",
         "cancelled",
+        "handler stopped on cancel after 4 ms",
         "retried",
         "edited: priority 100 → 3",
     ]

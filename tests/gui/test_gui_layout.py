@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QTabWidget
 
 from prismq_desktop.gui.stats.stats_charts import log_ticks, tick_text
@@ -30,14 +31,45 @@ def test_a_long_status_message_is_elided_with_the_whole_text_in_its_tooltip(
     window = open_window(demo_db)
     window.resize(1280, 720)
     qtbot.waitUntil(lambda: window.width() == 1280, timeout=WAIT_MS)
-    window.status.flash(LONG)
-    shown = window.status.currentMessage()
-    assert shown.endswith("…") and LONG.startswith(shown[:-1])
-    room = window.status.mode.x()
-    assert window.status.fontMetrics().horizontalAdvance(shown) < room
-    assert window.status.toolTip() == LONG
-    window.status.flash("Copied 3 row(s)")
-    assert window.status.currentMessage() == "Copied 3 row(s)" and not window.status.toolTip()
+    status = window.status
+    status.flash(LONG)  # the health and counts step aside while it shows, so it fits whole
+    assert status.currentMessage() == LONG and not status.toolTip()
+    assert status.fontMetrics().horizontalAdvance(LONG) < status.mode.x()
+    status.clearMessage()
+    assert status.counts.isVisible() and status.health.isVisible()
+    status.flash(LONG * 3)
+    shown = status.currentMessage()
+    assert shown.endswith("…") and (LONG * 3).startswith(shown[:-1])
+    assert status.fontMetrics().horizontalAdvance(shown) < status.mode.x()
+    assert status.toolTip() == LONG * 3
+    status.flash("Copied 3 row(s)")
+    assert status.currentMessage() == "Copied 3 row(s)" and not status.toolTip()
+
+
+def test_status_facts_give_way_whole_never_cut_mid_word(qtbot, open_window,
+                                                        demo_db: Path) -> None:
+    """At 1024 px the counts, health and worker facts drop whole facts (then "…"), never
+    "1,114 fail"; what gives way is in the tooltip."""
+    window = open_window(demo_db)
+    window.resize(1024, 640)
+    status = window.status
+    status.set_worker("worker 1/1 busy · 11 completed · 1 failed attempt")
+    qtbot.waitUntil(lambda: window.width() == 1024 and bool(status.health.facts()),
+                    timeout=WAIT_MS)
+    labels = (status.counts, status.health, status.worker)
+    qtbot.waitUntil(lambda: all(label.width() >= label.minimumSizeHint().width()
+                                for label in labels), timeout=WAIT_MS)  # laid out
+    for label in labels:
+        shown = QTextDocumentFragment.fromHtml(label.text()).toPlainText()
+        facts = label.facts()
+        kept = shown.removesuffix(" · …").removesuffix("…").split(" · ")
+        assert kept == facts[:len(kept)], (shown, facts)
+        assert label.fontMetrics().horizontalAdvance(shown) <= label.width()
+        if len(kept) < len(facts):
+            assert label.toolTip()  # what gave way is a hover away
+    assert any(label.text().endswith("…") for label in labels)  # 1024 px is too narrow for all
+
+
 
 
 def test_the_empty_detail_side_gives_its_room_to_the_table(qtbot, open_window,

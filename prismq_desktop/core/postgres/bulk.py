@@ -19,7 +19,7 @@ from prismq_desktop.core.bulk import BulkAction, BulkResult, Progress, check_act
 from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TERMINAL
 from prismq_desktop.core.postgres import filters, reads
 from prismq_desktop.core.postgres.connection import Database
-from prismq_desktop.core.postgres.tasks import KEEP_RUNNING_LEASE, stamp
+from prismq_desktop.core.postgres.tasks import CANCELLING, KEEP_RUNNING_LEASE, stamp
 from prismq_desktop.core.query import TaskQuery
 
 BATCH = 2000
@@ -49,7 +49,8 @@ ACTION_SQL: dict[str, tuple[str, str]] = {
     "cancel": ("status = 'cancelled', finished_at_utc = p.now,"
                f" lease_until_utc = {KEEP_RUNNING_LEASE}, updated_at_utc = p.now",
                _in(CANCELLABLE)),
-    "retry": (_RETRY, f"{_in(RETRYABLE)} OR {filters.EXHAUSTED}"),
+    "retry": (_RETRY, f"({_in(RETRYABLE)} OR {filters.EXHAUSTED})"
+                      f" AND NOT {CANCELLING.format(now='p.now')}"),
     "set_priority": ("priority = p.value, updated_at_utc = p.now", "status = 'queued'"),
     "run_now": ("run_after_utc = p.now, updated_at_utc = p.now",
                 "status = 'queued' AND run_after_utc > p.now"),

@@ -13,7 +13,14 @@ import psycopg
 
 from prismq_desktop.core import editing
 from prismq_desktop.core.errors import InvalidTransitionError, TaskNotFoundError
-from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TASK_COLUMNS, TASK_SELECT, Task
+from prismq_desktop.core.models import (
+    CANCELLABLE,
+    RETRYABLE,
+    TASK_COLUMNS,
+    TASK_SELECT,
+    Task,
+    refusal,
+)
 from prismq_desktop.core.postgres import logs
 from prismq_desktop.core.postgres.connection import Database
 from prismq_desktop.core.validation import NewTask
@@ -45,6 +52,9 @@ ENQUEUE_MANY = (
 # A running task's lease outlives its cancel until the handler stops (the worker clears it;
 # the table shows "cancelling" meanwhile); a waiting task holds none.
 KEEP_RUNNING_LEASE = "CASE WHEN status IN ('leased', 'processing') THEN lease_until_utc END"
+#: A cancelled task whose handler still runs: a retry waits for it (never two runs at once).
+CANCELLING = ("(status = 'cancelled' AND lease_until_utc IS NOT NULL"
+              " AND lease_until_utc > {now})")
 CANCEL = (
     "UPDATE task_queue SET status = 'cancelled', finished_at_utc = %(now)s,"
     f" lease_until_utc = {KEEP_RUNNING_LEASE}, updated_at_utc = %(now)s"
@@ -56,7 +66,8 @@ RETRY = (
     " lease_until_utc = NULL, reserved_at_utc = NULL, processing_started_utc = NULL,"
     " finished_at_utc = NULL, locked_by = NULL, error_message = NULL, updated_at_utc = %(now)s"
     " WHERE id = %(id)s AND (status = ANY(%(allowed)s)"
-    " OR (status = 'queued' AND attempts >= max_attempts)) RETURNING " + TASK_SELECT
+    " OR (status = 'queued' AND attempts >= max_attempts))"
+    " AND NOT " + CANCELLING.format(now="%(now)s") + " RETURNING " + TASK_SELECT
     + ", pg_notify(%(channel)s, 'added')"
 )
 
@@ -133,10 +144,7 @@ def _apply(db: Database, sql: str, task_id: int, now: datetime, verb: str,
         rows = conn.execute(sql, {"id": task_id, "now": at, "allowed": list(allowed),
                                   "channel": db.channel}).fetchall()
         if not rows:
-            current = fetch(conn, task_id)
-            raise InvalidTransitionError(
-                f"task {task_id} is {current.status}; only {', '.join(allowed)} tasks can be"
-                f" {verb}")
+            raise InvalidTransitionError(refusal(fetch(conn, task_id), now, verb, allowed))
         logs.write(conn, task_id, at, "WARNING" if verb == "cancelled" else "INFO", verb)
         return Task.from_row(rows[0])
 

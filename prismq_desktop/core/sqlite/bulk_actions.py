@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TERMINAL
 from prismq_desktop.core.sqlite import filters, search_sql
-from prismq_desktop.core.sqlite.transitions import KEEP_RUNNING_LEASE
+from prismq_desktop.core.sqlite.transitions import CANCELLING, KEEP_RUNNING_LEASE
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,8 @@ ACTION_SQL: dict[str, ActionSQL] = {
         "status = 'cancelled', finished_at_utc = ?1,"
         f" lease_until_utc = {KEEP_RUNNING_LEASE}, updated_at_utc = ?1",
         f"+status IN ({filters.quoted(CANCELLABLE)})"),
-    "retry": ActionSQL(_RETRY_SET, f"(+status IN ({filters.quoted(RETRYABLE)}) OR {EXHAUSTED})"),
+    "retry": ActionSQL(_RETRY_SET, f"(+status IN ({filters.quoted(RETRYABLE)}) OR {EXHAUSTED})"
+                                   f" AND NOT {CANCELLING.format(now='?1')}"),
     "set_priority": ActionSQL("priority = ?2, updated_at_utc = ?1", "+status = 'queued'"),
     "run_now": ActionSQL("run_after_utc = ?1, updated_at_utc = ?1",
                          "+status = 'queued' AND run_after_utc > ?1"),

@@ -8,7 +8,14 @@ import apsw
 
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.errors import InvalidTransitionError, TaskNotFoundError
-from prismq_desktop.core.models import ACTIVE, CANCELLABLE, RETRYABLE, TASK_SELECT, Task
+from prismq_desktop.core.models import (
+    ACTIVE,
+    CANCELLABLE,
+    RETRYABLE,
+    TASK_SELECT,
+    Task,
+    refusal,
+)
 from prismq_desktop.core.sqlite import logs
 from prismq_desktop.core.sqlite.database import (
     TASK_AS_STORED,
@@ -22,6 +29,9 @@ from prismq_desktop.core.sqlite.filters import quoted
 # A running task's lease outlives its cancel until the handler stops (the worker clears it;
 # the table shows "cancelling" meanwhile); a waiting task holds none.
 KEEP_RUNNING_LEASE = f"CASE WHEN status IN ({quoted(ACTIVE)}) THEN lease_until_utc END"
+#: A cancelled task whose handler still runs: a retry waits for it (never two runs at once).
+CANCELLING = ("(status = 'cancelled' AND lease_until_utc IS NOT NULL"
+              " AND lease_until_utc > {now})")
 SELECT_TASK = f"SELECT {TASK_SELECT} FROM task_queue WHERE id = ?"
 CANCEL = (
     "UPDATE task_queue SET status = 'cancelled', finished_at_utc = :now,"
@@ -33,7 +43,7 @@ RETRY = (
     " lease_until_utc = NULL, reserved_at_utc = NULL, processing_started_utc = NULL,"
     " finished_at_utc = NULL, locked_by = NULL, error_message = NULL, updated_at_utc = :now"
     f" WHERE id = :id AND (status IN ({quoted(RETRYABLE)})"
-    " OR (status = 'queued' AND attempts >= max_attempts))"
+    f" OR (status = 'queued' AND attempts >= max_attempts)) AND NOT {CANCELLING.format(now=':now')}"
 )
 
 
@@ -58,9 +68,7 @@ def _apply(db: QueueDatabase, sql: str, task_id: int, now: datetime, verb: str,
             rows = conn.execute(f"{sql} RETURNING {returning}",
                                 {"id": task_id, "now": now_text}).fetchall()
             if not rows:
-                current = fetch(conn, task_id)
-                raise InvalidTransitionError(f"task {task_id} is {current.status}; only"
-                                             f" {', '.join(allowed)} tasks can be {verb}")
+                raise InvalidTransitionError(refusal(fetch(conn, task_id), now, verb, allowed))
             task = Task.from_row(decode_stored(rows[0]) if as_stored else rows[0])
             logs.write(conn, task_id, now_text, "WARNING" if verb == "cancelled" else "INFO",
                        verb)

@@ -7,7 +7,6 @@ the background on every change and on a slow timer, since ages grow while nothin
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -17,12 +16,11 @@ from prismq_desktop.core.locations import display_name, redacted
 from prismq_desktop.core.reports import QueueHealth
 from prismq_desktop.gui.formatting import duration, thousands
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
+from prismq_desktop.gui.window.facts_label import SEPARATOR, FactsLabel
 from prismq_desktop.gui.window.session import Session
 from prismq_desktop.gui.workers.workers_view import stale_after_setting
 
 MESSAGE_MS = 6000
-#: The width (pixels) the counts and the health shrink to on a narrow window.
-NARROWEST_FACT = 90
 #: Room kept free on each side of a message (Qt's own message margin).
 MESSAGE_MARGIN = 6
 HEALTH_EVERY_MS = 5000
@@ -38,16 +36,14 @@ class StatusBar(QStatusBar):
         self.setObjectName("statusBar")
         self.file = QLabel(objectName="statusFile")
         self.mode = QLabel(objectName="statusMode")
-        self.counts = QLabel(objectName="statusCounts")
-        self.health = QLabel(objectName="statusHealth", textFormat=Qt.TextFormat.RichText)
-        self.worker = QLabel(objectName="statusWorker")
+        self.counts = FactsLabel("statusCounts")
+        self.health = FactsLabel("statusHealth")
+        self.worker = FactsLabel("statusWorker")
         self.latency = QLabel(objectName="statusLatency")
         # The path gives way (it is in the tooltip) so the facts on the right always fit.
         self.file.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        # On a narrow window (1024 px) the long facts give way (their tooltips say it all)
-        # instead of making the window wider than the screen.
-        for label in (self.counts, self.health):
-            label.setMinimumWidth(NARROWEST_FACT)
+        # On a narrow window the long facts give way a whole fact at a time (their tooltips
+        # say it all) instead of making the window wider than the screen.
         self.addWidget(self.file, 1)
         for label in (self.mode, self.counts, self.health, self.worker, self.latency):
             self.addPermanentWidget(label)
@@ -62,8 +58,7 @@ class StatusBar(QStatusBar):
         self.file.setToolTip(redacted(path) if path else "")
         if path is None:
             self.mode.setText("")
-            self.health.setText("")
-            self.health.setToolTip("")
+            self.health.set_facts([])
             return
         self.mode.setText("read-only" if read_only_reason else "read-write")
         self.mode.setToolTip(read_only_reason or "Changes are written to the file")
@@ -71,22 +66,20 @@ class StatusBar(QStatusBar):
     def set_counts(self, counts: dict[str, int]) -> None:
         total = sum(counts.values())
         running = counts.get("leased", 0) + counts.get("processing", 0)
-        self.counts.setText(f"{thousands(total)} tasks · {thousands(counts.get('queued', 0))} "
-                            f"queued · {thousands(running)} running · "
-                            f"{thousands(counts.get('failed', 0))} failed")
+        self.counts.set_facts([(f"{thousands(total)} tasks", None),
+                               (f"{thousands(counts.get('queued', 0))} queued", None),
+                               (f"{thousands(running)} running", None),
+                               (f"{thousands(counts.get('failed', 0))} failed", None)])
 
     def set_health(self, state: QueueHealth) -> None:
         """Four short facts, each in the warning colour when it is bad; details in the tooltip."""
         warn = status_color("failed", is_dark(self.palette())).name()
-        parts = []
-        for text, bad in health_parts(state):
-            escaped = html.escape(text)
-            parts.append(f'<span style="color:{warn}">{escaped}</span>' if bad else escaped)
-        self.health.setText(" · ".join(parts))
-        self.health.setToolTip(health_tooltip(state))
+        self.health.set_facts([(text, warn if bad else None) for text, bad in health_parts(state)],
+                              health_tooltip(state))
 
     def set_worker(self, text: str) -> None:
-        self.worker.setText(text)
+        """The worker's state as facts joined by " · " (the first, its state, stays longest)."""
+        self.worker.set_facts([(part, None) for part in text.split(SEPARATOR)])
 
     def set_latency(self, seconds: float, paused: bool) -> None:
         if paused:
@@ -96,18 +89,33 @@ class StatusBar(QStatusBar):
         self.latency.setToolTip("Time the last check for changes took")
 
     def flash(self, text: str) -> None:
-        """A message for a few seconds, elided to the room the permanent facts leave it (Qt
-        clips it mid-word otherwise); the whole of it is in the tooltip meanwhile."""
-        permanent = (self.mode, self.counts, self.health, self.worker, self.latency)
-        room = min((label.x() for label in permanent if label.isVisible() and label.width()),
-                   default=self.width()) - 2 * MESSAGE_MARGIN
+        """A message for a few seconds. The health, then the counts, step aside while it shows
+        if it needs their room; what still does not fit is elided (Qt clips it mid-word
+        otherwise), the whole of it in the tooltip meanwhile."""
+        for label in (self.health, self.counts):
+            if self._message_room() >= self.fontMetrics().horizontalAdvance(text):
+                break
+            label.hide()
+        room = self._message_room()
         shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 0))
         self.setToolTip(text if shown != text else "")
         self.showMessage(shown, MESSAGE_MS)
 
+    def _message_room(self) -> int:
+        """Pixels left of the permanent facts, once the layout has placed what is visible."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        permanent = [w for w in self.findChildren(QWidget)
+                     if w.parent() is self and w is not self.file and w.isVisibleTo(self)
+                     and w.width()]
+        return min((w.x() for w in permanent), default=self.width()) - 2 * MESSAGE_MARGIN
+
     def _message_changed(self, text: str) -> None:
         if not text:
             self.setToolTip("")
+            self.counts.show()
+            self.health.show()
 
 
 def health_parts(state: QueueHealth) -> list[tuple[str, bool]]:

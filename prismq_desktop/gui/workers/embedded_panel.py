@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from prismq_desktop.gui.empty_state import EmptyStateTableWidget
-from prismq_desktop.gui.formatting import duration
+from prismq_desktop.gui.formatting import counted, duration
 from prismq_desktop.gui.workers.embedded_worker import (
     RUNNING,
     STARTING,
@@ -117,7 +117,7 @@ class EmbeddedPanel(QGroupBox):
             self.counters.setText("No counters while it is stopped")
         else:
             self.counters.setText(
-                f"{counters.done:,} completed · {counters.failed:,} failed attempts · "
+                f"{counters.done:,} completed · {counted(counters.failed, 'failed attempt')} · "
                 f"{counters.per_second:.1f} per second · {counters.cancelled:,} cancelled · "
                 f"{counters.released:,} released")
         self._show_running()

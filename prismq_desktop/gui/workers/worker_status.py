@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction
 from prismq_desktop.core import compat
 from prismq_desktop.core.claims import DEFAULT_STRATEGY
 from prismq_desktop.gui import settings
+from prismq_desktop.gui.formatting import counted
 from prismq_desktop.gui.workers.embedded_worker import (
     RUNNING,
     STARTING,
@@ -83,6 +84,6 @@ class WorkerStatus(QObject):
         if counters is not None:
             # Attempts, not tasks (a failed attempt may be retried): the counts beside this
             # in the status bar are tasks. The rate is in the Workers tab (room is short).
-            text += f" · {counters.done:,} completed · {counters.failed:,} failed attempts"
+            text += f" · {counters.done:,} completed · {counted(counters.failed, 'failed attempt')}"
         return text
 
