@@ -86,7 +86,7 @@ def test_a_click_on_a_bucket_lists_its_tasks(qtbot, open_window, demo_db: Path) 
     start, end = (float(e) for e in view.stats.edges[index:index + 2])
     plot = view.charts.plots["throughput"]
     scene = plot.getViewBox().mapViewToScene(QPointF((start + end) / 2, completed[index] * 0.6))
-    graphics = view.charts.layout_widget
+    graphics = view.charts.views["throughput"]
     qtbot.mouseClick(graphics.viewport(), Qt.MouseButton.LeftButton,
                      pos=graphics.mapFromScene(scene))
     page = window.tasks_page
@@ -165,12 +165,12 @@ def test_hover_shows_the_bucket_values(qtbot, open_window, demo_db: Path) -> Non
     index = int(np.argmax(view.stats.throughput.enqueued[:-1]))  # a bucket before now
     start, end = view.stats.edges[index:index + 2]
     box = view.charts.plots["depth"].getViewBox()
-    view.charts._moved(box.mapViewToScene(QPointF(float(start + end) / 2, 0.0)))
+    view.charts._moved("depth", box.mapViewToScene(QPointF(float(start + end) / 2, 0.0)))
     count = int(view.stats.throughput.enqueued[index])
     assert f"enqueued {count:,}" in view.hover.text()
     assert all(cursor.isVisible() for cursor in view.charts.cursors)
     assert "reconstructed" in QToolTip.text()  # before the app's first live sample
-    view.charts._moved(box.mapViewToScene(QPointF(float(view.stats.edges[-1]) - 1, 0.0)))
+    view.charts._moved("depth", box.mapViewToScene(QPointF(float(view.stats.edges[-1]) - 1, 0.0)))
     assert "live samples" in QToolTip.text()
 
 

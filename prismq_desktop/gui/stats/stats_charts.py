@@ -1,5 +1,9 @@
 """The Stats tab's three pyqtgraph plots: throughput, queue depth and latency.
 
+Each plot is its own view (scene), shown one per event-loop turn: a paint then covers one
+plot. A plot's first paint costs 15-50 ms (axis text and auto-range), all three in one
+scene cost 80-170 ms on the GUI thread, over DESIGN §9's 50 ms (issue 17.11).
+
 Plot items are made once; a refresh only calls ``setData``, so the charts never flicker and
 the time zoom the user chose (wheel or drag; the three plots share it) survives. Colours are
 the status badges' (status_badge.STATUS_COLORS), re-read when the theme changes.
@@ -15,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from prismq_desktop.core.stats_types import DEPTH_NOTE, Stats
@@ -49,6 +53,8 @@ PLOTS = (("throughput", "Tasks per bucket", THROUGHPUT), ("depth", "Queue depth"
          ("latency", "Latency", LATENCY))
 #: Latency below this is drawn at it (a log axis has no zero).
 LATENCY_FLOOR = 1e-3
+#: The first plot is shown this long (ms) after the charts: their first paint comes apart.
+REVEAL_MS = 30
 
 
 class SecondsAxis(pg.AxisItem):
@@ -103,21 +109,24 @@ class StatsCharts(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.stats: Stats | None = None
-        self.layout_widget = pg.GraphicsLayoutWidget()
-        self.layout_widget.setObjectName("statsCharts")
+        self.setObjectName("statsCharts")
+        self.views: dict[str, pg.GraphicsLayoutWidget] = {}
         self.plots: dict[str, pg.PlotItem] = {}
         self.items: dict[str, pg.PlotDataItem] = {}
         self.cursors: list[pg.InfiniteLine] = []
         self.titles: dict[str, tuple[str, tuple[Curve, ...]]] = {}
         self._shown_range: tuple[float, float] | None = None
         self._steps: list[Callable[[], None]] = []
-        for row, (name, title, curves) in enumerate(PLOTS):
-            self._steps += [functools.partial(self._add_plot, row, name, title),
+        for name, title, curves in PLOTS:
+            self._steps += [functools.partial(self._add_view, name),
+                            functools.partial(self._add_plot, name, title),
                             functools.partial(self._add_curves, name, curves)]
         self._steps.append(self._finish)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.layout_widget)
+        self._axes: dict[str, dict[str, pg.AxisItem]] = {}
+        self._hidden: list[pg.GraphicsLayoutWidget] = []  # built views not shown yet, top first
+        self._column = QVBoxLayout(self)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._column.setSpacing(0)
 
     # -- building (once, a plot per step) ----------------------------------------------------
     def build_step(self) -> bool:
@@ -134,14 +143,32 @@ class StatsCharts(QWidget):
             pass
         return self
 
-    def _add_plot(self, row: int, name: str, title: str) -> None:
-        axes = {"bottom": pg.DateAxisItem(orientation="bottom")}
-        if name == "latency":
-            axes["left"] = SecondsAxis(orientation="left")
-        plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
+    def _add_view(self, name: str) -> None:
+        """A plot's first build step: its view and axes (pyqtgraph makes an axis's labels
+        as rich text, a third of a plot's cost)."""
+        self._axes[name] = {
+            "left": (SecondsAxis if name == "latency" else pg.AxisItem)(orientation="left"),
+            "bottom": pg.DateAxisItem(orientation="bottom"),
+            "top": pg.AxisItem(orientation="top"), "right": pg.AxisItem(orientation="right")}
+        view = pg.GraphicsLayoutWidget()
+        view.setObjectName(f"statsChart-{name}")
+        policy = view.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the plots keep their places while revealed
+        view.setSizePolicy(policy)
+        view.hide()
+        self._column.addWidget(view)
+        self.views[name] = view
+        self._hidden.append(view)
+
+    def _add_plot(self, name: str, title: str) -> None:
+        """The second step: the plot in its view, without pyqtgraph's ViewBox menu (10 ms a
+        plot to build, and the charts have no use for it)."""
+        plot = self.views[name].addPlot(row=0, col=0, axisItems=self._axes.pop(name),
+                                        enableMenu=False)
+        for side in ("top", "right"):  # (made in the first step, hidden as pyqtgraph's own)
+            plot.hideAxis(side)
         self.plots[name] = plot
         self.titles[name] = (title, ())
-        plot.setMenuEnabled(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMouseEnabled(x=True, y=False)
         plot.getViewBox().setAutoVisible(y=True)
@@ -153,7 +180,7 @@ class StatsCharts(QWidget):
             plot.getAxis(side).setStyle(maxTickLevel=1)
 
     def _add_curves(self, name: str, curves: tuple[Curve, ...]) -> None:
-        """A plot's second build step: its curves, log axis, shared zoom and cursor."""
+        """A plot's third build step: its curves, log axis, shared zoom and cursor."""
         plot = self.plots[name]
         self.titles[name] = (self.titles[name][0], curves)
         for curve in curves:
@@ -170,17 +197,41 @@ class StatsCharts(QWidget):
         self.cursors.append(cursor)
 
     def _finish(self) -> None:
-        scene = self.layout_widget.scene()
-        scene.sigMouseMoved.connect(self._moved)
-        scene.sigMouseClicked.connect(self._clicked)
+        for name, view in self.views.items():
+            view.scene().sigMouseMoved.connect(functools.partial(self._moved, name))
+            view.scene().sigMouseClicked.connect(functools.partial(self._clicked, name))
         self.apply_theme()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._hidden:  # (after the paint of what came with this widget: the table)
+            QTimer.singleShot(REVEAL_MS, self, self._reveal)
+
+    def _reveal(self) -> None:
+        """Show the next plot; the next one once this one has painted (Qt paints a window
+        5 ms or more after a change, so a zero timer would land before that paint)."""
+        if self._hidden and self.isVisible():
+            view = self._hidden.pop(0)
+            view.viewport().installEventFilter(self)
+            view.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._reveal)
+        return False
+
+    def revealed(self) -> bool:
+        """True once every plot is shown."""
+        return not self._steps and not self._hidden
 
     def apply_theme(self) -> None:
         """Colours from the palette and the status badges (light or dark)."""
         palette = self.palette()
         dark = is_dark(palette)
         text = palette.color(QPalette.ColorRole.Text)
-        self.layout_widget.setBackground(palette.color(QPalette.ColorRole.Base))
+        for view in self.views.values():
+            view.setBackground(palette.color(QPalette.ColorRole.Base))
         for plot in self.plots.values():
             for side in ("left", "bottom"):
                 axis = plot.getAxis(side)
@@ -271,28 +322,24 @@ class StatsCharts(QWidget):
         return np.asarray(x), np.asarray(y)
 
     # -- hover and click ---------------------------------------------------------------------
-    def _at(self, scene_pos: QPointF) -> tuple[str, int] | None:
-        """(plot name, bucket index) under a scene position, or None."""
+    def _at(self, name: str, scene_pos: QPointF) -> int | None:
+        """The bucket index under a position in plot ``name``'s scene, or None."""
         if self.stats is None:
             return None
-        for name, plot in self.plots.items():
-            box = plot.getViewBox()
-            if box.sceneBoundingRect().contains(scene_pos):
-                x = box.mapSceneToView(scene_pos).x()
-                edges = self.stats.edges
-                index = int(np.searchsorted(edges, x, "right")) - 1
-                if 0 <= index < len(edges) - 1:
-                    return name, index
-        return None
+        box = self.plots[name].getViewBox()
+        if not box.sceneBoundingRect().contains(scene_pos):
+            return None
+        edges = self.stats.edges
+        index = int(np.searchsorted(edges, box.mapSceneToView(scene_pos).x(), "right")) - 1
+        return index if 0 <= index < len(edges) - 1 else None
 
-    def _moved(self, scene_pos: QPointF) -> None:
-        found = self._at(scene_pos)
-        if found is None or self.stats is None:
+    def _moved(self, name: str, scene_pos: QPointF) -> None:
+        index = self._at(name, scene_pos)
+        if index is None or self.stats is None:
             for cursor in self.cursors:
                 cursor.setVisible(False)
             self.hovered.emit("")
             return
-        name, index = found
         edges = self.stats.edges
         for cursor in self.cursors:
             cursor.setValue(float(edges[index] + edges[index + 1]) / 2)
@@ -305,16 +352,15 @@ class StatsCharts(QWidget):
             live = sampled is not None and edges[index + 1] > sampled
             tip += "\n\n" + ("Depth: live samples (exact)." if live
                               else textwrap.fill(DEPTH_NOTE, 64))
-        view = self.layout_widget
+        view = self.views[name]
         QToolTip.showText(view.mapToGlobal(view.mapFromScene(scene_pos)), tip, view)
 
-    def _clicked(self, event: pg.GraphicsScene.mouseEvents.MouseClickEvent) -> None:
+    def _clicked(self, name: str, event: pg.GraphicsScene.mouseEvents.MouseClickEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self.stats is None:
             return
-        found = self._at(event.scenePos())
-        if found is None:
+        index = self._at(name, event.scenePos())
+        if index is None:
             return
-        name, index = found
         start, end = (float(e) for e in self.stats.edges[index:index + 2])
         if name == "throughput":
             y = self.plots[name].getViewBox().mapSceneToView(event.scenePos()).y()

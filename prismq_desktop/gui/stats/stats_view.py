@@ -202,6 +202,9 @@ class StatsView(QWidget):
         charts.hovered.connect(lambda text: self.hover.setText(text or HINT))
         charts.bucket_clicked.connect(self.show_bucket_tasks)
         self.chart_stack.addWidget(charts)
+        QTimer.singleShot(0, self, self._apply_waiting)  # (a turn of its own: 15-45 ms)
+
+    def _apply_waiting(self) -> None:
         if self._waiting is not None:
             self.apply(self._waiting)
 
