@@ -34,7 +34,7 @@ prismq_pg_start() {
     >/dev/null 2>&1; rm -rf $PRISMQ_PG_DIR"
   trap 'eval "$PRISMQ_PG_STOP"' EXIT
   su postgres -c "psql -q -h $PRISMQ_PG_DIR -p $port -d postgres \
-    -c \"CREATE ROLE prismq LOGIN PASSWORD '$password'\" \
+    -c \"CREATE ROLE prismq LOGIN CREATEDB PASSWORD '$password'\" \
     -c 'CREATE DATABASE prismq_test OWNER prismq'"
   export PRISMQ_TEST_PG_URL="postgresql://prismq:$password@127.0.0.1:$port/prismq_test"
   echo "postgres: throwaway cluster on 127.0.0.1:$port (PRISMQ_TEST_PG_URL exported)"

@@ -88,8 +88,12 @@ def _print_health(health: FileHealth) -> None:
         print(f"  {out.clean(line)}")
     print(f"schema version: {health.schema_version} (this app: {health.app_schema_version}{note})")
     print(f"journal mode:   {health.journal_mode}")
-    print(f"SQLite:         {health.sqlite_version}")
-    print(f"file size:      {health.file_bytes} bytes (+ {health.wal_bytes} bytes WAL)")
+    if health.sqlite_version.startswith("PostgreSQL "):  # a server's queue: no file, no WAL
+        print(f"PostgreSQL:     {health.sqlite_version.removeprefix('PostgreSQL ')}")
+        print(f"schema size:    {health.file_bytes} bytes")
+    else:
+        print(f"SQLite:         {health.sqlite_version}")
+        print(f"file size:      {health.file_bytes} bytes (+ {health.wal_bytes} bytes WAL)")
     if health.read_only_note:
         print(f"access:         read-only: {out.clean(health.read_only_note)}")
 

@@ -1,9 +1,11 @@
 """A fresh queue schema per test on the server ``PRISMQ_TEST_PG_URL`` names (no tests here).
 
-Each location is the server's URL with ``?schema=t_<session>_<n>``: creating a schema costs a
-few tens of milliseconds, and tests never see each other's rows. The schemas this session
-made are dropped at its end (tests/contract/conftest.py's session fixture calls
-:func:`drop_all`).
+Each location is a URL with ``?schema=t_<n>``: creating a schema costs a few tens of
+milliseconds, and tests never see each other's rows. When the role may create databases,
+the session's schemas live in a database of its own, dropped whole at the end (dropping
+hundreds of schemas one by one takes minutes); else in the named database, dropped one by
+one. The session fixtures (tests/contract and tests/postgres conftests) call
+:func:`drop_all`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
@@ -18,21 +21,43 @@ PG_URL_VAR = "PRISMQ_TEST_PG_URL"
 _SESSION = uuid.uuid4().hex[:8]
 _numbers = itertools.count()
 made: list[str] = []
+_database: list[str | None] = []  # [] until decided; [name] or [None]
 
 
-def new_location(url: str | None = None) -> str:
+def _base() -> str:
+    """The URL the session's schemas go under (its own database when it may make one)."""
+    url = os.environ[PG_URL_VAR]
+    if not _database:
+        name = f"prismq_t_{_SESSION}"
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            _database.append(name)
+        except psycopg.errors.InsufficientPrivilege:
+            _database.append(None)
+    if _database[0] is None:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{_database[0]}", parts.query, ""))
+
+
+def new_location() -> str:
     """A URL naming a schema no one has used yet (created when first opened)."""
-    base = url or os.environ[PG_URL_VAR]
+    base = _base()
     name = f"t_{_SESSION}_{next(_numbers)}"
     made.append(name)
     return f"{base}{'&' if '?' in base else '?'}schema={name}"
 
 
 def drop_all() -> None:
-    """Drop every schema this session named (those never created are skipped)."""
-    if not made:
+    """Drop the session's database, or each schema this session named."""
+    if not _database:
         return
     with psycopg.connect(os.environ[PG_URL_VAR], autocommit=True) as conn:
-        for name in made:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        if _database[0] is not None:
+            conn.execute(f'DROP DATABASE IF EXISTS "{_database[0]}" WITH (FORCE)')
+        else:
+            for name in made:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
     made.clear()
+    _database.clear()

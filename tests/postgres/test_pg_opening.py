@@ -86,7 +86,7 @@ def test_a_schema_from_a_newer_app_opens_read_only_with_the_reason(pg_location: 
 
 def test_a_schema_holding_other_tables_is_not_filled(pg_location: str) -> None:
     name = pg_location.rpartition("schema=")[2]
-    with raw.connect(os.environ[schemas.PG_URL_VAR]) as conn:
+    with raw.connect(pg_location) as conn:
         conn.execute(f'CREATE SCHEMA "{name}"')
         conn.execute(f'CREATE TABLE "{name}".theirs (x int)')
     with pytest.raises(QueueSchemaError, match="holds other tables"):
