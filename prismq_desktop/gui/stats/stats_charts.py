@@ -281,8 +281,9 @@ class StatsCharts(QWidget):
             self.show_plot(name, stats, reset_zoom)
 
     def show_plot(self, name: str, stats: Stats, reset_zoom: bool) -> None:
-        """One plot's share of ``show_stats``, throughput first (it sets the shared time
-        axis). All three took 15-45 ms here: the view calls this a plot per turn."""
+        """One plot's share of ``show_stats``, in PLOTS order: the last one moves the shared
+        time axis (a paint between plots must not see the new range over old latency points:
+        all-NaN there). All three took 15-45 ms here: the view calls this a plot per turn."""
         self.stats = stats
         series = stats.series()
         edges = stats.edges.astype(np.float64)
@@ -294,9 +295,6 @@ class StatsCharts(QWidget):
             if self.titles[name][0] != title:
                 self.titles[name] = (title, THROUGHPUT)
                 self._paint_title(name)  # (the whole theme again cost 35 ms under load)
-            if reset_zoom or self._following(plot):  # the three share their time axis
-                plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.01)
-                self._shown_range = tuple(plot.viewRange()[0])
         elif name == "depth":
             for curve in DEPTH:
                 self.items[curve.key].setData(np.minimum(edges[1:], stats.now),
@@ -309,6 +307,10 @@ class StatsCharts(QWidget):
                     self.items[curve.key].setData([], [])
                 else:
                     self.items[curve.key].setData(centers, values)
+            shared = self.plots["throughput"]  # the three share their time axis
+            if reset_zoom or self._following(shared):
+                shared.setXRange(float(edges[0]), float(edges[-1]), padding=0.01)
+                self._shown_range = tuple(shared.viewRange()[0])
         if reset_zoom:
             plot.enableAutoRange(axis="y")
 
