@@ -4,7 +4,7 @@ import multiprocessing
 import os
 import sys
 
-from prismq_desktop.cli.main import main
+from prismq_desktop.cli import main  # SIGTERM is an orderly exit from here on
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()  # spawned worker processes re-enter here when frozen

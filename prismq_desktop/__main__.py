@@ -1,5 +1,5 @@
 import sys
 
-from prismq_desktop.cli.main import main
+from prismq_desktop.cli import main  # SIGTERM is an orderly exit from here on
 
 sys.exit(main())

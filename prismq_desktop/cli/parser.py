@@ -30,7 +30,8 @@ The queue file is --db PATH, else $PRISMQ_QUEUE_DB_PATH, else the PrismQ backend
 Exit codes: 0 done; 1 refused (e.g. cancel of a completed task); 2 bad input or usage;
 3 database problem (missing, locked, not a queue file, corrupt, newer schema, read-only);
 4 internal error (a bug: please report it); 5 the desktop app cannot start here (no display,
-or missing system libraries: the message names the packages); 130 interrupted."""
+or missing system libraries: the message names the packages); 130 interrupted (Ctrl+C);
+143 terminated (SIGTERM; a worker releases its tasks and exits 0)."""
 MAX_ID = 2**63 - 1
 #: argparse's message for an option given without its value.
 MISSING_VALUE = re.compile(r"argument (--[\w-]+)(?:/-\w)?: expected one argument")

@@ -75,6 +75,9 @@ def _quit_on_interrupt(app: QApplication) -> None:
     handler run.
     """
     signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
+    # SIGTERM ends the app at once, as before the command line made it an orderly exit:
+    # raised in a Qt slot it would read as a crash, and every write is a transaction anyway
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     timer = QTimer(app)
     timer.timeout.connect(lambda: None)
     timer.start(250)

@@ -34,7 +34,7 @@ def test_the_readme_lists_every_command_and_option(name: str) -> None:
 
 def test_the_readme_lists_every_exit_code() -> None:
     for code, meaning in (("4", "internal error"), ("5", "the desktop app cannot start"),
-                          ("130", "interrupted")):
+                          ("130", "interrupted"), ("143", "terminated")):
         assert f"{code} {meaning}" in README and f"{code} " in EPILOG
 
 

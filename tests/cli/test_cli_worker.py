@@ -116,3 +116,29 @@ def test_a_full_disk_is_exit_3_with_the_reason_and_one_line_per_error(tmp_path: 
     logs = list((tmp_path / "data" / "PrismQDesktop" / "logs").glob("worker-*.log"))
     assert len(logs) == 1 and "Traceback" in logs[0].read_text()
     assert f"details in {logs[0]}" in engine_lines[0]
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="SIGTERM is POSIX")
+def test_sigterm_while_python_imports_the_command_is_an_orderly_exit(tmp_path: Path) -> None:
+    """A supervisor stopping a worker it has just started: the signal lands while the
+    command's modules are still importing (`-X importtime` reports each as it finishes)."""
+    child = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "prismq_desktop",
+                              "--db", "q.db", "worker"], cwd=tmp_path,
+                             env=environment(tmp_path), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stderr is not None
+        for line in child.stderr:
+            if line.split("|")[-1].strip() == "argparse":  # first of cli.main's ~400 imports
+                break
+        else:
+            pytest.fail("the command never imported argparse")
+        child.send_signal(signal.SIGTERM)
+        _out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate(timeout=10)
+    assert child.returncode == 143, (child.returncode, err[-2000:])
+    assert "Traceback" not in err
+    assert not (tmp_path / "q.db").exists()

@@ -10,7 +10,9 @@ sample so the depth chart is exact for the time the app has been watching.
 from __future__ import annotations
 
 import csv
+import functools
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,6 +102,9 @@ class StatsView(QWidget):
         self._remember = QTimer(self, singleShot=True, interval=REMEMBER_MS,
                                 timeout=lambda: settings.set_value(SETTING, self.window_key))
         self._building: StatsCharts | None = None
+        #: What is left of showing a result, a part per event-loop turn (see ``apply``).
+        self._showing: list[Callable[[], None]] = []
+        self._show_next = QTimer(self, singleShot=True, interval=0, timeout=self._show_part)
         self._build()
         session.changed.connect(self._changed)
         chart_loader.loader().ready.connect(self._charts_loaded)
@@ -202,9 +207,6 @@ class StatsView(QWidget):
         charts.hovered.connect(lambda text: self.hover.setText(text or HINT))
         charts.bucket_clicked.connect(self.show_bucket_tasks)
         self.chart_stack.addWidget(charts)
-        QTimer.singleShot(0, self, self._apply_waiting)  # (a turn of its own: 15-45 ms)
-
-    def _apply_waiting(self) -> None:
         if self._waiting is not None:
             self.apply(self._waiting)
 
@@ -257,6 +259,7 @@ class StatsView(QWidget):
         for button in self.buttons.buttons():
             button.setChecked(button.objectName() == f"statsWindow{key}")
         self._reset_zoom = True
+        self._showing.clear()  # (the rest of an older window's result)
         self._dirty = True
         if self.isVisible():
             self.recompute()
@@ -279,9 +282,28 @@ class StatsView(QWidget):
             self._waiting = stats
             return
         self._waiting = None
+        # A plot per turn, then the table, then the rest (all at once: 30-90 ms under load).
+        # A newer result replaces what is left of an older one.
+        self._showing = [*(functools.partial(self._show_plot, charts, name, stats)
+                           for name in charts.plots),
+                         functools.partial(self.table.set_rows, stats.types, stats.window.label),
+                         functools.partial(self._shown_all, charts, stats)]
+        self._show_next.start()
+
+    def _show_part(self) -> None:
+        if self._showing and isValid(self):
+            self._showing.pop(0)()
+            if self._showing:
+                self._show_next.start()
+
+    def _show_plot(self, charts: StatsCharts, name: str, stats: Stats) -> None:
+        charts.show_plot(name, stats, self._reset_zoom)
+
+    def _shown_all(self, charts: StatsCharts, stats: Stats) -> None:
+        """The result's last part: the charts, numbers and labels say it (tests wait on
+        ``stats`` and ``applied``)."""
         self.stats = stats
         self._keep_sample(stats.current)
-        charts.show_stats(stats, self._reset_zoom)
         self._reset_zoom = False
         if stats.empty:
             self._show_placeholder(
@@ -290,7 +312,6 @@ class StatsView(QWidget):
                 "show older activity.</p>")
         else:
             self.chart_stack.setCurrentWidget(charts)
-        self.table.set_rows(stats.types, stats.window.label)
         self._paint_numbers()
         moment = datetime.fromtimestamp(stats.now, timezone.utc)
         self.updated.setText(f"updated {moment.astimezone().strftime('%H:%M:%S')}")
