@@ -102,25 +102,25 @@ async def _clients(port: int, n: int) -> tuple[float, list[float]]:
     return time.perf_counter() - began, latencies
 
 
-def client_process(port: int, n: int) -> None:
-    """The HTTP clients' side (``--client PORT N``): prints seconds and latencies as JSON."""
+def client_process(port: int, n: int, out: Path) -> None:
+    """The HTTP clients' side (``--client PORT N FILE``): seconds and latencies as JSON."""
     try:
         import uvloop
         run: Callable[..., tuple[float, list[float]]] = uvloop.run
     except ImportError:
         run = asyncio.run
     seconds, latencies = run(_clients(port, n))
-    print(json.dumps({"seconds": seconds, "latencies": latencies}))
+    out.write_text(json.dumps({"seconds": seconds, "latencies": latencies}))
 
 
-def over_http(port: int, server_pid: int, n: int) -> tuple[float, list[float], float | None]:
+def over_http(port: int, server_pid: int, n: int,
+              out: Path) -> tuple[float, list[float], float | None]:
     """(seconds, latencies, CPU seconds of the server process where /proc tells it)."""
     cpu = _cpu_seconds(server_pid)
-    out = subprocess.run([sys.executable, "-m", "benchmarks.api_bench", "--client", str(port),
-                          str(n)], capture_output=True, text=True, check=True, cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    subprocess.run([sys.executable, "-m", "benchmarks.api_bench", "--client", str(port), str(n),
+                    str(out)], check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     after = _cpu_seconds(server_pid)
-    result = json.loads(out.stdout)
+    result = json.loads(out.read_text())
     return (result["seconds"], result["latencies"],
             None if cpu is None or after is None else after - cpu)
 
@@ -156,7 +156,7 @@ def _latency(values: list[float]) -> str:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--client"]:
-        client_process(int(argv[1]), int(argv[2]))
+        client_process(int(argv[1]), int(argv[2]), Path(argv[3]))
         return 0
     plan = SMOKE if "--smoke" in argv else FULL
     n, requests = plan["per_client"], plan["per_client"] * 2 * CLIENTS
@@ -174,7 +174,7 @@ def main(argv: list[str]) -> int:
             Queue.open(path).close()
             server, port = start_server(path, folder)
             try:
-                seconds, times, server_cpu = over_http(port, server.pid, n)
+                seconds, times, server_cpu = over_http(port, server.pid, n, folder / "clients.json")
             finally:
                 server.terminate()
                 server.wait(timeout=15)

@@ -34,9 +34,10 @@ def test_a_long_status_message_is_elided_with_the_whole_text_in_its_tooltip(
     status = window.status
     status.flash(LONG)  # the health and counts step aside while it shows, so it fits whole
     assert status.currentMessage() == LONG and not status.toolTip()
+    assert not status.file.isVisible()  # the message is not drawn over the file name
     assert status.fontMetrics().horizontalAdvance(LONG) < status.mode.x()
     status.clearMessage()
-    assert status.counts.isVisible() and status.health.isVisible()
+    assert status.counts.isVisible() and status.health.isVisible() and status.file.isVisible()
     status.flash(LONG * 3)
     shown = status.currentMessage()
     assert shown.endswith("…") and (LONG * 3).startswith(shown[:-1])

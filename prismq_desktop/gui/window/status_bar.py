@@ -112,6 +112,9 @@ class StatusBar(QStatusBar):
         return min((w.x() for w in permanent), default=self.width()) - 2 * MESSAGE_MARGIN
 
     def _message_changed(self, text: str) -> None:
+        # Qt hides the file name under a message only when both happen after the bar is
+        # shown; a message shown while the window opens was drawn over it.
+        self.file.setVisible(not text)
         if not text:
             self.setToolTip("")
             self.counts.show()
