@@ -162,9 +162,14 @@ def drain(kind: str, where: str, n: int, processes: int, batch: int) -> float:
 
 
 def fill(where: str, n: int) -> None:
+    """``n`` waiting tasks, then ANALYZE: a claim right after a bulk load would otherwise be
+    planned without statistics (autovacuum comes round within a minute), and whichever side
+    ran first would pay for it."""
     with Queue.open(where) as queue:
         for chunk in range(0, n, 10_000):
             queue.enqueue_many([{"type": "echo"}] * min(10_000, n - chunk))
+    with raw_connect(where) as conn:
+        conn.execute("ANALYZE task_queue")
 
 
 # -- pickup latency ------------------------------------------------------------------------

@@ -22,11 +22,12 @@ ENQUEUE = ("from prismq_desktop.core import Queue\nq = Queue.open({path!r})\n"
 
 
 def stats_tab(qtbot, window: MainWindow) -> StatsView:
-    """Show the Stats tab and wait for its first result."""
+    """Show the Stats tab and wait for its first result, every plot on screen (if any)."""
     view = window.findChild(StatsView, "statsView")
     assert view is not None
     window.findChild(QTabWidget, "mainTabs").setCurrentWidget(view)
-    qtbot.waitUntil(lambda: view.stats is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.stats is not None
+                    and (view.stats.empty or view.charts.revealed()), timeout=WAIT_MS)
     return view
 
 
