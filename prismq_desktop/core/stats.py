@@ -83,13 +83,12 @@ def runs_from_rows(rows: Sequence[Sequence[object]], every: int, source: str) ->
     return Runs(columns[0], wait, run, columns[3] > 0, type_code, tuple(codes), every, source)
 
 
-def reads_from_runs(throughput: Throughput, sample: Runs, running_since: np.ndarray,
-                    scheduled_spans: Sequence[tuple[float | None, float | None]],
-                    edges: np.ndarray, now: float) -> tuple[Flow, Histograms]:
-    """Flow and histograms for a backend that keeps a row per run, not the aggregates
-    (PostgreSQL): the backlog moves by enqueued minus finished, running by the runs' spans
-    and the tasks running now, scheduled by the waiting tasks' spans (a task keeps only its
-    last run_after, so this depth is approximate where tasks were retried)."""
+def reads_from_runs(backlog: np.ndarray, scheduled: np.ndarray, sample: Runs,
+                    running_since: np.ndarray, edges: np.ndarray, now: float
+                    ) -> tuple[Flow, Histograms]:
+    """Flow and histograms for a backend that keeps a row per run and its backlog and
+    scheduled changes per bucket, not the histograms (PostgreSQL): running moves by the runs'
+    spans and the tasks running now."""
     size, step = len(edges) - 1, edges[1] - edges[0]
 
     def bucket(at: np.ndarray) -> np.ndarray:
@@ -106,12 +105,8 @@ def reads_from_runs(throughput: Throughput, sample: Runs, running_since: np.ndar
     signs = np.concatenate((np.full(starts.shape, float(sample.every)),
                             np.full(starts.shape, -float(sample.every)),
                             np.ones(running_since.shape)))
-    since = np.array([np.nan if s is None else s for s, _u in scheduled_spans], np.float64)
-    until = np.array([np.nan if u is None else u for _s, u in scheduled_spans], np.float64)
-    scheduled = changes(np.concatenate((since, until)),
-                        np.concatenate((np.ones(since.shape), -np.ones(until.shape))))
-    flow = Flow((throughput.enqueued - throughput.finished).astype(np.int64),
-                changes(moments, signs), changes(moments, signs * moments), scheduled)
+    flow = Flow(backlog.astype(np.int64), changes(moments, signs),
+                changes(moments, signs * moments), scheduled.astype(np.int64))
     bins = np.searchsorted(np.array(BIN_EDGES), np.nan_to_num(np.maximum(
         np.stack((sample.wait, sample.run)), 0.0), nan=-1.0), "right") - 1
     index = bucket(sample.finished)

@@ -90,9 +90,6 @@ def test_retrying_old_tasks_leaves_the_depth_history_as_it_was(queue: Queue,
                                                                backend: Backend) -> None:
     """Issue 11.3: after a bulk retry of week-old failed tasks, the 7-day depth chart
     before the retry is unchanged (it was rebuilt from the tasks' current columns)."""
-    if backend.name == "postgres":
-        pytest.xfail("PostgreSQL keeps no depth aggregates yet: its depth is rebuilt from the "
-                     "tasks' current columns (core/stats.py reads_from_runs)")
     clock.moment -= timedelta(days=6)
     for day in range(4):
         queue.enqueue_many([{"type": "scan", "max_attempts": 1}] * 40

@@ -184,10 +184,89 @@ CREATE TABLE pqd_worker_control (
 );
 """
 
+# Queue-depth history (issue 11.3): every transition appended where it happens, by statement
+# triggers (so other tools' writes count too), as deltas per 15 s (the smallest chart step):
+# ``en`` enqueued, ``co``/``fa``/``fi`` completed/failed/left the backlog, ``op`` backlog
+# change, ``sc`` scheduled change (+1 when a task starts waiting for a later run_after, -1 at
+# that run_after, moved when it leaves earlier). A later retry adds its own rows at its own
+# time and never rewrites earlier ones. Running comes from pqd_runs (stats.py).
+FLOW_T = "floor(extract(epoch FROM {}) / 15)::bigint * 15"
+_OPEN = "('queued', 'leased', 'processing')"
+#: The transitions a row tells about itself as it stands (inserted, or the back-fill): its
+#: enqueue, its wait for run_after, and its end when it is finished already.
+FLOW_OF_ROWS = f"""
+  SELECT e.at, e.en, e.co, e.fa, e.fi, e.op, e.sc FROM {{rows}} r,
+  LATERAL (SELECT r.status = 'queued' AND r.run_after_utc > CASE WHEN r.attempts > 0
+    THEN r.updated_at_utc ELSE r.created_at_utc END AS waits,
+    CASE WHEN r.attempts > 0 THEN r.updated_at_utc ELSE r.created_at_utc END AS since) k,
+  LATERAL (VALUES (r.created_at_utc, 1, 0, 0, 0, 1, 0),
+    (CASE WHEN k.waits THEN k.since END, 0, 0, 0, 0, 0, 1),
+    (CASE WHEN k.waits THEN r.run_after_utc END, 0, 0, 0, 0, 0, -1),
+    (CASE WHEN r.status NOT IN {_OPEN} THEN coalesce(r.finished_at_utc, r.updated_at_utc) END,
+     0, (r.status = 'completed')::int, (r.status = 'failed')::int, 1, -1, 0)
+  ) AS e(at, en, co, fa, fi, op, sc) WHERE e.at IS NOT NULL"""
+_FLOW_INSERT = ("INSERT INTO pqd_flow SELECT " + FLOW_T.format("at")
+                + ", sum(en), sum(co), sum(fa), sum(fi), sum(op), sum(sc) FROM ({}) x GROUP BY 1"
+                " HAVING bool_or(en <> 0 OR co <> 0 OR fa <> 0 OR fi <> 0 OR op <> 0 OR sc <> 0)")
+_FLOW_OF_UPDATES = f"""
+  SELECT e.at, 0 AS en, e.co, e.fa, e.fi, e.op, e.sc
+  FROM old_rows o JOIN new_rows n ON n.id = o.id,
+  LATERAL (SELECT (o.status IN {_OPEN})::int AS was, (n.status IN {_OPEN})::int AS now_open,
+    (o.status = 'queued' AND o.run_after_utc > n.updated_at_utc)::int AS s_old,
+    (n.status = 'queued' AND n.run_after_utc > n.updated_at_utc)::int AS s_new) k,
+  LATERAL (VALUES (n.updated_at_utc, (n.status = 'completed' AND o.status <> 'completed')::int,
+      (n.status = 'failed' AND o.status <> 'failed')::int, greatest(k.was - k.now_open, 0),
+      k.now_open - k.was, k.s_new - k.s_old),
+    (CASE WHEN k.s_old = 1 THEN o.run_after_utc END, 0, 0, 0, 0, 1),
+    (CASE WHEN k.s_new = 1 THEN n.run_after_utc END, 0, 0, 0, 0, -1)
+  ) AS e(at, co, fa, fi, op, sc)
+  WHERE e.at IS NOT NULL AND (o.status IS DISTINCT FROM n.status
+    OR o.run_after_utc IS DISTINCT FROM n.run_after_utc)"""
+# A deleted task that was waiting leaves the backlog now (the row says nothing of when).
+_FLOW_OF_DELETES = f"""
+  SELECT e.at, 0 AS en, 0 AS co, 0 AS fa, e.fi, e.op, e.sc FROM old_rows o,
+  LATERAL (SELECT (o.status IN {_OPEN})::int AS was,
+    (o.status = 'queued' AND o.run_after_utc > now())::int AS s_del) k,
+  LATERAL (VALUES (now(), k.was, -k.was, -k.s_del),
+    (CASE WHEN k.s_del = 1 THEN o.run_after_utc END, 0, 0, 1)) AS e(at, fi, op, sc)
+  WHERE e.at IS NOT NULL"""
+FLOW = f"""
+CREATE TABLE pqd_flow (t bigint NOT NULL, en bigint NOT NULL, co bigint NOT NULL,
+  fa bigint NOT NULL, fi bigint NOT NULL, op bigint NOT NULL, sc bigint NOT NULL);
+CREATE INDEX pqd_ix_flow_t ON pqd_flow (t);
+
+CREATE FUNCTION pqd_flow_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  {_FLOW_INSERT.format(FLOW_OF_ROWS.format(rows="new_rows"))};
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pqd_flow_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  {_FLOW_INSERT.format(_FLOW_OF_UPDATES)};
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pqd_flow_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  {_FLOW_INSERT.format(_FLOW_OF_DELETES)};
+  RETURN NULL;
+END $$;
+CREATE TRIGGER pqd_flow_insert AFTER INSERT ON task_queue
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION pqd_flow_inserted();
+CREATE TRIGGER pqd_flow_delete AFTER DELETE ON task_queue
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION pqd_flow_deleted();
+CREATE TRIGGER pqd_flow_update AFTER UPDATE ON task_queue
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pqd_flow_updated();
+-- History before this migration is what the task columns tell.
+{_FLOW_INSERT.format(FLOW_OF_ROWS.format(rows="task_queue"))};
+"""
+
 VERSION_TABLE = "CREATE TABLE pqd_version (version integer NOT NULL);"
 
 #: Migration n brings a schema from version n-1 to n. Append only.
-MIGRATIONS: tuple[str, ...] = (TABLES + COUNTS + VIEWS, SCHEDULES)
+MIGRATIONS: tuple[str, ...] = (TABLES + COUNTS + VIEWS, SCHEDULES, FLOW)
+#: The first version that keeps pqd_flow (an older schema opened read-only has none).
+FLOW_VERSION = 3
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The tables ``copy`` moves, in an order that keeps foreign keys satisfied.
 TABLE_NAMES = ("task_queue", "workers", "task_logs", "pqd_runs", "pqd_progress", "pqd_meta",

@@ -1,8 +1,9 @@
 """The Stats tab's reads on PostgreSQL (core/stats.py does the arithmetic).
 
-Throughput is one grouped count per time column over its index range (``pqd_ix_task_created``,
-``pqd_ix_task_finished``); latency reads ``pqd_runs`` (every run up to RUN_SAMPLE_CAP, then a
-1-in-k sample by run id), falling back to the task columns when no run was recorded.
+Throughput and the depth changes are one grouped read of ``pqd_flow``'s range (the
+transitions its triggers record, schema.py); latency and running read ``pqd_runs`` (every run
+up to RUN_SAMPLE_CAP, then a 1-in-k sample by run id), falling back to the task columns when
+no run was recorded.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from prismq_desktop.core.postgres import reads
+from prismq_desktop.core.postgres import reads, schema
 from prismq_desktop.core.postgres.connection import Database
 from prismq_desktop.core.stats import (
     empty_throughput,
@@ -22,15 +23,15 @@ from prismq_desktop.core.stats import (
 )
 from prismq_desktop.core.stats_types import RATE_SECONDS, Runs, StatsReads, Throughput
 
-_BUCKET = "((extract(epoch FROM {column})::bigint - %(lo)s) / %(step)s)::int"
-THROUGHPUT = (
-    f"SELECT 0, {_BUCKET.format(column='created_at_utc')} AS b, '', count(*) FROM task_queue"
-    " WHERE created_at_utc >= to_timestamp(%(lo)s) AND created_at_utc < to_timestamp(%(hi)s)"
-    " GROUP BY b UNION ALL"
-    f" SELECT 1, {_BUCKET.format(column='finished_at_utc')} AS b, status, count(*)"
-    " FROM task_queue WHERE finished_at_utc >= to_timestamp(%(lo)s)"
-    " AND finished_at_utc < to_timestamp(%(hi)s) GROUP BY b, status"
+#: Transitions per chart bucket from ``pqd_flow`` (schema.py): what happened when it happened,
+#: so a later retry leaves earlier buckets as they were (issue 11.3).
+FLOW = (
+    "SELECT ((t - %(lo)s) / %(step)s)::int AS b, sum(en), sum(co), sum(fa), sum(fi), sum(op),"
+    " sum(sc) FROM {source} f WHERE t >= %(lo)s AND t < %(hi)s GROUP BY b"
 )
+#: For a schema older than pqd_flow (opened read-only): the same rows from the task columns.
+FLOW_FROM_TASKS = (f"(SELECT {schema.FLOW_T.format('at')} AS t, en, co, fa, fi, op, sc"
+                   f" FROM ({schema.FLOW_OF_ROWS.format(rows='task_queue')}) x)")
 RUNS = (
     "SELECT finished, coalesce(wait_s, -1.0), coalesce(run_s, -1.0),"
     " (outcome = 'failed')::int, type FROM pqd_runs"
@@ -51,12 +52,6 @@ ACTIVE = (
     f"SELECT {_EPOCH.format('coalesce(processing_started_utc, reserved_at_utc)')}"
     " FROM task_queue WHERE status IN ('leased', 'processing')"
 )
-SCHEDULED = (
-    f"SELECT {_EPOCH.format('since')}, {_EPOCH.format('run_after_utc')} FROM ("
-    " SELECT CASE WHEN attempts > 0 THEN updated_at_utc ELSE created_at_utc END AS since,"
-    " run_after_utc FROM task_queue WHERE status = 'queued'"
-    " AND run_after_utc > to_timestamp(%s)) s WHERE run_after_utc > since"
-)
 OLDEST_READY = (
     "SELECT type, min(run_after_utc) FROM task_queue WHERE status = 'queued'"
     " AND run_after_utc <= %s GROUP BY type"
@@ -71,23 +66,26 @@ RATES = (
 )
 
 
-def throughput(db: Database, edges: np.ndarray) -> Throughput:
-    """Counts per bucket between consecutive ``edges`` (epoch seconds, one step apart)."""
-    flow = empty_throughput(len(edges) - 1)
+def _flow(db: Database, edges: np.ndarray, until: float, version: int
+          ) -> tuple[Throughput, np.ndarray, np.ndarray]:
+    """Throughput, backlog changes and scheduled changes per bucket between ``edges`` (epoch
+    seconds, one step apart), recorded up to ``until``."""
+    size = len(edges) - 1
+    flow = empty_throughput(size)
+    backlog, scheduled = np.zeros(size, np.int64), np.zeros(size, np.int64)
     step = int(edges[1] - edges[0]) if len(edges) > 1 else 1
-    params = {"lo": int(edges[0]), "hi": int(edges[-1]), "step": step}
-    for kind, i, status, n in db.query(THROUGHPUT, params):
-        if not 0 <= i < len(flow.enqueued):
-            continue
-        if kind == 0:
-            flow.enqueued[i] += n
-            continue
-        flow.finished[i] += n
-        if status == "completed":
-            flow.completed[i] += n
-        elif status == "failed":
-            flow.failed[i] += n
-    return flow
+    source = "pqd_flow" if version >= schema.FLOW_VERSION else FLOW_FROM_TASKS
+    params = {"lo": int(edges[0]), "hi": min(int(edges[-1]), int(until) + 1), "step": step}
+    for i, en, co, fa, fi, op, sc in db.query(FLOW.format(source=source), params):
+        if 0 <= i < size:
+            flow.enqueued[i], flow.completed[i], flow.failed[i] = en, co, fa
+            flow.finished[i], backlog[i], scheduled[i] = fi, op, sc
+    return flow, backlog, scheduled
+
+
+def throughput(db: Database, edges: np.ndarray, version: int) -> Throughput:
+    """Counts per bucket between consecutive ``edges`` (epoch seconds, one step apart)."""
+    return _flow(db, edges, float(edges[-1]), version)[0]
 
 
 def runs(db: Database, start: float, end: float, expected: int) -> Runs:
@@ -98,14 +96,13 @@ def runs(db: Database, start: float, end: float, expected: int) -> Runs:
     return runs_from_rows(db.query(TASK_RUNS, (start, end, every)), every, "tasks")
 
 
-def stats_reads(db: Database, edges: np.ndarray, now: datetime) -> StatsReads:
+def stats_reads(db: Database, edges: np.ndarray, now: datetime, version: int) -> StatsReads:
     at = now.timestamp()
-    flow = throughput(db, edges)
+    flow, backlog, scheduled = _flow(db, edges, at, version)
     sample = runs(db, float(edges[0]), float(edges[-1]), int(flow.finished.sum()))
     running = np.array([float(v) for (v,) in db.query(ACTIVE) if v is not None], np.float64)
-    spans = [(s, u) for s, u in db.query(SCHEDULED, (float(edges[0]),))]
     oldest = {str(kind): moment for kind, moment in db.query(OLDEST_READY, (now,))}
     enqueued, completed, failed = db.one(RATES, {"lo": int(at - RATE_SECONDS), "hi": int(at + 1)})
-    changes, histograms = reads_from_runs(flow, sample, running, spans, edges, at)
+    changes, histograms = reads_from_runs(backlog, scheduled, sample, running, edges, at)
     return StatsReads(flow, changes, histograms, reads.status_counts(db, now),
                       reads.type_counts(db), oldest, (int(enqueued), int(completed), int(failed)))

@@ -250,10 +250,10 @@ class PostgresStore:
         return reads.details(self.database, task_id, self.get(task_id))
 
     def stats_reads(self, edges: np.ndarray, now: datetime) -> StatsReads:
-        return stats.stats_reads(self.database, edges, now)
+        return stats.stats_reads(self.database, edges, now, self.version)
 
     def throughput(self, edges: np.ndarray) -> Throughput:
-        return stats.throughput(self.database, edges)
+        return stats.throughput(self.database, edges, self.version)
 
     # -- acting on many ------------------------------------------------------------------
     def bulk(self, action: str, query: TaskQuery, now: datetime, value: Any,
