@@ -193,15 +193,19 @@ CREATE TABLE pqd_worker_control (
 FLOW_T = "floor(extract(epoch FROM {}) / 15)::bigint * 15"
 _OPEN = "('queued', 'leased', 'processing')"
 #: The transitions a row tells about itself as it stands (inserted, or the back-fill): its
-#: enqueue, its wait for run_after, and its end when it is finished already.
+#: enqueue, its wait for a later run_after (until then, or until it was claimed or ended if
+#: that came first; a task run more than once keeps only its last run_after, so only a
+#: waiting one's last wait is told), and its end when it is finished already.
 FLOW_OF_ROWS = f"""
   SELECT e.at, e.en, e.co, e.fa, e.fi, e.op, e.sc FROM {{rows}} r,
-  LATERAL (SELECT r.status = 'queued' AND r.run_after_utc > CASE WHEN r.attempts > 0
-    THEN r.updated_at_utc ELSE r.created_at_utc END AS waits,
-    CASE WHEN r.attempts > 0 THEN r.updated_at_utc ELSE r.created_at_utc END AS since) k,
+  LATERAL (SELECT CASE WHEN r.status = 'queued' AND r.attempts > 0 THEN r.updated_at_utc
+    ELSE r.created_at_utc END AS since, CASE WHEN r.status = 'queued' THEN r.run_after_utc
+    ELSE least(r.run_after_utc, coalesce(r.reserved_at_utc, r.processing_started_utc,
+      r.finished_at_utc, r.updated_at_utc)) END AS until) s,
+  LATERAL (SELECT s.until > s.since AND (r.status = 'queued' OR r.attempts <= 1) AS waits) k,
   LATERAL (VALUES (r.created_at_utc, 1, 0, 0, 0, 1, 0),
-    (CASE WHEN k.waits THEN k.since END, 0, 0, 0, 0, 0, 1),
-    (CASE WHEN k.waits THEN r.run_after_utc END, 0, 0, 0, 0, 0, -1),
+    (CASE WHEN k.waits THEN s.since END, 0, 0, 0, 0, 0, 1),
+    (CASE WHEN k.waits THEN s.until END, 0, 0, 0, 0, 0, -1),
     (CASE WHEN r.status NOT IN {_OPEN} THEN coalesce(r.finished_at_utc, r.updated_at_utc) END,
      0, (r.status = 'completed')::int, (r.status = 'failed')::int, 1, -1, 0)
   ) AS e(at, en, co, fa, fi, op, sc) WHERE e.at IS NOT NULL"""
