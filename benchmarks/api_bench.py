@@ -17,6 +17,7 @@ than the rates. Figures, not a pass/fail test.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import statistics
@@ -191,7 +192,10 @@ def main(argv: list[str]) -> int:
           f"{_latency(latencies['local'])}   {per['local']}")
     print(f"  HTTP (loopback)   {remote:9,.0f} requests/s   {remote / local:.2f}x    "
           f"{_latency(latencies['http'])}   {per['http']} (server)")
-    print("  budgets: HTTP >= 0.5x of in-process, HTTP p99 <= 20 ms")
+    print("  budgets: HTTP >= 0.5x of in-process, HTTP p99 <= 20 ms; server on "
+          + ("httptools + uvloop" if all(importlib.util.find_spec(name)
+                                         for name in ("httptools", "uvloop"))
+             else "h11 + asyncio (uvicorn[standard] brings the faster httptools + uvloop)"))
     return 0
 
 

@@ -10,7 +10,8 @@ from benchmarks.core_bench import wal_pages
 
 # Measured with 300 operations each (benchmarks/core_bench.py prints the same figures); the
 # raw loop (PrismQ's DDL, minimum SQL) is the floor: 6.1 per enqueue, 6.5 per claim+complete.
-CORE_SINGLE, CORE_CLAIM = 8.2, 10.0
+# The hour histograms (7-day charts read 168 rows of them, not 1,008) cost 0.55 of a page.
+CORE_SINGLE, CORE_CLAIM = 8.2, 10.55
 SLACK = 0.15  # a bucket or page boundary crossed during the run
 
 
@@ -23,4 +24,4 @@ def test_core_writes_pin_their_wal_pages(tmp_path: Path) -> None:
     # What the app adds over the floor: one aggregate page and one index page per enqueue;
     # log rows, the aggregate page and the attempt row per task.
     assert core["single"] - raw["single"] <= 2.2, (core, raw)
-    assert core["claim"] - raw["claim"] <= 3.7, (core, raw)
+    assert core["claim"] - raw["claim"] <= 4.2, (core, raw)

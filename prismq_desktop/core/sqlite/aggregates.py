@@ -14,7 +14,8 @@ pages near the end of the table (the rows of the current minutes and, last, the 
   ``fi`` finished (left the backlog), ``op`` backlog change, ``ac`` running change with
   ``at`` the sum of ±epoch of those changes, ``sc`` scheduled change. Transitions are
   recorded where they happen, so history never moves when a task is retried later;
-- histograms: ``b`` a minute at ``b + 59`` or ten minutes at ``b + 597``, ``g`` type,
+- histograms: ``b`` a minute at ``b + 59``, ten minutes at ``b + 597`` or an hour at
+  ``b + 3596`` (so a 7-day chart reads 168 of them, not 1,008), ``g`` type,
   ``k`` = 1000 + wait bin, 2000 + run bin (completed) or 3000 + run bin (failed), ``n``
   attempts. Bins are log-spaced (``stats_types.BIN_EDGES``, 10 per doubling: 7 % wide).
 
@@ -28,9 +29,9 @@ from __future__ import annotations
 from prismq_desktop.core.stats_types import BIN_EDGES
 
 COUNTS = 1 << 62
-FLOW_STEP, COARSE_STEP, HIST_STEP = 15, 600, 60
-#: Offsets of each kind's rows from their bucket start.
-FLOW_COARSE_AT, HIST_AT, HIST_COARSE_AT = 598, 59, 597
+FLOW_STEP, COARSE_STEP, HIST_STEP, HOUR_STEP = 15, 600, 60, 3600
+#: Offsets of each kind's rows from their bucket start (each a different residue mod 15).
+FLOW_COARSE_AT, HIST_AT, HIST_COARSE_AT, HIST_HOUR_AT = 598, 59, 597, 3596
 WAIT, RUN_OK, RUN_FAILED = 1000, 2000, 3000
 FLOW_COLUMNS = ("en", "st", "co", "fa", "fi", "op", "ac", "at", "sc")
 _ALL = ("n", *FLOW_COLUMNS)
@@ -129,7 +130,8 @@ _RUN = (f"(SELECT CASE WHEN a.task_id IS NULL THEN {_T} - {_START} ELSE a.run_s 
 _HIST = (
     f"SELECT lv.b, NEW.type, v.k + {_bin('max(v.x, 0)')}, 1, {', '.join('0' * len(FLOW_COLUMNS))}"
     f" FROM (SELECT {_T} - {_T} % {HIST_STEP} + {HIST_AT} AS b"
-    f" UNION ALL SELECT {_T} - {_T} % {COARSE_STEP} + {HIST_COARSE_AT}) AS lv,"
+    f" UNION ALL SELECT {_T} - {_T} % {COARSE_STEP} + {HIST_COARSE_AT}"
+    f" UNION ALL SELECT {_T} - {_T} % {HOUR_STEP} + {HIST_HOUR_AT}) AS lv,"
     f" (SELECT {WAIT} AS k, {_WAIT} AS x WHERE {_ENDED} UNION ALL SELECT CASE NEW.status"
     f" WHEN 'completed' THEN {RUN_OK} ELSE {RUN_FAILED} END, {_RUN} WHERE {_ENDED}) AS v"
     " WHERE v.x IS NOT NULL"
@@ -250,7 +252,7 @@ BACKFILL = "\n".join((
     " count(*) FROM task_queue WHERE 1 GROUP BY type, status;",
     _EVENTS, _flow_from_events(FLOW_STEP, 0), _flow_from_events(COARSE_STEP, FLOW_COARSE_AT),
     _HIST_EVENTS, _hist_from_events(HIST_STEP, HIST_AT),
-    _hist_from_events(COARSE_STEP, HIST_COARSE_AT),
+    _hist_from_events(COARSE_STEP, HIST_COARSE_AT), _hist_from_events(HOUR_STEP, HIST_HOUR_AT),
     "DROP TABLE temp.pqd_events; DROP TABLE temp.pqd_hist_events;",
 ))
 
@@ -273,3 +275,21 @@ MARK_STALE = ("INSERT INTO pqd_meta (key, value) VALUES ('aggregates_stale', '1'
               " ON CONFLICT (key) DO NOTHING")
 STALE = "SELECT 1 FROM pqd_meta WHERE key = 'aggregates_stale'"
 REBUILD = BACKFILL + "\nDELETE FROM pqd_meta WHERE key = 'aggregates_stale';"
+
+#: Migration: hour histograms (issue 12's 7-day read budget), summed from the ten-minute
+#: rows so recorded history stays as it is; the update trigger writes them from now on.
+#: Idempotent (a file made with the hour rows already gets them again, not twice).
+HOUR_HISTOGRAMS = f"""
+DROP TRIGGER IF EXISTS pqd_agg_update;
+DELETE FROM pqd_agg WHERE b < {COUNTS} AND b % {FLOW_STEP} = {HIST_HOUR_AT % FLOW_STEP};
+INSERT INTO pqd_agg (b, g, k, n)
+  SELECT (b - {HIST_COARSE_AT}) - (b - {HIST_COARSE_AT}) % {HOUR_STEP} + {HIST_HOUR_AT}, g, k,
+    sum(n) FROM pqd_agg
+  WHERE b < {COUNTS} AND b % {FLOW_STEP} = {HIST_COARSE_AT % FLOW_STEP} AND k >= {WAIT}
+  GROUP BY 1, 2, 3;
+CREATE TRIGGER pqd_agg_update AFTER UPDATE OF status, type, run_after_utc ON task_queue
+  WHEN OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type
+    OR OLD.run_after_utc IS NOT NEW.run_after_utc BEGIN
+  {_UPDATE}
+END;
+"""
