@@ -13,6 +13,7 @@ from prismq_desktop.core.editing import refusal as edit_refusal
 from prismq_desktop.core.errors import (
     InvalidTransitionError,
     QueueBusyError,
+    QueueConnectionError,
     QueueDatabaseError,
     QueueSchemaError,
     ReadOnlyError,
@@ -79,6 +80,7 @@ __all__ = [
     "QueueBusyError",
     "QueueDatabase",
     "QueueDatabaseError",
+    "QueueConnectionError",
     "QueueHealth",
     "QueueSchemaError",
     "QueueSummary",
