@@ -74,6 +74,8 @@ def test_bulk_cancel_while_a_worker_process_claims(tmp_path: Path) -> None:
         "SELECT count(*) FROM task_logs WHERE message = 'cancelled (bulk)'")
     assert logged[0][0] == result.done
     assert report["busy"] == 0 and report["longest"] < BUSY_TIMEOUT_MS / 1000
-    assert result.batches > 10 and result.longest_batch_s < 0.5
+    # Batches aim at a fraction of a second; what must hold on any machine is that none
+    # holds the lock near a worker's busy timeout (the child's report above shows it).
+    assert result.batches > 10 and result.longest_batch_s < BUSY_TIMEOUT_MS / 1000 / 2
     assert queue.integrity_check() == ["ok"]
     queue.close()

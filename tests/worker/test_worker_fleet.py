@@ -85,6 +85,11 @@ def test_a_fleet_under_sigkill_loses_nothing_and_reruns_nothing(db_path: Path,
             kills += 1
             fleet.start()
         wait_until(lambda: _unfinished(queue) == 0, timeout=60, what="every task finished")
+        # A SIGTERM is a clean stop once a worker is up; one sent while Python itself is
+        # still starting (a replacement spawned a moment ago) kills it before any handler.
+        wait_until(lambda: {f"-{proc.pid}" for proc in fleet.alive()}
+                   <= {w.worker_id[w.worker_id.rfind("-"):] for w in queue.workers()},
+                   timeout=30, what="every live worker registered")
         assert [stop_process(proc) for proc in fleet.alive()] == [0] * FLEET
         tasks = queue.list(TaskQuery(sort="id", descending=False), limit=TASKS + 10)
         ran = Counter(executions(fleet.files))
