@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 from prismq_desktop.core import Queue
@@ -35,7 +36,7 @@ def _drop_schemas() -> Iterator[None]:
 
 
 @pytest.fixture
-def pg_queue() -> Iterator[str]:
+def pg_queue() -> str:
     """A queue URL with a password in it (ignored under trust auth) and one task."""
     url = schemas.new_location()
     parts = urlsplit(url)
@@ -44,13 +45,11 @@ def pg_queue() -> Iterator[str]:
         url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
     with Queue.open(url) as queue:
         queue.enqueue("before", {})
-    yield url
+    return url
 
 
 def admin(url: str, sql: str) -> None:
     """Run ``sql`` on a connection of its own to the queue's database (not the app's)."""
-    import psycopg  # only this helper needs the driver
-
     base = url.split("?", 1)[0]
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(sql)
