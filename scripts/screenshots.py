@@ -89,7 +89,8 @@ def show_stats(app: QApplication, window: QWidget) -> None:
     tab(window, "Stats")
     view = window.findChild(StatsView, "statsView")
     view.set_window("24h")
-    pump(app, lambda: view.stats is not None and view.stats.window.key == "24h")
+    pump(app, lambda: view.stats is not None and view.stats.window.key == "24h"
+         and view.charts is not None and view.charts.revealed())  # (a plot per turn)
 
 
 def add_schedules(app: QApplication, window: QWidget) -> None:

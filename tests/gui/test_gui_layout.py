@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QTabWidget
 from prismq_desktop.gui.stats.stats_charts import log_ticks, tick_text
 from prismq_desktop.gui.stats.stats_view import CHART_MIN_HEIGHT, StatsView
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX
+from prismq_desktop.gui.window.status_bar import MESSAGE_MS
 from tests.gui.support import *  # noqa: F403  (the GUI fixtures)
 from tests.gui.support import WAIT_MS
 
@@ -45,6 +46,30 @@ def test_a_long_status_message_is_elided_with_the_whole_text_in_its_tooltip(
     assert status.toolTip() == LONG * 3
     status.flash("Copied 3 row(s)")
     assert status.currentMessage() == "Copied 3 row(s)" and not status.toolTip()
+
+
+def test_facts_arriving_under_a_message_never_draw_over_it(qtbot, open_window,
+                                                          demo_db: Path) -> None:
+    """A message shown while the window opens (before the counts arrive) is fitted again when
+    they do, and still goes when its time is up."""
+    window = open_window(demo_db)
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.width() == 1280, timeout=WAIT_MS)
+    status = window.status
+    status.set_worker("worker stopped")
+    status.flash(LONG[:60])
+    status.set_worker("worker 8/8 busy · 1,234,567 completed · 23,456 failed attempts")
+    status.set_counts({"queued": 12_345_678, "processing": 8, "failed": 1_234_567})
+
+    def left_of_facts() -> bool:
+        facts = [w for w in (status.mode, status.counts, status.health, status.worker)
+                 if w.isVisible()]
+        edge = min(w.x() for w in facts)
+        return status.fontMetrics().horizontalAdvance(status.currentMessage()) < edge
+
+    qtbot.waitUntil(left_of_facts, timeout=WAIT_MS)
+    assert status.currentMessage() and LONG.startswith(status.currentMessage().rstrip("…"))
+    qtbot.waitUntil(lambda: not status.currentMessage(), timeout=MESSAGE_MS + WAIT_MS)
 
 
 def test_status_facts_give_way_whole_never_cut_mid_word(qtbot, open_window,

@@ -20,7 +20,7 @@ from tests.gui.support import WAIT_MS, make_demo
 
 #: DESIGN §9: the GUI thread never stalls longer than this.
 STALL_MS = 50
-#: The GUI thread's own work per turn: half the budget (11-21 ms measured, 32-51 before).
+#: The GUI thread's own work per turn: half the budget (9-22 ms measured, 32-51 before).
 WORK_MS = 25
 TRIES = 3
 

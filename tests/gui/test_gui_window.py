@@ -24,7 +24,7 @@ def test_opens_file_and_shows_newest_tasks_first(qtbot, open_window, demo_db: Pa
     assert window.findChild(QWidget, "taskDetail") is not None
     assert window.findChild(QWidget, "taskLogView") is not None
     assert "read-write" in window.status.mode.text()
-    assert window.status.file.text() == demo_db.name
+    assert window.status.file.full_text() == demo_db.name
     assert window.status.file.toolTip() == str(demo_db)
     qtbot.waitUntil(lambda: f"{total:,} tasks" in window.status.counts.text())
 

@@ -40,6 +40,10 @@ def test_one_thread_is_singular(qtbot, open_window, demo_db: Path) -> None:
     assert spin.text() == "1 thread"
     spin.setValue(2)
     assert spin.text() == "2 threads"
+    window.worker.set_concurrency(1)  # set elsewhere (the Workers tab, settings): it agrees too
+    assert spin.text() == "1 thread"
+    window.worker.set_concurrency(3)
+    assert spin.text() == "3 threads"
 
 
 def test_an_empty_table_says_why(qtbot, open_window, tmp_path: Path) -> None:

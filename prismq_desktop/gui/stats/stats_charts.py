@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QShowEvent
+from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from prismq_desktop.core.stats_types import DEPTH_NOTE, Stats
@@ -123,8 +123,7 @@ class StatsCharts(QWidget):
                             functools.partial(self._add_curves, name, curves)]
         self._steps.append(self._finish)
         self._axes: dict[str, dict[str, pg.AxisItem]] = {}
-        self._hidden: list[str] = []  # plots built but not shown yet, top first
-        self._prepared: set[str] = set()  # hidden plots whose first paint is prepared
+        self._hidden: list[pg.GraphicsLayoutWidget] = []  # built views not shown yet, top first
         self._column = QVBoxLayout(self)
         self._column.setContentsMargins(0, 0, 0, 0)
         self._column.setSpacing(0)
@@ -153,8 +152,13 @@ class StatsCharts(QWidget):
             "top": pg.AxisItem(orientation="top"), "right": pg.AxisItem(orientation="right")}
         view = pg.GraphicsLayoutWidget()
         view.setObjectName(f"statsChart-{name}")
+        policy = view.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the plots keep their places while revealed
+        view.setSizePolicy(policy)
+        view.hide()
         self._column.addWidget(view)
         self.views[name] = view
+        self._hidden.append(view)
 
     def _add_plot(self, name: str, title: str) -> None:
         """The second step: the plot in its view, without pyqtgraph's ViewBox menu (10 ms a
@@ -165,11 +169,6 @@ class StatsCharts(QWidget):
             plot.hideAxis(side)
         self.plots[name] = plot
         self.titles[name] = (title, ())
-        plot.hide()  # until revealed (see _reveal); it keeps its place meanwhile
-        policy = plot.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        plot.setSizePolicy(policy)
-        self._hidden.append(name)
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMouseEnabled(x=True, y=False)
         plot.getViewBox().setAutoVisible(y=True)
@@ -209,28 +208,12 @@ class StatsCharts(QWidget):
             QTimer.singleShot(REVEAL_MS, self, self._reveal)
 
     def _reveal(self) -> None:
-        """The next plot's first paint, in two turns: its y range and axis text prepared,
-        then shown. The next plot once this one has painted (Qt paints a window 5 ms or more
-        after a change, so a zero timer would land before that paint)."""
-        if not self._hidden or not self.isVisible():
-            return
-        name = self._hidden[0]
-        plot = self.plots[name]
-        if name not in self._prepared:
-            self._prepared.add(name)
-            plot.getViewBox().prepareForPaint()  # (auto-range: a paint's first task)
-            # pyqtgraph keeps an axis's ticks and text as a picture made at its first paint
-            # (half of that paint): made here on a scratch image, the paint only replays it.
-            scratch = QImage(1, 1, QImage.Format.Format_ARGB32_Premultiplied)
-            painter = QPainter(scratch)
-            for side in ("left", "bottom"):
-                plot.getAxis(side).paint(painter, None, None)
-            painter.end()
-            QTimer.singleShot(0, self, self._reveal)
-            return
-        self._hidden.pop(0)
-        self.views[name].viewport().installEventFilter(self)
-        plot.show()
+        """Show the next plot; the next one once this one has painted (Qt paints a window
+        5 ms or more after a change, so a zero timer would land before that paint)."""
+        if self._hidden and self.isVisible():
+            view = self._hidden.pop(0)
+            view.viewport().installEventFilter(self)
+            view.show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.Paint:

@@ -68,3 +68,35 @@ class FactsLabel(QLabel):
         self.setText(SEPARATOR.join(parts) + more)
         left_out = shown < len(self._facts)
         self.setToolTip(self._tooltip or ("\n".join(self.facts()) if left_out else ""))
+
+
+class ElidedLabel(QLabel):
+    """One text shortened in the middle with "…" to the room it gets (a file name keeps its
+    start and its extension), instead of being cut off at the edge."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._full = ""
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.updateGeometry()
+        self._fit()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self._full) + margins.left() + margins.right()
+        return QSize(width + 2, super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle,
+                                                   max(self.contentsRect().width(), 0)))

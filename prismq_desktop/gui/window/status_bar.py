@@ -7,16 +7,18 @@ the background on every change and on a slow timer, since ages grow while nothin
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from prismq_desktop.core.locations import display_name, redacted
 from prismq_desktop.core.reports import QueueHealth
 from prismq_desktop.gui.formatting import duration, thousands
 from prismq_desktop.gui.tasks.status_badge import is_dark, status_color
-from prismq_desktop.gui.window.facts_label import SEPARATOR, FactsLabel
+from prismq_desktop.gui.window.facts_label import SEPARATOR, ElidedLabel, FactsLabel
 from prismq_desktop.gui.window.session import Session
 from prismq_desktop.gui.workers.workers_view import stale_after_setting
 
@@ -34,14 +36,15 @@ class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusBar")
-        self.file = QLabel(objectName="statusFile")
+        self._message = ""  # the whole of the message showing, and when it goes
+        self._message_until = 0.0
+        self.file = ElidedLabel("statusFile")
         self.mode = QLabel(objectName="statusMode")
         self.counts = FactsLabel("statusCounts")
         self.health = FactsLabel("statusHealth")
         self.worker = FactsLabel("statusWorker")
         self.latency = QLabel(objectName="statusLatency")
-        # The path gives way (it is in the tooltip) so the facts on the right always fit.
-        self.file.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # The name gives way (the path is in the tooltip) so the facts on the right fit.
         # On a narrow window the long facts give way a whole fact at a time (their tooltips
         # say it all) instead of making the window wider than the screen.
         self.addWidget(self.file, 1)
@@ -54,7 +57,7 @@ class StatusBar(QStatusBar):
     def set_file(self, path: str | Path | None, read_only_reason: str) -> None:
         # The name alone leaves room for the counts and health; the folder is in the tooltip
         # (and the window title names the file too). A URL is shown without its password.
-        self.file.setText(display_name(path) if path else "No queue open")
+        self.file.set_full_text(display_name(path) if path else "No queue open")
         self.file.setToolTip(redacted(path) if path else "")
         if path is None:
             self.mode.setText("")
@@ -70,16 +73,19 @@ class StatusBar(QStatusBar):
                                (f"{thousands(counts.get('queued', 0))} queued", None),
                                (f"{thousands(running)} running", None),
                                (f"{thousands(counts.get('failed', 0))} failed", None)])
+        self._fit_message()
 
     def set_health(self, state: QueueHealth) -> None:
         """Four short facts, each in the warning colour when it is bad; details in the tooltip."""
         warn = status_color("failed", is_dark(self.palette())).name()
         self.health.set_facts([(text, warn if bad else None) for text, bad in health_parts(state)],
                               health_tooltip(state))
+        self._fit_message()
 
     def set_worker(self, text: str) -> None:
         """The worker's state as facts joined by " · " (the first, its state, stays longest)."""
         self.worker.set_facts([(part, None) for part in text.split(SEPARATOR)])
+        self._fit_message()
 
     def set_latency(self, seconds: float, paused: bool) -> None:
         if paused:
@@ -92,6 +98,17 @@ class StatusBar(QStatusBar):
         """A message for a few seconds. The health, then the counts, step aside while it shows
         if it needs their room; what still does not fit is elided (Qt clips it mid-word
         otherwise), the whole of it in the tooltip meanwhile."""
+        self._message = text
+        self._message_until = time.monotonic() + MESSAGE_MS / 1000
+        self._fit_message()
+
+    def _fit_message(self) -> None:
+        """Fit the message to the room left now; again whenever the facts or the width change
+        while it shows (facts that arrive after it would otherwise be drawn over it)."""
+        left_ms = int((self._message_until - time.monotonic()) * 1000)
+        if not self._message or left_ms <= 0:
+            return
+        text = self._message
         for label in (self.health, self.counts):
             if self._message_room() >= self.fontMetrics().horizontalAdvance(text):
                 break
@@ -99,7 +116,13 @@ class StatusBar(QStatusBar):
         room = self._message_room()
         shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 0))
         self.setToolTip(text if shown != text else "")
-        self.showMessage(shown, MESSAGE_MS)
+        if shown != self.currentMessage():
+            self.showMessage(shown, left_ms)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.currentMessage():
+            self._fit_message()
 
     def _message_room(self) -> int:
         """Pixels left of the permanent facts, once the layout has placed what is visible."""
@@ -116,6 +139,7 @@ class StatusBar(QStatusBar):
         # shown; a message shown while the window opens was drawn over it.
         self.file.setVisible(not text)
         if not text:
+            self._message = ""
             self.setToolTip("")
             self.counts.show()
             self.health.show()

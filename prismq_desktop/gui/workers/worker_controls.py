@@ -105,8 +105,7 @@ class WorkerControls(QWidget):
         super().__init__(parent)
         self.worker = worker
         self.threads = QSpinBox(objectName="workerConcurrency", suffix=" threads")
-        self.threads.valueChanged.connect(  # "1 thread", "2 threads"
-            lambda n: self.threads.setSuffix(" thread" if n == 1 else " threads"))
+        self.threads.valueChanged.connect(self._agree)
         self.threads.setRange(1, MAX_THREADS)
         self.threads.setToolTip("How many tasks the embedded worker runs at once")
         self.strategy = QComboBox(objectName="workerStrategy")
@@ -128,6 +127,10 @@ class WorkerControls(QWidget):
         self.strategy.currentTextChanged.connect(worker.set_strategy)
         worker.options_changed.connect(self.sync)
 
+    def _agree(self, n: int) -> None:
+        """"1 thread", "3 threads"."""
+        self.threads.setSuffix(" thread" if n == 1 else " threads")
+
     def sync(self) -> None:
         """Show the worker's current options (set here, in another copy, or from settings)."""
         for widget in (self.threads, self.strategy):
@@ -136,6 +139,7 @@ class WorkerControls(QWidget):
         self.strategy.setCurrentText(self.worker.strategy)
         for widget in (self.threads, self.strategy):
             widget.blockSignals(False)
+        self._agree(self.threads.value())  # its signal was blocked above
         if self.types is not None:
             self.types.sync()
         if self.capabilities is not None and not self.capabilities.hasFocus():
