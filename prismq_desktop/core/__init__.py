@@ -13,6 +13,7 @@ from prismq_desktop.core.editing import refusal as edit_refusal
 from prismq_desktop.core.errors import (
     InvalidTransitionError,
     QueueBusyError,
+    QueueConnectionError,
     QueueDatabaseError,
     QueueSchemaError,
     ReadOnlyError,
@@ -77,6 +78,7 @@ __all__ = [
     "InvalidTransitionError",
     "Queue",
     "QueueBusyError",
+    "QueueConnectionError",
     "QueueDatabase",
     "QueueDatabaseError",
     "QueueHealth",

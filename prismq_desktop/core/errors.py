@@ -30,3 +30,8 @@ class ValidationError(QueueDatabaseError, ValueError):
 
 class ReadOnlyError(QueueDatabaseError):
     """A write was attempted through a read-only database."""
+
+
+class QueueConnectionError(QueueDatabaseError):
+    """The database server could not be reached or dropped the connection mid-session;
+    nothing was changed, and the same call may succeed once the server is back."""

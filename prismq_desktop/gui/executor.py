@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from prismq_desktop.core import Queue
+from prismq_desktop.core import Queue, QueueConnectionError
 
 T = TypeVar("T")
 Job = Callable[[Queue], Any]
@@ -34,6 +34,9 @@ class Executor(QObject):
     _delivered = Signal(object, object, object, object, int)
     #: An exception no ``on_error`` handled: (summary, traceback text). Shown as a banner.
     failed = Signal(str, str)
+    #: Like ``failed``, for a server that is unreachable or dropped the connection: the reason
+    #: (no password). Not a bug to report: the session says so and retries.
+    lost = Signal(str)
 
     def __init__(self, open_queue: Callable[[], Queue], name: str, parent: QObject | None = None):
         super().__init__(parent)
@@ -95,7 +98,9 @@ class Executor(QObject):
                 # Every failure becomes a signal, never a dead thread.
                 except Exception as exc:  # noqa: BLE001
                     result, error = None, exc
-                    if on_error is None:
+                    if on_error is None and isinstance(exc, QueueConnectionError):
+                        self.lost.emit(str(exc))
+                    elif on_error is None:
                         self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
                 callback = on_done if error is None else on_error
                 if callback is not None:

@@ -28,6 +28,7 @@ from psycopg.types.string import TextLoader
 
 from prismq_desktop.core.errors import (
     QueueBusyError,
+    QueueConnectionError,
     QueueDatabaseError,
     QueueSchemaError,
     ReadOnlyError,
@@ -38,6 +39,11 @@ DEFAULT_SCHEMA = "prismq"
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 CONNECT_TIMEOUT_S = 10
 POOL_MAX = 64
+#: How long the pool keeps retrying one lost connection (its delay doubles each time) before
+#: giving up; the next request starts over at a one-second delay, so a server that was down
+#: for minutes is found again within seconds of coming back (psycopg_pool's default, 5
+#: minutes of doubling, could leave the GUI waiting minutes after the server returned).
+RECONNECT_GIVE_UP_S = 15
 Params = Sequence[Any] | dict[str, Any]
 
 
@@ -120,9 +126,9 @@ def translate(exc: BaseException, shown: str = "the server") -> QueueDatabaseErr
     if isinstance(exc, errors.InsufficientPrivilege):
         return ReadOnlyError(f"not allowed: {_first_line(exc)}")
     if isinstance(exc, psycopg_pool.PoolTimeout):
-        return QueueDatabaseError(f"no connection to {shown} (is the server running?)")
+        return QueueConnectionError(f"no connection to {shown} (is the server running?)")
     if isinstance(exc, psycopg.OperationalError):
-        return QueueDatabaseError(f"lost the connection to {shown}: {_first_line(exc)}")
+        return QueueConnectionError(f"lost the connection to {shown}: {_first_line(exc)}")
     return QueueDatabaseError(_first_line(exc))
 
 
@@ -145,7 +151,7 @@ class Database:
             psycopg_pool.ConnectionPool(
                 self.conninfo, min_size=1, max_size=POOL_MAX, open=False, num_workers=1,
                 kwargs={"autocommit": True}, configure=configure, check=check_alive,
-                timeout=CONNECT_TIMEOUT_S,
+                timeout=CONNECT_TIMEOUT_S, reconnect_timeout=RECONNECT_GIVE_UP_S,
                 name=f"prismq-{location.schema}")
         self.pool.open()
         self._local = threading.local()

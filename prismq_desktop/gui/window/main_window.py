@@ -28,6 +28,7 @@ from prismq_desktop.gui.window.about import show_about
 from prismq_desktop.gui.window.api_control import ApiControl
 from prismq_desktop.gui.window.banner import Banner
 from prismq_desktop.gui.window.bulk_export import BulkExport
+from prismq_desktop.gui.window.connection_note import ConnectionNote
 from prismq_desktop.gui.window.empty_page import EmptyPage
 from prismq_desktop.gui.window.file_control import FileControl
 from prismq_desktop.gui.window.palette_tray import PaletteTray
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         self.tasks_page.counts_changed.connect(self.status.set_counts)
         self.tasks_page.message.connect(self.status.flash)
         HealthReport(session, self.status)
+        ConnectionNote(session, self.banner, self.status)
         TypePauses(session, self.tasks_page.sidebar, self.status)
         session.filter_requested.connect(lambda _query: self._show_tab(0))
         session.task_requested.connect(lambda _task_id: self._show_tab(0))

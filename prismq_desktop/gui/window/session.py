@@ -21,6 +21,8 @@ from prismq_desktop.gui.executor import Executor
 from prismq_desktop.gui.tasks.change_watch import ChangeWatch
 
 DEFAULT_REFRESH_MS = 500
+#: The longest wait between two polls while the server is unreachable.
+MAX_BACKOFF_MS = 10_000
 
 
 class Session(QObject):
@@ -32,6 +34,11 @@ class Session(QObject):
     task_requested = Signal(int)
     #: Seconds the last change-token round trip took (status bar's refresh latency).
     polled = Signal(float)
+    #: Reads fail because the server is unreachable or dropped the connection: the reason
+    #: (no password). Polling goes on, further apart each time, until ``reconnected``.
+    connection_lost = Signal(str)
+    #: The server answers again after ``connection_lost``; ``changed`` follows.
+    reconnected = Signal()
 
     def __init__(self, db_path: str | Path, read_only_reason: str = "",
                  refresh_ms: int = DEFAULT_REFRESH_MS, parent: QObject | None = None,
@@ -46,6 +53,10 @@ class Session(QObject):
                                self)
         self._token: object = None
         self._paused = False
+        self._refresh_ms = refresh_ms
+        self._failures = 0
+        self.reader.lost.connect(self._on_lost)
+        self.writer.lost.connect(self._on_lost)
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.poll)
@@ -63,7 +74,14 @@ class Session(QObject):
         return bool(self.read_only_reason)
 
     def set_refresh_interval(self, ms: int) -> None:
-        self._timer.setInterval(max(50, ms))
+        self._refresh_ms = max(50, ms)
+        if not self._failures:
+            self._timer.setInterval(self._refresh_ms)
+
+    @property
+    def connected(self) -> bool:
+        """False from a lost connection until a poll reaches the server again."""
+        return not self._failures
 
     def set_paused(self, paused: bool) -> None:
         """Pause live updates (the token is still read on resume, so nothing is missed)."""
@@ -81,8 +99,24 @@ class Session(QObject):
         self.reader.submit(lambda q: q.change_token(),
                            lambda token: self._on_token(token, started), key="change-token")
 
+    def _on_lost(self, reason: str) -> None:
+        """Poll less often while the server is away (doubling, capped); say so once."""
+        self._failures += 1
+        backoff = min(self._refresh_ms * 2 ** min(self._failures, 16), MAX_BACKOFF_MS)
+        self._timer.setInterval(max(backoff, self._refresh_ms))
+        if self._failures == 1:
+            self.connection_lost.emit(reason)
+
     def _on_token(self, token: object, started: float) -> None:
         self.polled.emit(time.perf_counter() - started)
+        if self._failures:
+            # Views' reads failed meanwhile: every view reloads, whatever the token says.
+            self._failures = 0
+            self._timer.setInterval(self._refresh_ms)
+            self._token = token
+            self.reconnected.emit()
+            self.changed.emit()
+            return
         if token != self._token:
             first = self._token is None
             self._token = token
