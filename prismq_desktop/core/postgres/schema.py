@@ -195,9 +195,14 @@ _OPEN = "('queued', 'leased', 'processing')"
 #: The transitions a row tells about itself as it stands (inserted, or the back-fill): its
 #: enqueue, its wait for a later run_after (until then, or until it was claimed or ended if
 #: that came first; a task run more than once keeps only its last run_after, so only a
-#: waiting one's last wait is told), and its end when it is finished already.
+#: waiting one's last wait is told), and its end when it is finished already. Rows alike in
+#: those columns are taken together (a bulk enqueue is one group).
 FLOW_OF_ROWS = f"""
-  SELECT e.at, e.en, e.co, e.fa, e.fi, e.op, e.sc FROM {{rows}} r,
+  SELECT e.at, r.n * e.en AS en, r.n * e.co AS co, r.n * e.fa AS fa, r.n * e.fi AS fi,
+    r.n * e.op AS op, r.n * e.sc AS sc
+  FROM (SELECT status, least(attempts, 2) AS attempts, created_at_utc, updated_at_utc,
+    run_after_utc, reserved_at_utc, processing_started_utc, finished_at_utc, count(*) AS n
+    FROM {{rows}} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) r,
   LATERAL (SELECT CASE WHEN r.status = 'queued' AND r.attempts > 0 THEN r.updated_at_utc
     ELSE r.created_at_utc END AS since, CASE WHEN r.status = 'queued' THEN r.run_after_utc
     ELSE least(r.run_after_utc, coalesce(r.reserved_at_utc, r.processing_started_utc,
