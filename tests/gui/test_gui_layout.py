@@ -120,6 +120,9 @@ def test_charts_keep_a_readable_height_on_a_small_screen(qtbot, open_window,
     view = window.findChild(StatsView, "statsView")
     window.findChild(QTabWidget, "mainTabs").setCurrentWidget(view)
     qtbot.waitUntil(lambda: view.stats is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: all(v.isVisible() for v in view.charts.views.values()),
+                    timeout=WAIT_MS)  # every part of the tab on screen
+    assert window.minimumSizeHint().width() <= 1024
     assert window.width() == 1024  # nothing forces the window wider than the screen
     assert view.chart_stack.height() >= 3 * CHART_MIN_HEIGHT
     assert view.scroll_area.verticalScrollBar().maximum() > 0  # the tab scrolls instead

@@ -23,8 +23,10 @@ from tests.postgres import schemas
 if not os.environ.get(schemas.PG_URL_VAR):
     pytest.skip(f"PostgreSQL GUI tests skipped: set {schemas.PG_URL_VAR}", allow_module_level=True)
 
+#: The app's own sessions (a test role may not end the server's autovacuum workers).
 TERMINATE = ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+             "AND usename = current_user AND backend_type = 'client backend'")
 #: Long enough for the pool's give-up delay and the session's backoff (both in seconds).
 RECOVER_MS = 45_000
 

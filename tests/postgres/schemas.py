@@ -13,9 +13,12 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+
+from tests.support import wait_until
 
 PG_URL_VAR = "PRISMQ_TEST_PG_URL"
 _SESSION = uuid.uuid4().hex[:8]
@@ -55,9 +58,31 @@ def drop_all() -> None:
         return
     with psycopg.connect(os.environ[PG_URL_VAR], autocommit=True) as conn:
         if _database[0] is not None:
-            conn.execute(f'DROP DATABASE IF EXISTS "{_database[0]}" WITH (FORCE)')
+            _drop_database(conn, _database[0])
         else:
             for name in made:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
     made.clear()
     _database.clear()
+
+
+def _drop_database(conn: psycopg.Connection[Any], name: str) -> None:
+    """DROP DATABASE, ending our own sessions in it. FORCE is refused while a session of
+    another role is there (an autovacuum worker, for a role that is not superuser); a plain
+    DROP then waits for it to leave (the server tells autovacuum to go)."""
+    try:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    except psycopg.errors.InsufficientPrivilege:
+        pass
+    conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s"
+                 " AND usename = current_user AND pid <> pg_backend_pid()", (name,))
+
+    def dropped() -> bool:
+        try:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        except psycopg.errors.ObjectInUse:
+            return False
+        return True
+
+    wait_until(dropped, timeout=30, what=f"database {name} dropped")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -124,15 +125,19 @@ class StatsView(QWidget):
             top.addWidget(button)
         top.addSpacing(24)
         top.addLayout(self._rates())
-        top.addStretch(1)
         self.updated = QLabel("", objectName="statsUpdated")
-        top.addWidget(self.updated)
+        # It takes the free room, right-aligned, and is the first to give way on a 1024 px
+        # screen (the header row is the tab's widest part).
+        self.updated.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.updated.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.updated, 1)
         self.png_button = QPushButton("Export PNG…", clicked=self._ask_png)
         self.csv_button = QPushButton("Export CSV…", clicked=self._ask_csv)
         for button in (self.png_button, self.csv_button):
             button.setEnabled(False)
             top.addWidget(button)
-        self.hover = QLabel(HINT, objectName="statsHover")
+        # Wrapped, so the hint (877 px in one line) never makes the window wider than 1024.
+        self.hover = QLabel(HINT, objectName="statsHover", wordWrap=True)
         self.hover.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chart_stack = QStackedWidget()
         self.placeholder = QLabel("", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True,
