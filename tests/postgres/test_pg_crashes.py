@@ -18,9 +18,9 @@ from prismq_desktop.core import Queue, TaskQuery
 from tests.postgres import raw
 from tests.worker.support import (
     executions,
-    spawn_worker,
     stop_process,
     wait_until,
+    worker_processes,
     write_handlers,
 )
 
@@ -30,17 +30,8 @@ ALL = TaskQuery(sort="id", descending=False)
 @pytest.fixture
 def spawn() -> Iterator[Callable[..., subprocess.Popen[Any]]]:
     """Worker processes, killed at teardown whatever the test did."""
-    procs: list[subprocess.Popen[Any]] = []
-
-    def start(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
-        procs.append(spawn_worker(*args, **kwargs))
-        return procs[-1]
-
-    yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+    with worker_processes() as start:
+        yield start
 
 
 def _unfinished(queue: Queue) -> int:

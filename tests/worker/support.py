@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +86,21 @@ def stop_process(proc: subprocess.Popen[Any], timeout: float = 10.0) -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
     return proc.wait(timeout)
+
+
+@contextmanager
+def worker_processes() -> Iterator[Callable[..., subprocess.Popen[Any]]]:
+    """``spawn_worker`` whose processes are killed on the way out, whatever the test did."""
+    procs: list[subprocess.Popen[Any]] = []
+
+    def start(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
+        procs.append(spawn_worker(*args, **kwargs))
+        return procs[-1]
+
+    try:
+        yield start
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)

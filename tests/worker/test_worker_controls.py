@@ -15,7 +15,7 @@ import pytest
 
 from prismq_desktop.core import Queue
 from prismq_desktop.worker import WorkerEngine
-from tests.worker.support import spawn_worker, stop_process, wait_until, write_handlers
+from tests.worker.support import stop_process, wait_until, worker_processes, write_handlers
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 POLL = 0.2
@@ -30,21 +30,12 @@ def live(db_path: Path) -> Iterator[Queue]:
 @pytest.fixture
 def worker(tmp_path: Path, db_path: Path) -> Iterator[Callable[..., subprocess.Popen[Any]]]:
     """Start a worker process named ``w1`` (killed at teardown if the test left it)."""
-    procs: list[subprocess.Popen[Any]] = []
     handlers = str(write_handlers(tmp_path))
-
-    def start(*options: str) -> subprocess.Popen[Any]:
-        procs.append(spawn_worker(db_path, "--worker-id", "w1", "--handlers", handlers,
-                                  "--poll-interval", str(POLL), "--lease-seconds", "3",
-                                  *options, log=tmp_path / "worker.log",
-                                  PQD_COUNT_FILE=str(tmp_path / "count.txt")))
-        return procs[-1]
-
-    yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+    with worker_processes() as spawn:
+        yield lambda *options: spawn(
+            db_path, "--worker-id", "w1", "--handlers", handlers, "--poll-interval", str(POLL),
+            "--lease-seconds", "3", *options, log=tmp_path / "worker.log",
+            PQD_COUNT_FILE=str(tmp_path / "count.txt"))
 
 
 def _taken(queue: Queue) -> int:

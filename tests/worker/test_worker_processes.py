@@ -20,9 +20,9 @@ from tests.worker.support import (
     COUNT_HANDLERS,
     SLOW_STOP_HANDLERS,
     executions,
-    spawn_worker,
     stop_process,
     wait_until,
+    worker_processes,
     write_handlers,
 )
 
@@ -39,17 +39,8 @@ def live(db_path: Path) -> Iterator[Queue]:
 @pytest.fixture
 def spawn() -> Iterator[Callable[..., subprocess.Popen[Any]]]:
     """``spawn_worker`` whose processes are killed at teardown, whatever the test did."""
-    procs: list[subprocess.Popen[Any]] = []
-
-    def start(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
-        procs.append(spawn_worker(*args, **kwargs))
-        return procs[-1]
-
-    yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+    with worker_processes() as start:
+        yield start
 
 
 def _all(queue: Queue) -> list:
