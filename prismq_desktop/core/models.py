@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -226,6 +227,20 @@ def enqueue_line(task_id: int, created_at: Any, run_after: Any, untouched: bool)
     if untouched and run_after is not None and str(run_after) > str(created_at):
         message += f", runs after {run_after}"
     return TaskLog(0, task_id, created_at, "INFO", message)
+
+
+def with_enqueue_line(task_id: int, entries: list[TaskLog], after_log_id: int, limit: int,
+                      enqueued: Callable[[], tuple[Any, Any] | None]) -> list[TaskLog]:
+    """A read of stored log rows, with the enqueue line first when it reads from the start;
+    ``enqueued()`` gives the row's (created, run_after), or None for a task that is gone.
+    Both backends read their rows and call this, so the line is made in one place."""
+    if after_log_id > FROM_START or limit < 1:
+        return entries
+    first = enqueued()
+    if first is None:
+        return entries
+    created, run_after = first
+    return [enqueue_line(task_id, created, run_after, not entries), *entries][:limit]
 
 
 @dataclass

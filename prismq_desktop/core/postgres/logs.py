@@ -9,7 +9,7 @@ import psycopg
 
 from prismq_desktop.core.errors import TaskNotFoundError
 from prismq_desktop.core.log_text import details_json, normalize_level
-from prismq_desktop.core.models import FROM_START, TaskLog, enqueue_line
+from prismq_desktop.core.models import TaskLog, with_enqueue_line
 from prismq_desktop.core.postgres.connection import Database
 
 INSERT_LOG = (
@@ -49,10 +49,5 @@ def since(db: Database, task_id: int, after_log_id: int, limit: int) -> list[Tas
     (made from the row's timestamps) comes first."""
     entries = [TaskLog.from_row(row) for row in db.query(SELECT_LOGS,
                                                           (task_id, after_log_id, limit))]
-    if after_log_id > FROM_START or limit < 1:
-        return entries
-    first = db.query(SELECT_ENQUEUED, (task_id,))
-    if not first:
-        return entries
-    created, run_after = first[0]
-    return [enqueue_line(task_id, created, run_after, not entries), *entries][:limit]
+    return with_enqueue_line(task_id, entries, after_log_id, limit,
+                             lambda: next(iter(db.query(SELECT_ENQUEUED, (task_id,))), None))

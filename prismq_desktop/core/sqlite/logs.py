@@ -8,7 +8,7 @@ import apsw
 
 from prismq_desktop.core.errors import TaskNotFoundError
 from prismq_desktop.core.log_text import details_json, normalize_level
-from prismq_desktop.core.models import FROM_START, TaskLog, enqueue_line
+from prismq_desktop.core.models import FROM_START, TaskLog, with_enqueue_line
 from prismq_desktop.core.sqlite.database import QueueDatabase
 
 INSERT_LOG = "INSERT INTO task_logs (task_id, at_utc, level, message, details) VALUES (?,?,?,?,?)"
@@ -49,10 +49,5 @@ def since(
     start, the enqueue line comes first."""
     entries = [TaskLog.from_row(row)
                for row in db.query(SELECT_LOGS, (task_id, after_log_id, limit))]
-    if after_log_id > FROM_START or limit < 1:
-        return entries
-    first = db.query(SELECT_ENQUEUED, (task_id,))
-    if not first:
-        return entries
-    created, run_after = first[0]
-    return [enqueue_line(task_id, created, run_after, not entries), *entries][:limit]
+    return with_enqueue_line(task_id, entries, after_log_id, limit,
+                             lambda: next(iter(db.query(SELECT_ENQUEUED, (task_id,))), None))
