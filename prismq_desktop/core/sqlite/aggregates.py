@@ -77,7 +77,7 @@ def _program(levels: list[dict[str, str]], adds: list[_Add]) -> str:
                          if part(add) != "0")
         return f"CASE r.i {whens} ELSE 0 END" if whens else "0"
 
-    source, names = "", []
+    source, names = "", list[str]()
     for level in levels:
         columns = ", ".join([*names, *(f"{expr} AS {name}" for name, expr in level.items())])
         source = f"SELECT {columns}" + (f" FROM ({source})" if source else "") + " LIMIT 1"
