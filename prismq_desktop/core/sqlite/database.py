@@ -284,11 +284,11 @@ class QueueDatabase:
                                self.busy_timeout_ms, progress), self.transaction() as conn:
             current = int(conn.execute("PRAGMA user_version").fetchall()[0][0])  # type: ignore[arg-type]
             if current <= schema.SCHEMA_VERSION:
+                conn.execute(schema.PRISMQ_TABLES)
+                conn.execute(schema.PRISMQ_VIEWS)
                 pending = range(current, schema.SCHEMA_VERSION)
                 stale = current > 0 and bool(conn.execute(aggregates.STALE).fetchall())
                 with meter.running(conn, pending, stale):
-                    conn.execute(schema.PRISMQ_TABLES)
-                    conn.execute(schema.PRISMQ_VIEWS)
                     for version in pending:
                         meter.next_stage()
                         conn.execute(schema.MIGRATIONS[version])
