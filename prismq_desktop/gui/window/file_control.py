@@ -105,6 +105,7 @@ class FileControl(QObject):
             self._offer_tables(path, error.missing)
             return
         name = display_name(path) if path else "the file"
+        self.message.emit(f"{name} was not opened")
         still = f" ({display_name(self.current)} stays open)" if self.current is not None \
             else ""
         if error.cancelled:

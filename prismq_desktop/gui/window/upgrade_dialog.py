@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressBar, QProgressDialog, QWidget
 
 from prismq_desktop.core.locations import display_name
 
@@ -58,9 +58,12 @@ class UpgradeProgress(QObject):
             dialog.deleteLater()
 
     def _show(self) -> None:
-        dialog = QProgressDialog(self._parent, minimum=0, maximum=STEPS, minimumDuration=0,
-                                 autoClose=False, autoReset=False)
+        dialog = QProgressDialog(self._parent, minimumDuration=0, autoClose=False,
+                                 autoReset=False)
         dialog.setObjectName("upgradeDialog")
+        bar = QProgressBar(textVisible=False)  # the label says the percentage once
+        dialog.setBar(bar)
+        dialog.setRange(0, STEPS)
         dialog.setWindowTitle("Upgrading queue file")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumWidth(420)
