@@ -23,10 +23,10 @@ import pytest
 
 from prismq_desktop.core import Queue, timeutil
 from prismq_desktop.core.sqlite import aggregates, schema
+from tests.sqlite.old_files import BEFORE_AGGREGATES
 from tests.support import FakeClock, sqlite_db
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
-OLD_VERSION = schema.AGGREGATES_VERSION - 1
 TASK_COLUMNS = ("id, type, priority, payload, compatibility, status, attempts, max_attempts,"
                 " run_after_utc, lease_until_utc, reserved_at_utc, processing_started_utc,"
                 " finished_at_utc, locked_by, error_message, idempotency_key, created_at_utc,"
@@ -66,8 +66,9 @@ def as_old_file(live: Path, old: Path) -> None:
     """``live``'s rows in a new file at the version before the aggregates, kept as that
     version's app kept them: PrismQ's tables as they are, the attempts as ``pqd_runs``."""
     conn = apsw.Connection(str(old))
-    for script in (schema.PRISMQ_TABLES, schema.PRISMQ_VIEWS, *schema.MIGRATIONS[:OLD_VERSION],
-                   f"PRAGMA user_version={OLD_VERSION}"):
+    for script in (schema.PRISMQ_TABLES, schema.PRISMQ_VIEWS,
+                   *schema.MIGRATIONS[:BEFORE_AGGREGATES],
+                   f"PRAGMA user_version={BEFORE_AGGREGATES}"):
         conn.execute(script)
     conn.execute("ATTACH DATABASE ? AS live", (str(live),))
     with conn:
@@ -210,7 +211,7 @@ def test_the_migrated_file_shows_what_the_app_showed_before_migrating(
     its columns and run rows; once migrated it shows exactly that, depth included."""
     before, after = opened(files[2]), opened(files[1])
     with before, after:
-        assert sqlite_db(before).user_version() == OLD_VERSION
+        assert sqlite_db(before).user_version() == BEFORE_AGGREGATES
         ours, theirs = before.stats(window), after.stats(window)
         assert [before.details(i).runs for i in range(1, 40)] == [
             after.details(i).runs for i in range(1, 40)]

@@ -107,11 +107,11 @@ def test_stats_seek_the_aggregate_rows_and_never_scan_or_sort(history_queue: Que
     keys = json.dumps([int(e) for e in edges[:-1]])
     plans = [" ".join(str(row[3]) for row in sqlite_db(history_queue).query(
         "EXPLAIN QUERY PLAN " + sql, params)) for sql, params in (
-            (sqlite_stats.FLOW_SQL, (keys, 0, int(edges[0]), 600)),
+            (sqlite_stats.FLOW_SQL, (keys,)),
             (sqlite_stats.HIST_SQL, (keys, int(edges[0]), 600)))]
     assert "SEARCH a USING PRIMARY KEY (b=?)" in plans[0], plans[0]
     assert "SEARCH a USING PRIMARY KEY (b=? AND g=? AND k>?)" in plans[1], plans[1]
-    assert "TEMP B-TREE" not in plans[1]
+    assert not any("TEMP B-TREE" in plan for plan in plans)
     assert not any("task_queue" in plan for plan in plans)
 
 
