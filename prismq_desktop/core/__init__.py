@@ -12,6 +12,7 @@ from prismq_desktop.core.claims import STRATEGIES
 from prismq_desktop.core.editing import refusal as edit_refusal
 from prismq_desktop.core.errors import (
     InvalidTransitionError,
+    MigrationCancelledError,
     QueueBusyError,
     QueueConnectionError,
     QueueDatabaseError,
@@ -76,6 +77,7 @@ __all__ = [
     "CronError",
     "FileHealth",
     "InvalidTransitionError",
+    "MigrationCancelledError",
     "Queue",
     "QueueBusyError",
     "QueueConnectionError",

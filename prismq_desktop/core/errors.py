@@ -35,3 +35,8 @@ class ReadOnlyError(QueueDatabaseError):
 class QueueConnectionError(QueueDatabaseError):
     """The database server could not be reached or dropped the connection mid-session;
     nothing was changed, and the same call may succeed once the server is back."""
+
+
+class MigrationCancelledError(QueueDatabaseError):
+    """Upgrading a file for this version was stopped before it finished (the caller's
+    progress callback said so): the transaction rolled back and the file is as it was."""

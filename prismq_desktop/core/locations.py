@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 #: How long a writer waits for another's lock before QueueBusyError, unless told.
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+#: ``progress(fraction)``, 0 to 1, while opening a queue upgrades it for this version (1 once
+#: committed; only when a migration runs); returning False stops it and changes nothing.
+MigrationProgress = Callable[[float], object]
 SQLITE_SCHEME = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 POSTGRES_MISSING = ("the PostgreSQL backend is not installed; install it with"
@@ -97,8 +101,10 @@ def sqlite_path(location: str | os.PathLike[str] | None) -> Path:
 
 def open_store(location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
                create: bool = True,
-               busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Store:
-    """The store for ``location``, opened (or created) ready to use."""
+               busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+               progress: MigrationProgress | None = None) -> Store:
+    """The store for ``location``, opened (or created) ready to use; ``progress`` hears how
+    a SQLite file's upgrade for this version goes (PostgreSQL's are quick: it is not told)."""
     if is_postgres(location):
         try:
             backend = importlib.import_module("prismq_desktop.core.postgres")
@@ -110,7 +116,7 @@ def open_store(location: str | os.PathLike[str] | None = None, *, read_only: boo
     from prismq_desktop.core.sqlite.store import open_store as open_sqlite
 
     return open_sqlite(sqlite_path(location), read_only=read_only, create=create,
-                       busy_timeout_ms=busy_timeout_ms)
+                       busy_timeout_ms=busy_timeout_ms, progress=progress)
 
 
 def backend_versions() -> dict[str, str]:

@@ -37,7 +37,7 @@ from prismq_desktop.core import (
 from prismq_desktop.core.bulk import BulkResult, Progress, check_action
 from prismq_desktop.core.claims import DEFAULT_STRATEGY, ClaimFilter, check_strategy
 from prismq_desktop.core.errors import QueueDatabaseError, ValidationError
-from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, open_store
+from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, MigrationProgress, open_store
 from prismq_desktop.core.models import FROM_START, Task, TaskLog, Worker
 from prismq_desktop.core.query import STUCK_FILTER, TaskQuery
 from prismq_desktop.core.reports import (
@@ -66,12 +66,15 @@ class Queue(Operator):
     @classmethod
     def open(cls, location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
              create: bool = True, clock: timeutil.Clock = timeutil.utc_now,
-             busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Queue:
+             busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+             progress: MigrationProgress | None = None) -> Queue:
         """Open a queue: a file path or ``sqlite:///path`` (None: the default file), or a
         ``postgresql://`` URL. A newer schema, or a queue we may not write, opens read-only
-        with ``read_only_reason`` saying why."""
+        with ``read_only_reason`` saying why. ``progress(fraction)`` hears how upgrading a
+        file for this version goes; returning False stops it (MigrationCancelledError, the
+        file unchanged)."""
         return cls(open_store(location, read_only=read_only, create=create,
-                              busy_timeout_ms=busy_timeout_ms), clock)
+                              busy_timeout_ms=busy_timeout_ms, progress=progress), clock)
 
     def reopen(self, *, read_only: bool = False) -> Queue:
         """The same queue with connections of its own (a worker engine, a background read);

@@ -102,16 +102,17 @@ def test_one_minute_series_over_a_day(history_queue: Queue) -> None:
     assert flow.enqueued.sum() == total > 1000
 
 
-def test_stats_seek_the_aggregate_rows_and_never_scan_tasks(history_queue: Queue) -> None:
+def test_stats_seek_the_aggregate_rows_and_never_scan_or_sort(history_queue: Queue) -> None:
     edges = history_queue.stats("24h").edges
     keys = json.dumps([int(e) for e in edges[:-1]])
-    for sql, params in ((sqlite_stats.FLOW_SQL, (keys, 0, int(edges[0]), 600)),
-                        (sqlite_stats.HIST_SQL, (keys, 0, int(edges[0]), 600)),
-                        (sqlite_stats.TYPE_HIST_SQL, (keys, 2000))):
-        plan = " ".join(str(row[3]) for row in sqlite_db(history_queue).query(
-            "EXPLAIN QUERY PLAN " + sql, params))
-        assert "SEARCH a USING PRIMARY KEY (b=?)" in plan, plan
-        assert "task_queue" not in plan
+    plans = [" ".join(str(row[3]) for row in sqlite_db(history_queue).query(
+        "EXPLAIN QUERY PLAN " + sql, params)) for sql, params in (
+            (sqlite_stats.FLOW_SQL, (keys,)),
+            (sqlite_stats.HIST_SQL, (keys, int(edges[0]), 600)))]
+    assert "SEARCH a USING PRIMARY KEY (b=?)" in plans[0], plans[0]
+    assert "SEARCH a USING PRIMARY KEY (b=? AND g=? AND k>?)" in plans[1], plans[1]
+    assert not any("TEMP B-TREE" in plan for plan in plans)
+    assert not any("task_queue" in plan for plan in plans)
 
 
 @pytest.mark.parametrize("seed", [3, 4])

@@ -18,10 +18,14 @@ from typing import Any, TypeVar
 import apsw
 
 from prismq_desktop.core.errors import QueueSchemaError, ReadOnlyError
-from prismq_desktop.core.locations import DEFAULT_BUSY_TIMEOUT_MS, default_db_path
+from prismq_desktop.core.locations import (
+    DEFAULT_BUSY_TIMEOUT_MS,
+    MigrationProgress,
+    default_db_path,
+)
 from prismq_desktop.core.models import TASK_COLUMNS, RawText
 from prismq_desktop.core.reports import ASKED_READ_ONLY
-from prismq_desktop.core.sqlite import aggregates, schema
+from prismq_desktop.core.sqlite import aggregates, migrating, schema
 from prismq_desktop.core.sqlite.translate import translate, translated
 
 # The seeds' PRAGMAs (DESIGN §3). wal_autocheckpoint stays at 1000 although 4000 measured
@@ -262,26 +266,38 @@ class QueueDatabase:
         rows = self.query("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')")
         return {name for (name,) in rows}
 
-    def initialize_schema(self) -> None:
+    def initialize_schema(self, progress: MigrationProgress | None = None) -> None:
         """Create PrismQ's tables and views if missing, then run this app's migrations.
 
         One ``BEGIN IMMEDIATE`` that reads ``user_version`` inside it: when several processes
-        open a file at once, the first migrates and the others find the work done (issue 17).
+        open a file at once, the first migrates and the others find the work done (issue 17),
+        waiting for it longer than the busy timeout when it is a long one (migrating.py).
         A newer ``user_version`` than we know makes the database read-only instead.
+        ``progress(fraction)`` hears how a migration goes; returning False stops it:
+        MigrationCancelledError, and the file is as it was.
         """
-        if self._newer(self.user_version()) or self.read_only:
+        version = self.user_version()
+        if self._newer(version) or self.read_only:
             return
-        with self.transaction() as conn:
+        meter = migrating.Meter(progress)
+        with migrating.patient(self.get_connection(), version < schema.SCHEMA_VERSION,
+                               self.busy_timeout_ms, progress), self.transaction() as conn:
             current = int(conn.execute("PRAGMA user_version").fetchall()[0][0])  # type: ignore[arg-type]
             if current <= schema.SCHEMA_VERSION:
                 conn.execute(schema.PRISMQ_TABLES)
                 conn.execute(schema.PRISMQ_VIEWS)
-                for version in range(current, schema.SCHEMA_VERSION):
-                    conn.execute(schema.MIGRATIONS[version])
-                if current < schema.SCHEMA_VERSION:
-                    conn.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
-                if conn.execute(aggregates.STALE).fetchall():  # rows copied in (copy_rows.py)
-                    conn.execute(aggregates.REBUILD)
+                pending = range(current, schema.SCHEMA_VERSION)
+                stale = current > 0 and bool(conn.execute(aggregates.STALE).fetchall())
+                with meter.running(conn, pending, stale):
+                    for version in pending:
+                        meter.next_stage()
+                        conn.execute(schema.MIGRATIONS[version])
+                    if current < schema.SCHEMA_VERSION:
+                        conn.execute(f"PRAGMA user_version={schema.SCHEMA_VERSION}")
+                    if conn.execute(aggregates.STALE).fetchall():  # rows copied in (copy_rows.py)
+                        meter.next_stage()
+                        conn.execute(aggregates.REBUILD)
+        meter.committed()
         self._newer(current)  # made newer by another app meanwhile
 
     def _newer(self, version: int) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prismq_desktop.core.errors import QueueDatabaseError, QueueSchemaError
 from prismq_desktop.core.file_safety import check_location
-from prismq_desktop.core.locations import chosen_by_user, default_db_path
+from prismq_desktop.core.locations import MigrationProgress, chosen_by_user, default_db_path
 from prismq_desktop.core.sqlite import schema
 from prismq_desktop.core.sqlite.database import BUSY_TIMEOUT_MS, SQLITE_HEADER, QueueDatabase
 
@@ -41,13 +41,15 @@ def check_file(path: Path) -> None:
 def open_queue(
     db_path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
     create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    progress: MigrationProgress | None = None,
 ) -> QueueDatabase:
     """Open (or create) a queue file, ready to use.
 
     Raises for a directory, a non-SQLite file, or a SQLite file with other tables than the
     queue's (we create tables only in a new or empty file). A newer schema, or a file we may
     not write, opens read-only with ``read_only_reason`` set. ``busy_timeout_ms`` is how long
-    to wait for another process's lock before raising QueueBusyError.
+    to wait for another process's lock before raising QueueBusyError. ``progress`` hears how
+    an upgrade for this version goes and may stop it (see migrating.py).
     """
     path = Path(db_path) if db_path is not None else default_db_path()
     check_location(path, named=chosen_by_user(path))
@@ -66,7 +68,7 @@ def open_queue(
         db.mark_read_only(f"the folder {path.parent} is read-only (SQLite writes its -wal and"
                           " -shm files beside the queue)")
     try:
-        _prepare(db, path)
+        _prepare(db, path, progress)
     except BaseException:
         db.close()
         raise
@@ -95,13 +97,13 @@ def _check_tables(names: set[str], path: Path) -> None:
         )
 
 
-def _prepare(db: QueueDatabase, path: Path) -> None:
+def _prepare(db: QueueDatabase, path: Path, progress: MigrationProgress | None) -> None:
     names = db.table_names()
     if not names:
         if db.read_only:
             raise QueueSchemaError(f"{path} is an empty database without the queue tables")
         db.execute("PRAGMA page_size=4096")
-        db.initialize_schema()
+        db.initialize_schema(progress)
         return
     _check_tables(names, path)
-    db.initialize_schema()
+    db.initialize_schema(progress)

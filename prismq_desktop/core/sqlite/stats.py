@@ -3,8 +3,8 @@ per bucket, latency histograms, counts (core/stats.py does the arithmetic).
 
 Each read seeks the aggregate rows of the buckets it wants (their keys are exact: bucket
 starts at a fixed offset per kind), at the coarsest level that fits the chart's step: 15 s or
-10 min for flow, 1 min or 10 min for histograms. So a 7-day window reads ~1,000 flow keys
-and ~1,000 histogram keys however many tasks ran (DESIGN §9; figures in read_bench.py).
+10 min for flow, 1 min, 10 min or 1 h for histograms. So a 7-day window reads ~1,000 flow keys
+and 168 histogram keys however many tasks ran (DESIGN §9; figures in read_bench.py).
 
 A file this app has not migrated (opened read-only) gets the same rows built for the read
 in temporary tables from its task columns (the migration's back-fill), then dropped.
@@ -28,95 +28,128 @@ from prismq_desktop.core.stats import empty_throughput
 from prismq_desktop.core.stats_types import RATE_SECONDS, Flow, Histograms, StatsReads, Throughput
 
 BIN_EDGES = np.array(stats_types.BIN_EDGES, np.float64)
-_SUMS = ", ".join(f"sum(a.{c})" for c in agg.FLOW_COLUMNS)
-#: Flow per chart bucket: ?1 the keys (JSON), ?2 their offset, ?3 the first edge, ?4 the step.
-FLOW_SQL = (f"SELECT (j.value - ?2 - ?3) / ?4, {_SUMS} FROM json_each(?1) AS j"
-            " JOIN pqd_agg AS a ON a.b = j.value GROUP BY 1")
-#: Histogram counts per chart bucket or per histogram bucket (?4 = 1), and per type.
-HIST_SQL = ("SELECT (j.value - ?2 - ?3) / ?4, a.k, sum(a.n) FROM json_each(?1) AS j"
-            " JOIN pqd_agg AS a ON a.b = j.value GROUP BY 1, 2")
-TYPE_HIST_SQL = ("SELECT a.g, a.k, sum(a.n) FROM json_each(?1) AS j"
-                 " JOIN pqd_agg AS a ON a.b = j.value WHERE a.k >= ?2 GROUP BY 1, 2")
+#: Flow per key of ?1 (JSON) that has rows: its sums over the workers, then the key's index,
+#: all in one text (as HIST_SQL below): a 24 h series in minutes reads 5,760 keys with
+#: ~23,000 rows, which a GROUP BY sorted and Python walked row by row at 2x the cost.
+FLOW_SQL = (
+    "SELECT group_concat((SELECT "
+    + " || ',' || ".join(f"sum(a.{c})" for c in agg.FLOW_COLUMNS)
+    + " FROM pqd_agg AS a WHERE a.b = j.value) || ',' || j.key) FROM json_each(?1) AS j"
+)
+#: Per type (every type has count rows), its histogram rows among the keys ?1, each packed
+#: into one integer, ``(row << 12 | k) << 32 | n`` with ``row`` its index from key ?2 in
+#: steps of ?3, all in one text that numpy parses in C: a 7-day window has ~110,000 rows,
+#: and as Python tuples, or grouped by SQL (a sort), they cost 3-5x the read itself
+#: (read_bench). The subquery seeks (b, g) prefixes in key order: nothing is sorted.
+_K_SHIFT, _N_SHIFT = 12, 32  # k < 4096 (3000 + a bin), n < 2**32 (attempts in a row)
+_K_MASK, _N_MASK = (1 << _K_SHIFT) - 1, (1 << _N_SHIFT) - 1
+HIST_SQL = (
+    f"SELECT t.g, (SELECT group_concat(((j.value - ?2) / ?3 * {1 << _K_SHIFT} + a.k)"
+    f" * {1 << _N_SHIFT}"
+    " + a.n) FROM json_each(?1) AS j JOIN pqd_agg AS a ON a.b = j.value AND a.g = t.g"
+    f" AND a.k >= {agg.WAIT}) FROM (SELECT DISTINCT g FROM pqd_agg WHERE b = {agg.COUNTS}) AS t"
+)
 _OLDEST_READY_SQL = (
     "SELECT type, min(run_after_utc) FROM task_queue"
     " WHERE status = 'queued' AND run_after_utc <= ? GROUP BY type"
 )
 
 
-def _keys(first: float, last: float, step: int, at: int) -> str:
-    """Aggregate keys of the ``step`` buckets from the one holding ``first`` to the one
-    holding ``last``, as JSON for json_each."""
+def keys(first: float, last: float, level: tuple[int, int]) -> str:
+    """Aggregate keys of one ``level``'s (size, offset) rows from the one holding ``first``
+    to the one holding ``last``, as JSON for json_each."""
+    step, at = level
     start = int(first) - int(first) % step
     return json.dumps(list(range(start + at, int(last) + 1 + at, step)))
 
 
-def _flow_rows(db: QueueDatabase, edges: np.ndarray, until: float) -> list[tuple[Any, ...]]:
-    step = int(edges[1] - edges[0])
-    size, at = (agg.COARSE_STEP, agg.FLOW_COARSE_AT) if step % agg.COARSE_STEP == 0 else (
+def flow_level(step: int) -> tuple[int, int]:
+    """The (size, offset) of the flow rows a chart of ``step``-second buckets reads."""
+    return (agg.COARSE_STEP, agg.FLOW_COARSE_AT) if step % agg.COARSE_STEP == 0 else (
         agg.FLOW_STEP, 0)
-    keys = _keys(float(edges[0]), min(float(edges[-1]) - 1, until), size, at)
-    return db.query(FLOW_SQL, (keys, at, int(edges[0]), step))
+
+
+def hist_level(step: int) -> tuple[int, int]:
+    """The (size, offset) of the histogram rows it reads: the longest that divides the step,
+    else minutes (spread over the buckets they cover)."""
+    return next((size, at) for size, at in (
+        (agg.HOUR_STEP, agg.HIST_HOUR_AT), (agg.COARSE_STEP, agg.HIST_COARSE_AT),
+        (agg.HIST_STEP, agg.HIST_AT)) if step % size == 0 or size == agg.HIST_STEP)
+
+
+def _flow(db: QueueDatabase, edges: np.ndarray, until: float) -> tuple[Throughput, Flow]:
+    """Flow per bucket between ``edges``, from the rows of the keys up to ``until``."""
+    step, size = int(edges[1] - edges[0]), len(edges) - 1
+    level = flow_level(step)
+    first = int(edges[0])
+    [(packed,)] = db.query(FLOW_SQL, (keys(first, min(float(edges[-1]) - 1, until), level),))
+    rows = _parsed(packed).reshape(-1, len(agg.FLOW_COLUMNS) + 1)
+    index = (first - first % level[0] + rows[:, -1] * level[0] - first) // step
+    keep = (index >= 0) & (index < size)
+    columns = np.zeros((len(agg.FLOW_COLUMNS), size), np.int64)
+    for column, values in zip(columns, rows[keep, :-1].T, strict=True):
+        np.add.at(column, index[keep], values)  # exact: 'at' sums epochs
+    named = dict(zip(agg.FLOW_COLUMNS, columns, strict=True))
+    flow = empty_throughput(size)
+    flow.enqueued[:], flow.completed[:] = named["en"], named["co"]
+    flow.failed[:], flow.finished[:] = named["fa"], named["fi"]
+    return flow, Flow(named["op"], named["ac"], named["at"], named["sc"])
+
+
+def _parsed(packed: str | None) -> np.ndarray:
+    """group_concat's comma-separated integers (None: no rows) as an array, parsed in C."""
+    return np.fromstring(packed or "", np.int64, sep=",") if packed else np.zeros(0, np.int64)
 
 
 def throughput(db: QueueDatabase, edges: np.ndarray) -> Throughput:
     """Counts per bucket between consecutive ``edges`` (epoch seconds)."""
     with _aggregates(db):
-        return _throughput(_flow_rows(db, edges, float(edges[-1])), len(edges) - 1)[0]
-
-
-def _throughput(rows: list[tuple[Any, ...]], size: int) -> tuple[Throughput, Flow]:
-    flow = empty_throughput(size)
-    columns = {c: np.zeros(size, np.int64) for c in agg.FLOW_COLUMNS}
-    for i, *values in rows:
-        if 0 <= i < size:
-            for name, value in zip(agg.FLOW_COLUMNS, values, strict=True):
-                columns[name][i] = value
-    flow.enqueued[:], flow.completed[:] = columns["en"], columns["co"]
-    flow.failed[:], flow.finished[:] = columns["fa"], columns["fi"]
-    return flow, Flow(columns["op"], columns["ac"], columns["at"], columns["sc"])
+        return _flow(db, edges, float(edges[-1]))[0]
 
 
 def histograms(db: QueueDatabase, edges: np.ndarray, source: str) -> Histograms:
-    """Wait and run histograms per chart bucket, and run histograms per type (the rows are
-    added up with numpy: a 7-day window returns ~30,000 of them)."""
+    """Wait and run histograms per chart bucket, and run histograms per type, from the
+    histogram rows of the coarsest level whose rows fit the chart's step (one read)."""
     step, size = int(edges[1] - edges[0]), len(edges) - 1
-    span, at = next((size, offset) for size, offset in (
-        (agg.HOUR_STEP, agg.HIST_HOUR_AT), (agg.COARSE_STEP, agg.HIST_COARSE_AT),
-        (agg.HIST_STEP, agg.HIST_AT)) if step % size == 0 or size == agg.HIST_STEP)
+    span, at = hist_level(step)
     first, last = float(edges[0]), float(edges[-1]) - 1
-    keys = _keys(first, last, span, at)
     start = int(first) - int(first) % span
-    per_row = span > step  # buckets finer than a histogram row get its counts in each
+    names: dict[str, int] = {}
+    parts, codes = [], []
+    wanted = keys(first, last, (span, at))
+    for g, packed in db.query(HIST_SQL, (wanted, start + at, span)):
+        if packed:
+            values = _parsed(packed)
+            parts.append(values)
+            codes.append(np.full(len(values), names.setdefault(str(g), len(names)), np.int64))
+    values = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    code = np.concatenate(codes) if codes else np.zeros(0, np.int64)
+    row, k, n = values >> _N_SHIFT >> _K_SHIFT, values >> _N_SHIFT & _K_MASK, values & _N_MASK
+    kind, where = (k >= agg.RUN_OK).astype(np.int64), k % 1000  # 0 wait, 1 run
     bins = len(BIN_EDGES)
-    grid = np.zeros((2, size, bins), np.int64)  # wait, run
-    rows = np.array(db.query(HIST_SQL, (keys, at, start if per_row else int(edges[0]),
-                                        span if per_row else step)), np.int64).reshape(-1, 3)
-    index, k, n = rows.T
-    kind, where = (k // 1000 != 1).astype(np.int64), k % 1000
-    if per_row:  # each histogram row covers span // step buckets from its start
-        first_bucket = (start + index * span - int(edges[0])) // step
-        repeat = span // step
-        index = (first_bucket[:, None] + np.arange(repeat)).ravel()
-        kind, where, n = (np.repeat(column, repeat) for column in (kind, where, n))
+    # each row covers span // step chart buckets from its start (one when the step is longer)
+    repeat = max(span // step, 1)
+    first_bucket = (start + row * span - int(edges[0])) // step
+    index = (first_bucket[:, None] + np.arange(repeat)).ravel()
     keep = (index >= 0) & (index < size)
-    np.add.at(grid, (kind[keep], index[keep], where[keep]), n[keep])
-    typed = db.query(TYPE_HIST_SQL, (keys, agg.RUN_OK))
-    names = tuple(dict.fromkeys(str(g) for g, _k, _n in typed))
-    code = np.array([names.index(str(g)) for g, _k, _n in typed], np.int64)
-    k = np.array([row[1] for row in typed], np.int64)
-    n = np.array([row[2] for row in typed], np.int64)
-    type_run = np.zeros((len(names), bins), np.int64)
-    np.add.at(type_run, (code, k % 1000), n)
-    failed = np.bincount(code, np.where(k // 1000 * 1000 == agg.RUN_FAILED, n, 0),
-                         minlength=len(names)).astype(np.int64)
-    return Histograms(BIN_EDGES, grid[0], grid[1], names, type_run, failed, source)
+    cell = ((np.repeat(kind, repeat) * size + index) * bins + np.repeat(where, repeat))[keep]
+    grid = _sums(cell, np.repeat(n, repeat)[keep], 2 * size * bins).reshape(2, size, bins)
+    run = kind == 1
+    type_run = _sums(code[run] * bins + where[run], n[run], len(names) * bins).reshape(-1, bins)
+    failed = _sums(code, np.where(k >= agg.RUN_FAILED, n, 0), len(names))
+    return Histograms(BIN_EDGES, grid[0], grid[1], tuple(names), type_run, failed, source)
+
+
+def _sums(index: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """``weights`` added up per ``index`` in ``range(size)`` (exact: counts stay below 2**53)."""
+    return np.bincount(index, weights, minlength=size).astype(np.int64)
 
 
 def stats_reads(db: QueueDatabase, edges: np.ndarray, now: datetime) -> StatsReads:
     """Everything the Stats tab reads for the buckets between ``edges``."""
     at = now.timestamp()
     with _aggregates(db) as source:
-        flow, changes = _throughput(_flow_rows(db, edges, at), len(edges) - 1)
+        flow, changes = _flow(db, edges, at)
         hist = histograms(db, edges, source)
         recent = recent_flow(db, at - RATE_SECONDS).values()
         enqueued, completed, failed = (sum(row[i] for row in recent) for i in range(3))

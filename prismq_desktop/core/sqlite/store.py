@@ -17,6 +17,7 @@ import numpy as np
 from prismq_desktop.core import timeutil
 from prismq_desktop.core.bulk import BulkResult, Progress
 from prismq_desktop.core.claims import ClaimFilter
+from prismq_desktop.core.locations import MigrationProgress
 from prismq_desktop.core.models import Task, TaskLog, Worker
 from prismq_desktop.core.query import TaskQuery
 from prismq_desktop.core.reports import FileHealth, TaskDetails, WorkersOverview
@@ -71,10 +72,11 @@ def database_of(queue: Queue) -> QueueDatabase:
 
 
 def open_store(location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
-               create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> SQLiteStore:
+               create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+               progress: MigrationProgress | None = None) -> SQLiteStore:
     """Open (or create) a queue file; see :func:`opening.open_queue` for what is refused."""
     return SQLiteStore(open_queue(location, read_only=read_only, create=create,
-                                  busy_timeout_ms=busy_timeout_ms))
+                                  busy_timeout_ms=busy_timeout_ms, progress=progress))
 
 
 class SQLiteStore:
