@@ -10,7 +10,7 @@ import argparse
 import importlib
 from typing import Any
 
-from prismq_desktop.cli.files import db_path, require_existing
+from prismq_desktop.cli.files import db_path, open_for_writing, require_existing
 from prismq_desktop.cli.parser import UsageError
 
 #: Third-party modules a part needs, with what to tell a user who lacks them.
@@ -55,6 +55,7 @@ def gui(args: argparse.Namespace) -> int:
 def worker(args: argparse.Namespace) -> int:
     run = load("prismq_desktop.worker.command", "run", "the worker")
     require_existing(args)
+    open_for_writing(args).close()  # an upgrade for this version first, with its progress line
     return int(run(args, db_path(args)))
 
 

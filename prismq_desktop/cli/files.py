@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from prismq_desktop.cli.upgrade_line import upgrading
 from prismq_desktop.core import Queue, QueueDatabaseError
 from prismq_desktop.core.locations import location_of
 
@@ -93,6 +94,11 @@ def remove_unused_sidecars(path: Path) -> None:
 
 
 def open_for_writing(args: argparse.Namespace, *, create: bool = False) -> Queue:
+    """The queue read-write, upgraded for this version first when it needs it (progress on a
+    terminal; Ctrl+C leaves it as it was: see upgrade_line.py)."""
     if not create:
         require_existing(args)
-    return Queue.open(db_path(args), create=create, busy_timeout_ms=_timeout_ms(args))
+    path = db_path(args)
+    with upgrading(path) as progress:
+        return Queue.open(path, create=create, busy_timeout_ms=_timeout_ms(args),
+                          progress=progress)

@@ -23,6 +23,7 @@ from prismq_desktop.cli.files import db_path
 from prismq_desktop.cli.parser import PROG, UsageError, build_parser
 from prismq_desktop.core import (
     InvalidTransitionError,
+    MigrationCancelledError,
     QueueDatabaseError,
     ScheduleNotFoundError,
     TaskNotFoundError,
@@ -59,6 +60,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 
 #: Most specific first: the first matching class decides the exit code.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (MigrationCancelledError, INTERRUPTED),
     (InvalidTransitionError, REFUSED),
     (cli_delegates.CannotStart, CANNOT_START),
     (ValidationError, BAD_INPUT),

@@ -238,7 +238,7 @@ CREATE TABLE IF NOT EXISTS pqd_worker_control (
 #: Migration n brings a file from user_version n-1 to n. Append only.
 MIGRATIONS: tuple[str, ...] = (
     _COUNTS + _RUNS + _INDEXES, _PARTIAL_INDEXES, _PRISMQ_VIEWS_AGAIN, _SCHEDULES,
-    aggregates.MIGRATION, aggregates.HOUR_HISTOGRAMS,
+    aggregates.MIGRATION, aggregates.HOUR_HISTOGRAMS, aggregates.CHEAPER_TRIGGERS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 #: From this version on the file has pqd_agg and pqd_attempts (issue 12); reads of older files

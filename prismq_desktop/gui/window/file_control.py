@@ -22,6 +22,7 @@ from prismq_desktop.gui.actions import Actions
 from prismq_desktop.gui.window.banner import Banner
 from prismq_desktop.gui.window.opening import Opened, Opener, OpenFailed
 from prismq_desktop.gui.window.session import Session
+from prismq_desktop.gui.window.upgrade_dialog import UpgradeProgress
 
 FILTER = "Queue files (*.db *.sqlite *.sqlite3 *.queue);;All files (*)"
 
@@ -43,6 +44,9 @@ class FileControl(QObject):
         self.opener = Opener(self)
         self.opener.opened.connect(self._opened)
         self.opener.failed.connect(self._failed)
+        self.upgrade = UpgradeProgress(parent)
+        self.opener.upgrading.connect(self.upgrade.report)
+        self.upgrade.cancel_requested.connect(self.opener.cancel)
         self._start_worker = False
         self._opening: str | Path | None = None
         named["open"].triggered.connect(self.choose_open)
@@ -53,6 +57,7 @@ class FileControl(QObject):
         self._opening = location_of(path)
         self._start_worker = start_worker
         self.message.emit(f"Opening {redacted(path)}…")
+        self.upgrade.start(self._opening)
         self.opener.start(self._opening, create)
 
     def choose_open(self) -> None:
@@ -76,6 +81,7 @@ class FileControl(QObject):
 
     # -- results ---------------------------------------------------------------------------
     def _opened(self, opened: Opened) -> None:
+        self.upgrade.finish()
         self.current = opened.path
         self.banner.hide()
         if opened.read_only_reason:
@@ -93,14 +99,22 @@ class FileControl(QObject):
         self.opened.emit(session, self._start_worker and not opened.read_only_reason)
 
     def _failed(self, error: OpenFailed) -> None:
+        self.upgrade.finish()
         path = self._opening
         if (error.empty or error.missing) and path is not None:
             self._offer_tables(path, error.missing)
             return
-        message = f"Cannot open {display_name(path) if path else 'the file'}: {error}"
+        name = display_name(path) if path else "the file"
+        self.message.emit(f"{name} was not opened")
         still = f" ({display_name(self.current)} stays open)" if self.current is not None \
             else ""
-        self.banner.show_message(message + still, "error")
+        if error.cancelled:
+            self.banner.show_message(
+                f"Upgrade cancelled: {name} was left exactly as it was{still}. Open it again"
+                " to upgrade it for this version.", "info",
+                action=("Open again", lambda: self.open_path(path)) if path else None)
+        else:
+            self.banner.show_message(f"Cannot open {name}: {error}{still}", "error")
         self.failed.emit(str(error))
 
     def _offer_tables(self, path: str | Path, missing: bool) -> None:

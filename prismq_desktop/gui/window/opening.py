@@ -2,8 +2,9 @@
 
 The file is first opened read-only: a non-SQLite, corrupt, foreign or newer-schema file is
 told apart before anything could write to it. Only a real queue is then opened read-write
-(which runs this app's additive migrations); a locked or unwritable file opens read-only with
-the reason, so write actions can say why they are disabled.
+(which runs this app's additive migrations, reporting their progress through ``upgrading`` and
+stopping when cancelled); a locked or unwritable file opens read-only with the reason, so write
+actions can say why they are disabled.
 """
 
 from __future__ import annotations
@@ -15,8 +16,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from prismq_desktop.core import Queue, QueueBusyError, QueueDatabaseError, QueueSchemaError
-from prismq_desktop.core.locations import location_of, redacted
+from prismq_desktop.core import (
+    MigrationCancelledError,
+    Queue,
+    QueueBusyError,
+    QueueDatabaseError,
+    QueueSchemaError,
+)
+from prismq_desktop.core.locations import MigrationProgress, location_of, redacted
 
 
 @dataclass(frozen=True)
@@ -30,16 +37,21 @@ class Opened:
 
 class OpenFailed(Exception):
     """The file cannot be shown; ``empty`` (an empty database) or ``missing`` (no file yet)
-    when creating the queue there is what the user may want."""
+    when creating the queue there is what the user may want; ``cancelled`` when the user
+    stopped its upgrade (the file is as it was)."""
 
-    def __init__(self, message: str, empty: bool = False, missing: bool = False) -> None:
+    def __init__(self, message: str, empty: bool = False, missing: bool = False,
+                 cancelled: bool = False) -> None:
         super().__init__(message)
         self.empty = empty
         self.missing = missing
+        self.cancelled = cancelled
 
 
-def open_file(path: str | Path, create: bool = False) -> Opened:
-    """Runs in a background thread; raises OpenFailed with a one-line message."""
+def open_file(path: str | Path, create: bool = False,
+              progress: MigrationProgress | None = None) -> Opened:
+    """Runs in a background thread; raises OpenFailed with a one-line message.
+    ``progress`` hears how an upgrade for this version goes and may stop it."""
     path = location_of(path)
     if isinstance(path, Path):
         path = path.expanduser()
@@ -49,9 +61,11 @@ def open_file(path: str | Path, create: bool = False) -> Opened:
             return Opened(path, "")
         if isinstance(path, Path) and not path.exists():
             raise OpenFailed(f"{path} does not exist", missing=True)
-        return _check_then_open(path)
+        return _check_then_open(path, progress)
     except OpenFailed:
         raise
+    except MigrationCancelledError as exc:
+        raise OpenFailed(str(exc), cancelled=True) from exc
     except QueueSchemaError as exc:
         # A server without the queue's schema: offer to create it, as for a missing file.
         raise OpenFailed(str(exc), empty=_is_empty(path, exc),
@@ -60,13 +74,13 @@ def open_file(path: str | Path, create: bool = False) -> Opened:
         raise OpenFailed(str(exc), empty=_is_empty(path, exc)) from exc
 
 
-def _check_then_open(path: str | Path) -> Opened:
+def _check_then_open(path: str | Path, progress: MigrationProgress | None) -> Opened:
     with Queue.open(path, read_only=True) as look:
         demo = look.is_demo()
         if look.newer_schema:
             return Opened(path, look.read_only_reason, demo)
     try:
-        with Queue.open(path, create=False) as queue:
+        with Queue.open(path, create=False, progress=progress) as queue:
             return Opened(path, queue.read_only_reason, demo)
     except QueueBusyError as exc:
         return Opened(path, f"the file is locked by another process; reopen it to write ({exc})",
@@ -88,20 +102,32 @@ class Opener(QObject):
 
     opened = Signal(object)
     failed = Signal(object)
+    #: The file is being upgraded for this version: the fraction done (0 to 1).
+    upgrading = Signal(float)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
 
     def start(self, path: str | Path, create: bool = False) -> None:
-        thread = threading.Thread(target=self._run, args=(path, create),
+        self._stop = stop = threading.Event()
+        thread = threading.Thread(target=self._run, args=(path, create, stop),
                                   name="prismq-open", daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
-    def _run(self, path: str | Path, create: bool) -> None:
+    def cancel(self) -> None:
+        """Stop the upgrade of the file being opened (the file stays as it was)."""
+        self._stop.set()
+
+    def _run(self, path: str | Path, create: bool, stop: threading.Event) -> None:
+        def progress(fraction: float) -> bool:
+            self.upgrading.emit(fraction)
+            return not stop.is_set()
+
         try:
-            self.opened.emit(open_file(path, create))
+            self.opened.emit(open_file(path, create, progress))
         except OpenFailed as exc:
             self.failed.emit(exc)
         # Never a dead thread: the window shows what happened.
