@@ -113,6 +113,9 @@ def test_stats_seek_the_aggregate_rows_and_never_scan_or_sort(history_queue: Que
     assert "SEARCH a USING PRIMARY KEY (b=? AND g=? AND k>?)" in plans[1], plans[1]
     assert not any("TEMP B-TREE" in plan for plan in plans)
     assert not any("task_queue" in plan for plan in plans)
+    plan = " ".join(str(row[3]) for row in sqlite_db(history_queue).query(
+        "EXPLAIN QUERY PLAN " + sqlite_stats.OLDEST_READY_SQL, ("transcode", text(NOW))))
+    assert "USING INDEX" in plan and "SCAN" not in plan, plan  # per type, not the backlog
 
 
 @pytest.mark.parametrize("seed", [3, 4])

