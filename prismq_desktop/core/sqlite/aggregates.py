@@ -61,7 +61,8 @@ def _flows(t: str, g: str, when: str, **values: str) -> list[_Add]:
             _Add(when, f"{t} - {t} % {COARSE_STEP} + {FLOW_COARSE_AT}", g, "0", values)]
 
 
-def _program(levels: list[dict[str, str]], adds: list[_Add], rows: str = "") -> str:
+def _program(levels: list[dict[str, str]], adds: list[_Add], rows: str = "",
+             guard: str = "") -> str:
     """One upsert adding every applicable row of ``adds``.
 
     Each value is worked out once, in ``levels`` (each level may use the names of the one
@@ -70,7 +71,8 @@ def _program(levels: list[dict[str, str]], adds: list[_Add], rows: str = "") -> 
     claim + complete's trigger work (callgrind). ``LIMIT 1`` keeps SQLite from flattening a
     level into the next (which would copy its expressions back into every use), and the
     kinds are a table because a subquery of constants is an ephemeral table built at each
-    firing.
+    firing. Only the columns ``adds`` set are written, and ``guard`` (on OLD and NEW only)
+    is tested before any level is worked out.
 
     With ``rows`` (a FROM clause whose rows each stand for ``m`` alike tasks) the same
     program adds up many tasks at once, grouped by key: the set-based form of a trigger,
@@ -86,17 +88,20 @@ def _program(levels: list[dict[str, str]], adds: list[_Add], rows: str = "") -> 
         columns = ", ".join([*names, *(f"{expr} AS {name}" for name, expr in level.items())])
         source = f"SELECT {columns} {source}" + ("" if rows else " LIMIT 1")
         source, names = f"FROM ({source})", names + list(level)
+    used = [c for c in _ALL if any(c in add.values for add in adds)]
     times = " * x.m" if rows else ""
-    cells = ", ".join(f"{pick(lambda add, c=c: add.values.get(c, '0'))}{times} AS {c}"  # type: ignore[misc]
-                      for c in _ALL)
+    cells = "".join(f", {pick(lambda add, c=c: add.values.get(c, '0'))}{times} AS {c}"  # type: ignore[misc]
+                    for c in used)
+    where = " AND ".join(w for w in (guard and f"({guard})", f"r.i < {len(adds)}",
+                                     pick(lambda a: a.when)) if w)
     keyed = (f"SELECT {pick(lambda a: a.b)} AS b, {pick(lambda a: a.g)} AS g,"
-             f" {pick(lambda a: a.k)} AS k, {cells} {source} AS x, pqd_kinds AS r"
-             f" WHERE r.i < {len(adds)} AND {pick(lambda a: a.when)}")
+             f" {pick(lambda a: a.k)} AS k{cells} {source}{' AS x,' if source else ' FROM'}"
+             f" pqd_kinds AS r WHERE {where}")
     if rows:
-        sums = ", ".join(f"sum({c})" for c in _ALL)
-        keyed = f"SELECT b, g, k, {sums} FROM ({keyed}) WHERE 1 GROUP BY b, g, k"
-    updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in _ALL)
-    return (f"INSERT INTO pqd_agg (b, g, k, {', '.join(_ALL)}) {keyed}"
+        sums = "".join(f", sum({c})" for c in used)
+        keyed = f"SELECT b, g, k{sums} FROM ({keyed}) WHERE 1 GROUP BY b, g, k"
+    updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in used)
+    return (f"INSERT INTO pqd_agg (b, g, k, {', '.join(used)}) {keyed}"
             f" ON CONFLICT (b, g, k) DO UPDATE SET {updates};")
 
 
@@ -142,13 +147,18 @@ def _inserted(new: str, rows: str = "") -> str:
     """What an inserted task ``new`` adds: its count, and its enqueue (and, when it waits
     for its run_after, the scheduled backlog) in the flow."""
     many = {"m": f"{new}.m"} if rows else {}
-    return _program([
-        {**many, "task_type": f"{new}.type", "task_status": f"{new}.status",
-         "t": _epoch(f"{new}.created_at_utc"), "ra": _EPOCH.format(f"{new}.run_after_utc"),
-         "open": _is(f"{new}.status", OPEN), "active": _is(f"{new}.status", ACTIVE)},
-        {"waits": "ifnull(task_status = 'queued' AND ra > t, 0)"},
+    # a trigger reads NEW as it is; a batch's rows come through its level, as x
+    counted = [{**many, "task_type": f"{new}.type", "task_status": f"{new}.status"}] if rows \
+        else []
+    of = "x.task_" if rows else f"{new}."
+    return _program(counted, [
+        _Add("1", str(COUNTS), f"{of}type", f"{of}status", {"n": "1"}),
+    ], rows) + "\n" + _program([
+        {**many, "t": _epoch(f"{new}.created_at_utc"), "ra": _EPOCH.format(f"{new}.run_after_utc"),
+         "open": _is(f"{new}.status", OPEN), "active": _is(f"{new}.status", ACTIVE),
+         "queued": f"{new}.status = 'queued'"},
+        {"waits": "ifnull(queued AND ra > t, 0)"},
     ], [
-        _Add("1", str(COUNTS), "x.task_type", "x.task_status", {"n": "1"}),
         *_flows("x.t", "''", "1", en="1", op="x.open", ac="x.active", at="x.active * x.t",
                 sc="x.waits"),
         *_flows("x.ra", "''", "x.waits", sc="-1"),
@@ -157,62 +167,68 @@ def _inserted(new: str, rows: str = "") -> str:
 
 _INSERT = _inserted("NEW")
 #: The insert trigger's work for a batch of tasks, as one statement: a bulk enqueue suspends
-#: the trigger and runs this instead (core/sqlite/enqueue.py). ?1 is a JSON array of
+#: the trigger and runs this instead (core/sqlite/enqueue.py). :alike is a JSON array of
 #: [type, status, created_at_utc, run_after_utc, m]: m tasks alike in all four.
 INSERTED = _inserted("t", "(SELECT json_extract(value, '$[0]') AS type, json_extract(value,"
                      " '$[1]') AS status, json_extract(value, '$[2]') AS created_at_utc,"
                      " json_extract(value, '$[3]') AS run_after_utc, json_extract(value, '$[4]')"
-                     " AS m FROM json_each(?1)) AS t").rstrip(";")
+                     " AS m FROM json_each(:alike)) AS t")
 INSERT_TRIGGER = "pqd_agg_insert"
 
+_MOVED = "OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type"
 # An attempt ends when a running task completes, fails or goes back to queued with its
 # attempt still counted (a release refunds it; a cancel is no finished attempt). Its
 # sub-second wait and run come from its pqd_attempts row when it has one.
+_ENDED = (f"{_is('OLD.status', ACTIVE)} AND {_is('NEW.status', ENDINGS)}"
+          " AND NEW.attempts IS OLD.attempts")
 _MINE = "a.task_id = NEW.id AND a.attempt IS NEW.attempts AND a.finished >= t"
 _ATTEMPT = "(SELECT {} FROM (SELECT 1) LEFT JOIN pqd_attempts a ON " + _MINE + ")"
-_UPDATE = _program([
-    {"t": _epoch("NEW.updated_at_utc"), "ro": _EPOCH.format("OLD.run_after_utc"),
-     "rn": _EPOCH.format("NEW.run_after_utc"),
-     "ao": _is("OLD.status", ACTIVE), "an": _is("NEW.status", ACTIVE),
-     "oo": _is("OLD.status", OPEN), "on_": _is("NEW.status", OPEN),
-     "ended": f"{_is('OLD.status', ACTIVE)} AND {_is('NEW.status', ENDINGS)}"
-              " AND NEW.attempts IS OLD.attempts",
-     "start": _EPOCH.format("coalesce(OLD.processing_started_utc, OLD.reserved_at_utc)")},
-    {"so": "ifnull(OLD.status = 'queued' AND ro > t, 0)",
-     "sn": "ifnull(NEW.status = 'queued' AND rn > t, 0)",
-     "wait": "CASE WHEN ended THEN " + _ATTEMPT.format(
-         "CASE WHEN a.task_id IS NULL THEN start - " + _EPOCH.format("NEW.created_at_utc")
-         + " ELSE a.wait_s END") + " END",
-     "run": "CASE WHEN ended THEN " + _ATTEMPT.format(
-         "CASE WHEN a.task_id IS NULL THEN t - start ELSE a.run_s END") + " END"},
-    {"wait_k": f"CASE WHEN wait IS NOT NULL THEN {WAIT} + {_bin('max(wait, 0)')} END",
-     "run_k": f"CASE WHEN run IS NOT NULL THEN (CASE NEW.status WHEN 'completed' THEN {RUN_OK}"
-              f" ELSE {RUN_FAILED} END) + {_bin('max(run, 0)')} END"},
-], [
-    _Add("OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type", str(COUNTS), "OLD.type",
-         "OLD.status", {"n": "-1"}),
-    _Add("OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type", str(COUNTS), "NEW.type",
-         "NEW.status", {"n": "1"}),
-    *_flows("x.t", "coalesce(NEW.locked_by, OLD.locked_by, '')",
-            "OLD.status IS NOT NEW.status OR x.so OR x.sn",
-            st="x.an > x.ao", co="NEW.status = 'completed' AND OLD.status IS NOT 'completed'",
-            fa="NEW.status = 'failed' AND OLD.status IS NOT 'failed'", fi="x.oo > x.on_",
-            op="x.on_ - x.oo", ac="x.an - x.ao", at="(x.an - x.ao) * x.t", sc="x.sn - x.so"),
-    *_flows("x.ro", "''", "x.so", sc="1"),
-    *_flows("x.rn", "''", "x.sn", sc="-1"),
-    *(_Add(f"x.{kind} IS NOT NULL", f"x.t - x.t % {step} + {at}", "NEW.type", f"x.{kind}",
-           {"n": "1"})
-      for step, at in ((HIST_STEP, HIST_AT), (COARSE_STEP, HIST_COARSE_AT),
-                       (HOUR_STEP, HIST_HOUR_AT))
-      for kind in ("wait_k", "run_k")),
-])
+_UPDATE = "\n".join((
+    _program([], [
+        _Add(_MOVED, str(COUNTS), "OLD.type", "OLD.status", {"n": "-1"}),
+        _Add(_MOVED, str(COUNTS), "NEW.type", "NEW.status", {"n": "1"}),
+    ]),
+    _program([
+        {"t": _epoch("NEW.updated_at_utc"), "ro": _EPOCH.format("OLD.run_after_utc"),
+         "rn": _EPOCH.format("NEW.run_after_utc"),
+         "ao": _is("OLD.status", ACTIVE), "an": _is("NEW.status", ACTIVE),
+         "oo": _is("OLD.status", OPEN), "on_": _is("NEW.status", OPEN)},
+        {"so": "ifnull(OLD.status = 'queued' AND ro > t, 0)",
+         "sn": "ifnull(NEW.status = 'queued' AND rn > t, 0)"},
+    ], [
+        *_flows("x.t", "coalesce(NEW.locked_by, OLD.locked_by, '')",
+                "OLD.status IS NOT NEW.status OR x.so OR x.sn",
+                st="x.an > x.ao", co="NEW.status = 'completed' AND OLD.status IS NOT 'completed'",
+                fa="NEW.status = 'failed' AND OLD.status IS NOT 'failed'", fi="x.oo > x.on_",
+                op="x.on_ - x.oo", ac="x.an - x.ao", at="(x.an - x.ao) * x.t", sc="x.sn - x.so"),
+        *_flows("x.ro", "''", "x.so", sc="1"),
+        *_flows("x.rn", "''", "x.sn", sc="-1"),
+    ]),
+    _program([
+        {"t": _epoch("NEW.updated_at_utc"),
+         "start": _EPOCH.format("coalesce(OLD.processing_started_utc, OLD.reserved_at_utc)")},
+        {"wait": _ATTEMPT.format("CASE WHEN a.task_id IS NULL THEN start - "
+                                 + _EPOCH.format("NEW.created_at_utc") + " ELSE a.wait_s END"),
+         "run": _ATTEMPT.format("CASE WHEN a.task_id IS NULL THEN t - start ELSE a.run_s END")},
+        {"wait_k": f"CASE WHEN wait IS NOT NULL THEN {WAIT} + {_bin('max(wait, 0)')} END",
+         "run_k": "CASE WHEN run IS NOT NULL THEN (CASE NEW.status WHEN 'completed' THEN"
+                  f" {RUN_OK} ELSE {RUN_FAILED} END) + {_bin('max(run, 0)')} END"},
+    ], [
+        _Add(f"x.{kind} IS NOT NULL", f"x.t - x.t % {step} + {at}", "NEW.type", f"x.{kind}",
+             {"n": "1"})
+        for step, at in ((HIST_STEP, HIST_AT), (COARSE_STEP, HIST_COARSE_AT),
+                         (HOUR_STEP, HIST_HOUR_AT))
+        for kind in ("wait_k", "run_k")
+    ], guard=_ENDED),
+))
 # A deleted task that was waiting leaves the backlog now (the row says nothing of when).
-_DELETE = _program([
+_DELETE = _program([], [
+    _Add("1", str(COUNTS), "OLD.type", "OLD.status", {"n": "-1"}),
+]) + "\n" + _program([
     {"t": _epoch("'now'"), "ro": _EPOCH.format("OLD.run_after_utc"),
      "oo": _is("OLD.status", OPEN), "ao": _is("OLD.status", ACTIVE)},
     {"waits": "ifnull(OLD.status = 'queued' AND ro > t, 0)"},
 ], [
-    _Add("1", str(COUNTS), "OLD.type", "OLD.status", {"n": "-1"}),
     *_flows("x.t", "''", "x.oo", op="-1", fi="1", ac="-x.ao", at="-x.ao * x.t",
             sc="-x.waits"),
     *_flows("x.ro", "''", "x.waits", sc="1"),

@@ -106,5 +106,6 @@ def _insert_with_batch_aggregates(conn: apsw.Connection, rows: list[tuple[Any, .
     conn.execute(f"DROP TRIGGER {aggregates.INSERT_TRIGGER}")
     conn.executemany(INSERT_TASK, rows)
     alike = collections.Counter((row[0], "queued", row[7], row[5]) for row in rows)
-    conn.execute(aggregates.INSERTED, (json.dumps([[*key, m] for key, m in alike.items()]),))
+    conn.execute(aggregates.INSERTED,
+                 {"alike": json.dumps([[*key, m] for key, m in alike.items()])})
     conn.execute(str(stored[0][0]))
