@@ -108,7 +108,7 @@ def test_stats_seek_the_aggregate_rows_and_never_scan_or_sort(history_queue: Que
     plans = [" ".join(str(row[3]) for row in sqlite_db(history_queue).query(
         "EXPLAIN QUERY PLAN " + sql, params)) for sql, params in (
             (sqlite_stats.FLOW_SQL, (keys,)),
-            (sqlite_stats.HIST_SQL, (keys, int(edges[0]), 600)))]
+            (sqlite_stats.HIST_SQL, (keys, int(edges[0]), 600, 20)))]
     assert "SEARCH a USING PRIMARY KEY (b=?)" in plans[0], plans[0]
     assert "SEARCH a USING PRIMARY KEY (b=? AND g=? AND k>?)" in plans[1], plans[1]
     assert not any("TEMP B-TREE" in plan for plan in plans)
