@@ -43,16 +43,15 @@ THROUGHPUT_COLUMNS = ("en", "co", "fa", "fi")
 THROUGHPUT_SQL = _flow_sql(THROUGHPUT_COLUMNS)
 _FLOW_SQLS = {agg.FLOW_COLUMNS: FLOW_SQL, THROUGHPUT_COLUMNS: THROUGHPUT_SQL}
 #: Per type (every type has count rows), its histogram rows among the keys ?1, each packed
-#: into one integer, ``(row << 12 | k) << 32 | n`` with ``row`` its index from key ?2 in
-#: steps of ?3, all in one text that numpy parses in C: a 7-day window has ~110,000 rows,
-#: and as Python tuples, or grouped by SQL (a sort), they cost 3-5x the read itself
-#: (read_bench). The subquery seeks (b, g) prefixes in key order: nothing is sorted.
-_K_SHIFT, _N_SHIFT = 12, 32  # k < 4096 (3000 + a bin), n < 2**32 (attempts in a row)
-_K_MASK, _N_MASK = (1 << _K_SHIFT) - 1, (1 << _N_SHIFT) - 1
+#: into one integer, ``n << ?4 | row << 12 | k`` with ``row`` its index from key ?2 in steps
+#: of ?3 (?4 the bits that row and k take), all in one text that numpy parses in C: a 7-day
+#: window has ~110,000 rows, and as Python tuples, or grouped by SQL (a sort), they cost
+#: 3-5x the read itself (read_bench). The subquery seeks (b, g) prefixes in key order:
+#: nothing is sorted. The count goes highest, so the usual small one makes short text.
+_K_BITS = 12  # k < 4096: 3000 + a bin
 HIST_SQL = (
-    f"SELECT t.g, (SELECT group_concat(((j.value - ?2) / ?3 * {1 << _K_SHIFT} + a.k)"
-    f" * {1 << _N_SHIFT}"
-    " + a.n) FROM json_each(?1) AS j JOIN pqd_agg AS a ON a.b = j.value AND a.g = t.g"
+    f"SELECT t.g, (SELECT group_concat((a.n << ?4) + ((j.value - ?2) / ?3 << {_K_BITS})"
+    " + a.k) FROM json_each(?1) AS j JOIN pqd_agg AS a ON a.b = j.value AND a.g = t.g"
     f" AND a.k >= {agg.WAIT}) FROM (SELECT DISTINCT g FROM pqd_agg WHERE b = {agg.COUNTS}) AS t"
 )
 #: One type's oldest ready task: the first entry of that type in the queued tasks' run_after
@@ -126,14 +125,16 @@ def histograms(db: QueueDatabase, edges: np.ndarray, source: str) -> Histograms:
     names: dict[str, int] = {}
     parts, codes = [], []
     wanted = keys(first, last, (span, at))
-    for g, packed in db.query(HIST_SQL, (wanted, start + at, span)):
+    low = (wanted.count(",") + 1 << _K_BITS).bit_length()  # bits of row << 12 | k
+    for g, packed in db.query(HIST_SQL, (wanted, start + at, span, low)):
         if packed:
             values = _parsed(packed)
             parts.append(values)
             codes.append(np.full(len(values), names.setdefault(str(g), len(names)), np.int64))
     values = np.concatenate(parts) if parts else np.zeros(0, np.int64)
     code = np.concatenate(codes) if codes else np.zeros(0, np.int64)
-    row, k, n = values >> _N_SHIFT >> _K_SHIFT, values >> _N_SHIFT & _K_MASK, values & _N_MASK
+    n, row = values >> low, (values & (1 << low) - 1) >> _K_BITS
+    k = values & (1 << _K_BITS) - 1
     kind, where = (k >= agg.RUN_OK).astype(np.int64), k % 1000  # 0 wait, 1 run
     bins = len(BIN_EDGES)
     # each row covers span // step chart buckets from its start (one when the step is longer)
