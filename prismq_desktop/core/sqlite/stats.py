@@ -27,6 +27,8 @@ from prismq_desktop.core.sqlite.database import QueueDatabase
 from prismq_desktop.core.stats_types import RATE_SECONDS, Flow, Histograms, StatsReads, Throughput
 
 BIN_EDGES = np.array(stats_types.BIN_EDGES, np.float64)
+
+
 def _flow_sql(columns: tuple[str, ...]) -> str:
     """Flow per key of ?1 (JSON) that has rows: its ``columns`` summed over the workers, then
     the key's index, all in one text (as HIST_SQL below): a 24 h series in minutes reads 5,760
@@ -42,6 +44,7 @@ FLOW_SQL = _flow_sql(agg.FLOW_COLUMNS)
 THROUGHPUT_COLUMNS = ("en", "co", "fa", "fi")
 THROUGHPUT_SQL = _flow_sql(THROUGHPUT_COLUMNS)
 _FLOW_SQLS = {agg.FLOW_COLUMNS: FLOW_SQL, THROUGHPUT_COLUMNS: THROUGHPUT_SQL}
+
 #: Per type (every type has count rows), its histogram rows among the keys ?1, each packed
 #: into one integer, ``n << ?4 | row << 12 | k`` with ``row`` its index from key ?2 in steps
 #: of ?3 (?4 the bits that row and k take), all in one text that numpy parses in C: a 7-day
@@ -133,8 +136,8 @@ def histograms(db: QueueDatabase, edges: np.ndarray, source: str) -> Histograms:
             codes.append(np.full(len(values), names.setdefault(str(g), len(names)), np.int64))
     values = np.concatenate(parts) if parts else np.zeros(0, np.int64)
     code = np.concatenate(codes) if codes else np.zeros(0, np.int64)
-    n, row = values >> low, (values & (1 << low) - 1) >> _K_BITS
-    k = values & (1 << _K_BITS) - 1
+    n, row = values >> low, (values & ((1 << low) - 1)) >> _K_BITS
+    k = values & ((1 << _K_BITS) - 1)
     kind, where = (k >= agg.RUN_OK).astype(np.int64), k % 1000  # 0 wait, 1 run
     bins = len(BIN_EDGES)
     # each row covers span // step chart buckets from its start (one when the step is longer)
