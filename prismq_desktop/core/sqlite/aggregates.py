@@ -116,6 +116,9 @@ def _is(column: str, statuses: str) -> str:
     whens = " ".join(f"WHEN {s.strip()} THEN 1" for s in statuses.strip("()").split(","))
     return f"(CASE {column} {whens} ELSE 0 END)"
 
+#: Row numbers the triggers cross their values with (one per kind of aggregate row).
+KINDS = ("CREATE TABLE IF NOT EXISTS pqd_kinds (i INTEGER PRIMARY KEY); INSERT OR IGNORE INTO"
+         f" pqd_kinds (i) VALUES {', '.join(f'({i})' for i in range(32))};")
 TABLES = f"""
 CREATE TABLE pqd_agg (
   b INTEGER NOT NULL, g TEXT NOT NULL, k NOT NULL, n INTEGER NOT NULL DEFAULT 0,
@@ -127,6 +130,7 @@ CREATE TABLE pqd_bins (lo REAL PRIMARY KEY, bin INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO pqd_bins (lo, bin) VALUES
   {', '.join(f'({edge!r}, {i})' for i, edge in enumerate(BIN_EDGES))};
 
+{KINDS}
 CREATE TABLE pqd_attempts (
   task_id INTEGER NOT NULL, finished REAL NOT NULL, attempt INTEGER, worker_id TEXT,
   outcome TEXT NOT NULL, wait_s REAL, run_s REAL,
@@ -369,7 +373,5 @@ END;
 
 #: Migration: the same triggers with each value worked out once per firing (issue 12: a
 #: claim + complete's trigger work fell from ~400k instructions to ~265k).
-CHEAPER_TRIGGERS = ("CREATE TABLE pqd_kinds (i INTEGER PRIMARY KEY); INSERT INTO pqd_kinds"
-                    f" (i) VALUES {', '.join(f'({i})' for i in range(32))};"
-                    " DROP TRIGGER IF EXISTS pqd_agg_insert; DROP TRIGGER IF EXISTS"
+CHEAPER_TRIGGERS = (KINDS + " DROP TRIGGER IF EXISTS pqd_agg_insert; DROP TRIGGER IF EXISTS"
                     " pqd_agg_update; DROP TRIGGER IF EXISTS pqd_agg_delete;\n" + TRIGGERS)
