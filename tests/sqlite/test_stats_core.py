@@ -13,7 +13,7 @@ from prismq_desktop.core import Queue, stats, timeutil
 from prismq_desktop.core.sqlite import sample_data as history
 from prismq_desktop.core.sqlite import schema
 from prismq_desktop.core.sqlite import stats as sqlite_stats
-from tests.support import sqlite_db
+from tests.support import FakeClock, sqlite_db
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -226,3 +226,22 @@ def test_a_file_without_this_apps_migrations_is_read_by_one_pass(tmp_path) -> No
     assert result.runs_source == "tasks"
     assert np.nanmax(result.latency.run_p50) == pytest.approx(60, rel=0.04)
     assert result.depth.ready[-1] == 1 and result.types[0].counts["completed"] == 2
+
+
+def test_history_outlives_its_tasks_and_their_type(queue: Queue, clock: FakeClock) -> None:
+    """Run histograms are read per type named by the count rows, which stay (at zero) when
+    the tasks are purged or their type renamed by another writer: the history still shows."""
+    for kind, run in (("gone", 4.0), ("renamed", 9.0)):
+        task = queue.enqueue(kind)
+        claimed = queue.claim("w")
+        assert claimed is not None and claimed.id == task.id
+        clock.advance(run)
+        assert queue.complete(task.id, "w", claimed_at=claimed.claimed_at)
+    sqlite_db(queue).execute("UPDATE task_queue SET type = 'new' WHERE type = 'renamed'")
+    clock.advance(60)
+    assert queue.purge(0) == 2
+    result = queue.stats("1h")
+    rows = {row.type: row for row in result.types}
+    assert rows["gone"].runs == 1 and rows["gone"].run_p50 == pytest.approx(4.0, rel=0.04)
+    assert rows["renamed"].runs == 1 and rows["renamed"].run_p50 == pytest.approx(9.0, rel=0.04)
+    assert "new" not in rows and result.latency.run_p95[~np.isnan(result.latency.run_p95)].size
