@@ -4,6 +4,7 @@ all for a quick one. The upgrade is slow by the file's size, not by sleeps."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,15 @@ def test_a_quick_upgrade_shows_no_dialog(qtbot, open_window, tmp_path: Path,
     with Queue.open(path, read_only=True) as queue:  # it was upgraded ...
         assert sqlite_db(queue).user_version() == schema.SCHEMA_VERSION
     assert shown == []  # ... without a dialog
+
+
+def test_closing_the_window_during_an_upgrade_stops_it(qtbot, open_window, slow_file: Path,
+                                                       tmp_path: Path) -> None:
+    path = copy_file(slow_file, tmp_path / "old.db")
+    before = snapshot(path)
+    window = open_window(None)
+    window.files.open_path(path)
+    qtbot.waitUntil(lambda: _dialog(window) is not None, timeout=WAIT_MS)
+    window.close()  # returns once the opening thread has stopped and closed the file
+    assert not any(t.name == "prismq-open" and t.is_alive() for t in threading.enumerate())
+    assert snapshot(path) == before
