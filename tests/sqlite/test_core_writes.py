@@ -12,7 +12,7 @@ import pytest
 
 from prismq_desktop.core import Queue, QueueDatabaseError, copying, timeutil
 from prismq_desktop.core.claims import STRATEGIES
-from prismq_desktop.core.sqlite import health, reads, schema
+from prismq_desktop.core.sqlite import enqueue, health, reads, schema
 from prismq_desktop.core.sqlite import sample_data as history
 from prismq_desktop.core.sqlite.claiming import claim_sql
 from tests.support import sqlite_db
@@ -186,3 +186,45 @@ def test_a_copied_queue_has_the_same_stats_and_attempts(tmp_path: Path) -> None:
     for name in ("ready", "scheduled", "active"):
         assert np.array_equal(getattr(before.depth, name), getattr(after.depth, name))
     assert np.allclose(before.latency.run_p95, after.latency.run_p95, equal_nan=True)
+
+
+def _aggregates_after_bulk(path: Path, monkeypatch: pytest.MonkeyPatch, suspend_from: int,
+                           items: list[dict[str, object]]) -> list[tuple[object, ...]]:
+    monkeypatch.setattr(enqueue, "SUSPEND_FROM", suspend_from)
+    with Queue.open(path) as queue:
+        queue.enqueue_many(items)
+        conn = sqlite_db(queue).get_connection()
+        triggers = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
+                                " ORDER BY name").fetchall()
+        return [*triggers, *conn.execute("SELECT * FROM pqd_agg ORDER BY b, g, k").fetchall()]
+
+
+def test_a_large_bulk_enqueue_keeps_the_aggregates_the_trigger_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: a large batch suspends the insert trigger and adds its work set-based; the
+    counts, flow and scheduled backlog come out row for row as the trigger makes them, and
+    the file keeps its trigger."""
+    items: list[dict[str, object]] = [
+        {"type": f"t{i % 3}", "run_after": None if i % 4 else f"2099-01-01T00:{i % 60:02d}:00Z"}
+        for i in range(3000)]
+    per_row = _aggregates_after_bulk(tmp_path / "rows.db", monkeypatch, 10**9, items)
+    per_batch = _aggregates_after_bulk(tmp_path / "batch.db", monkeypatch, 100, items)
+    assert per_batch == per_row
+    assert len(per_row) > 10  # triggers, counts of three types, flow and scheduled rows
+
+
+def test_a_failed_bulk_enqueue_leaves_the_trigger_and_the_aggregates(
+        queue: Queue, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(enqueue, "SUSPEND_FROM", 10)
+    queue.enqueue_many([{"type": "a"}] * 20)
+    conn = sqlite_db(queue).get_connection()
+    before = conn.execute("SELECT * FROM pqd_agg").fetchall()
+    conn.execute("CREATE TRIGGER refuse_z BEFORE INSERT ON task_queue WHEN NEW.type = 'z'"
+                 " BEGIN SELECT RAISE(ABORT, 'no z'); END")
+    with pytest.raises(QueueDatabaseError):
+        queue.enqueue_many([{"type": "a"}] * 30 + [{"type": "z"}])
+    assert conn.execute("SELECT * FROM pqd_agg").fetchall() == before
+    assert conn.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'pqd_agg_insert'"
+                        ).fetchall() == [(1,)]
+    queue.enqueue("a")
+    assert queue.counts()["queued"] == 21

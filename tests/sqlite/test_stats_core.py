@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from prismq_desktop.core import Queue, stats, timeutil
+from prismq_desktop.core.sqlite import aggregates as agg
 from prismq_desktop.core.sqlite import sample_data as history
 from prismq_desktop.core.sqlite import schema
 from prismq_desktop.core.sqlite import stats as sqlite_stats
@@ -108,11 +109,14 @@ def test_stats_seek_the_aggregate_rows_and_never_scan_or_sort(history_queue: Que
     plans = [" ".join(str(row[3]) for row in sqlite_db(history_queue).query(
         "EXPLAIN QUERY PLAN " + sql, params)) for sql, params in (
             (sqlite_stats.FLOW_SQL, (keys,)),
-            (sqlite_stats.HIST_SQL, (keys, int(edges[0]), 600)))]
+            (sqlite_stats.HIST_SQL, (keys, int(edges[0]), 600, 20)))]
     assert "SEARCH a USING PRIMARY KEY (b=?)" in plans[0], plans[0]
     assert "SEARCH a USING PRIMARY KEY (b=? AND g=? AND k>?)" in plans[1], plans[1]
     assert not any("TEMP B-TREE" in plan for plan in plans)
     assert not any("task_queue" in plan for plan in plans)
+    plan = " ".join(str(row[3]) for row in sqlite_db(history_queue).query(
+        "EXPLAIN QUERY PLAN " + sqlite_stats.OLDEST_READY_SQL, ("transcode", text(NOW))))
+    assert "USING INDEX" in plan and "SCAN" not in plan, plan  # per type, not the backlog
 
 
 @pytest.mark.parametrize("seed", [3, 4])
@@ -245,3 +249,28 @@ def test_history_outlives_its_tasks_and_their_type(queue: Queue, clock: FakeCloc
     assert rows["gone"].runs == 1 and rows["gone"].run_p50 == pytest.approx(4.0, rel=0.04)
     assert rows["renamed"].runs == 1 and rows["renamed"].run_p50 == pytest.approx(9.0, rel=0.04)
     assert "new" not in rows and result.latency.run_p95[~np.isnan(result.latency.run_p95)].size
+
+
+@pytest.mark.parametrize(("window", "bucket"), [("7d", None), ("7d", 60), ("15m", None)])
+def test_histogram_counts_of_any_size_survive_the_packed_read(queue: Queue, window: str,
+                                                              bucket: int | None) -> None:
+    """The histogram read packs row, bin and count into one integer per row: a huge count
+    in the first and the last row of a long window comes back whole."""
+    huge = 3 * 2**31 + 7
+    now = int(NOW.timestamp())
+    for moment, n in ((now - 30, huge), (now - 6 * 86400, 5)):
+        for span, at in ((agg.HIST_STEP, agg.HIST_AT), (agg.COARSE_STEP, agg.HIST_COARSE_AT),
+                         (agg.HOUR_STEP, agg.HIST_HOUR_AT)):
+            for k in (agg.WAIT + 40, agg.RUN_FAILED + 45):
+                sqlite_db(queue).execute("INSERT INTO pqd_agg (b, g, k, n) VALUES (?, 't', ?, ?)",
+                                         (moment - moment % span + at, k, n))
+    sqlite_db(queue).execute("INSERT INTO pqd_agg (b, g, k, n) VALUES (?, 't', 'queued', 0)",
+                             (agg.COUNTS,))
+    edges = stats.bucket_edges(stats.WINDOWS[window].seconds, NOW.timestamp(),
+                               bucket or stats.bucket_seconds(stats.WINDOWS[window].seconds))
+    hist = sqlite_stats.histograms(sqlite_db(queue), edges, "runs")
+    expected = huge + (5 if window == "7d" else 0)
+    assert hist.type_run.sum() == hist.type_failed.sum() == expected
+    assert hist.wait.sum() % expected == 0 and hist.run.sum() == hist.wait.sum()
+    latest = int((now - 30 - edges[0]) // (edges[1] - edges[0]))
+    assert hist.wait[latest, 40] == huge and hist.wait[:, 40].sum() == hist.wait.sum()

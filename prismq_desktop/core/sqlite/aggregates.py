@@ -61,7 +61,7 @@ def _flows(t: str, g: str, when: str, **values: str) -> list[_Add]:
             _Add(when, f"{t} - {t} % {COARSE_STEP} + {FLOW_COARSE_AT}", g, "0", values)]
 
 
-def _program(levels: list[dict[str, str]], adds: list[_Add]) -> str:
+def _program(levels: list[dict[str, str]], adds: list[_Add], rows: str = "") -> str:
     """One upsert adding every applicable row of ``adds``.
 
     Each value is worked out once, in ``levels`` (each level may use the names of the one
@@ -71,23 +71,32 @@ def _program(levels: list[dict[str, str]], adds: list[_Add]) -> str:
     level into the next (which would copy its expressions back into every use), and the
     kinds are a table because a subquery of constants is an ephemeral table built at each
     firing.
+
+    With ``rows`` (a FROM clause whose rows each stand for ``m`` alike tasks) the same
+    program adds up many tasks at once, grouped by key: the set-based form of a trigger,
+    for a batch written with it suspended.
     """
     def pick(part: Callable[[_Add], str]) -> str:
         whens = " ".join(f"WHEN {i} THEN {part(add)}" for i, add in enumerate(adds)
                          if part(add) != "0")
         return f"CASE r.i {whens} ELSE 0 END" if whens else "0"
 
-    source, names = "", list[str]()
+    source, names = f"FROM {rows}" if rows else "", list[str]()
     for level in levels:
         columns = ", ".join([*names, *(f"{expr} AS {name}" for name, expr in level.items())])
-        source = f"SELECT {columns}" + (f" FROM ({source})" if source else "") + " LIMIT 1"
-        names += level
-    cells = ", ".join(pick(lambda add, c=c: add.values.get(c, "0")) for c in _ALL)  # type: ignore[misc]
+        source = f"SELECT {columns} {source}" + ("" if rows else " LIMIT 1")
+        source, names = f"FROM ({source})", names + list(level)
+    times = " * x.m" if rows else ""
+    cells = ", ".join(f"{pick(lambda add, c=c: add.values.get(c, '0'))}{times} AS {c}"  # type: ignore[misc]
+                      for c in _ALL)
+    keyed = (f"SELECT {pick(lambda a: a.b)} AS b, {pick(lambda a: a.g)} AS g,"
+             f" {pick(lambda a: a.k)} AS k, {cells} {source} AS x, pqd_kinds AS r"
+             f" WHERE r.i < {len(adds)} AND {pick(lambda a: a.when)}")
+    if rows:
+        sums = ", ".join(f"sum({c})" for c in _ALL)
+        keyed = f"SELECT b, g, k, {sums} FROM ({keyed}) WHERE 1 GROUP BY b, g, k"
     updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in _ALL)
-    return (f"INSERT INTO pqd_agg (b, g, k, {', '.join(_ALL)})"
-            f" SELECT {pick(lambda a: a.b)}, {pick(lambda a: a.g)}, {pick(lambda a: a.k)}, {cells}"
-            f" FROM ({source}) AS x, pqd_kinds AS r WHERE r.i < {len(adds)}"
-            f" AND {pick(lambda a: a.when)}"
+    return (f"INSERT INTO pqd_agg (b, g, k, {', '.join(_ALL)}) {keyed}"
             f" ON CONFLICT (b, g, k) DO UPDATE SET {updates};")
 
 
@@ -127,16 +136,34 @@ def _bin(value: str) -> str:
 
 # -- the triggers ------------------------------------------------------------------------------
 _EPOCH = "CAST(strftime('%s', {}) AS INTEGER)"
-_INSERT = _program([
-    {"t": _epoch("NEW.created_at_utc"), "ra": _EPOCH.format("NEW.run_after_utc"),
-     "open": _is("NEW.status", OPEN), "active": _is("NEW.status", ACTIVE)},
-    {"waits": "ifnull(NEW.status = 'queued' AND ra > t, 0)"},
-], [
-    _Add("1", str(COUNTS), "NEW.type", "NEW.status", {"n": "1"}),
-    *_flows("x.t", "''", "1", en="1", op="x.open", ac="x.active", at="x.active * x.t",
-            sc="x.waits"),
-    *_flows("x.ra", "''", "x.waits", sc="-1"),
-])
+
+
+def _inserted(new: str, rows: str = "") -> str:
+    """What an inserted task ``new`` adds: its count, and its enqueue (and, when it waits
+    for its run_after, the scheduled backlog) in the flow."""
+    many = {"m": f"{new}.m"} if rows else {}
+    return _program([
+        {**many, "task_type": f"{new}.type", "task_status": f"{new}.status",
+         "t": _epoch(f"{new}.created_at_utc"), "ra": _EPOCH.format(f"{new}.run_after_utc"),
+         "open": _is(f"{new}.status", OPEN), "active": _is(f"{new}.status", ACTIVE)},
+        {"waits": "ifnull(task_status = 'queued' AND ra > t, 0)"},
+    ], [
+        _Add("1", str(COUNTS), "x.task_type", "x.task_status", {"n": "1"}),
+        *_flows("x.t", "''", "1", en="1", op="x.open", ac="x.active", at="x.active * x.t",
+                sc="x.waits"),
+        *_flows("x.ra", "''", "x.waits", sc="-1"),
+    ], rows)
+
+
+_INSERT = _inserted("NEW")
+#: The insert trigger's work for a batch of tasks, as one statement: a bulk enqueue suspends
+#: the trigger and runs this instead (core/sqlite/enqueue.py). ?1 is a JSON array of
+#: [type, status, created_at_utc, run_after_utc, m]: m tasks alike in all four.
+INSERTED = _inserted("t", "(SELECT json_extract(value, '$[0]') AS type, json_extract(value,"
+                     " '$[1]') AS status, json_extract(value, '$[2]') AS created_at_utc,"
+                     " json_extract(value, '$[3]') AS run_after_utc, json_extract(value, '$[4]')"
+                     " AS m FROM json_each(?1)) AS t").rstrip(";")
+INSERT_TRIGGER = "pqd_agg_insert"
 
 # An attempt ends when a running task completes, fails or goes back to queued with its
 # attempt still counted (a release refunds it; a cancel is no finished attempt). Its
