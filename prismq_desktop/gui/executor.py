@@ -112,6 +112,8 @@ class Executor(QObject):
 
     def _deliver(self, callback: Callable[[Any], None], value: Any, _error: Any,
                  key: Hashable | None, sequence: int) -> None:
+        if self._stopping:
+            return  # closed with its session: the views waiting for this may be gone
         if key is not None and self._latest.get(key) != sequence:
             return  # a newer request with this key was made: this answer is stale
         callback(value)

@@ -4,6 +4,7 @@ all for a quick one. The upgrade is slow by the file's size, not by sleeps."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from prismq_desktop.core import Queue
+from prismq_desktop.core.sqlite import schema
 from prismq_desktop.gui.window import upgrade_dialog
 from tests.gui.support import wait_loaded
 from tests.sqlite.old_files import copy_file, make_old_file, snapshot
+from tests.support import sqlite_db
 
 #: About 2.5 s of upgrade on the reference machine: the dialog (after 0.5 s) meets it running.
 SLOW_TASKS = 200_000
@@ -68,8 +71,21 @@ def test_a_quick_upgrade_shows_no_dialog(qtbot, open_window, tmp_path: Path,
                         lambda self: (shown.append(True), original(self)))
     path = make_old_file(tmp_path / "small.db", 200)
     window = open_window(None)
-    with qtbot.waitSignal(window.files.opener.upgrading, timeout=WAIT_MS):
-        window.files.open_path(path)
+    window.files.open_path(path)
     wait_loaded(qtbot, window)
     assert window.session is not None and not window.session.read_only
-    assert shown == []
+    with Queue.open(path, read_only=True) as queue:  # it was upgraded ...
+        assert sqlite_db(queue).user_version() == schema.SCHEMA_VERSION
+    assert shown == []  # ... without a dialog
+
+
+def test_closing_the_window_during_an_upgrade_stops_it(qtbot, open_window, slow_file: Path,
+                                                       tmp_path: Path) -> None:
+    path = copy_file(slow_file, tmp_path / "old.db")
+    before = snapshot(path)
+    window = open_window(None)
+    window.files.open_path(path)
+    qtbot.waitUntil(lambda: _dialog(window) is not None, timeout=WAIT_MS)
+    window.close()  # returns once the opening thread has stopped and closed the file
+    assert not any(t.name == "prismq-open" and t.is_alive() for t in threading.enumerate())
+    assert snapshot(path) == before

@@ -50,12 +50,17 @@ def make_old_file(path: Path, tasks: int, version: int = BEFORE_AGGREGATES,
         with conn:
             conn.execute(schema.PRISMQ_TABLES)
             conn.execute(schema.PRISMQ_VIEWS)
-            for script in schema.MIGRATIONS[:version]:
+            # The rows first, then the migrations back-fill from them: today's text of an old
+            # migration may make triggers that only a later one makes work.
+            conn.execute(_TASKS, {"n": tasks, "finished": finished})
+            runs_from = 1 if version >= 1 else version
+            for script in schema.MIGRATIONS[:runs_from]:
+                conn.execute(script)
+            if version >= 1:
+                conn.execute(_RUNS)  # pqd_runs; the aggregates' migration moves them
+            for script in schema.MIGRATIONS[runs_from:version]:
                 conn.execute(script)
             conn.execute(f"PRAGMA user_version={version}")
-            conn.execute(_TASKS, {"n": tasks, "finished": finished})
-            if 1 <= version < schema.AGGREGATES_VERSION:  # later ones keep pqd_attempts
-                conn.execute(_RUNS)
     finally:
         conn.close()
     return path

@@ -77,6 +77,8 @@ class FileControl(QObject):
         self.open_path(Path(path), create=True)
 
     def close(self) -> None:
+        self.opener.cancel()  # an upgrade in progress stops (the file as it was), no long wait
+        self.upgrade.finish()
         self.opener.wait()
 
     # -- results ---------------------------------------------------------------------------
