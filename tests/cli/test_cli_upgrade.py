@@ -92,3 +92,33 @@ def test_in_a_pipe_the_upgrade_prints_nothing_and_the_command_runs(old_file: Pat
     with Queue.open(path, read_only=True) as queue:
         assert sqlite_db(queue).user_version() == schema.SCHEMA_VERSION
         assert queue.count() == TASKS + 1
+
+
+def test_a_second_command_waits_for_the_first_ones_upgrade(old_file: Path,
+                                                           tmp_path: Path) -> None:
+    """Issue 17 with a long upgrade: the second process's lock timeout (0.2 s) is far below
+    the upgrade's time, yet it waits for it, finds the work done and runs its command."""
+    path = copy_file(old_file, tmp_path / "q.db")
+    terminal, child_end = pty.openpty()
+    first = subprocess.Popen(
+        [*COMMAND, "--db", str(path), "enqueue", "echo"], env=cli_env(), cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=child_end, text=True, start_new_session=True)
+    os.close(child_end)
+    second = None
+    try:
+        _read_until(terminal, "Upgrading q.db for this version… ")  # it holds the lock now
+        second = subprocess.Popen(
+            [*COMMAND, "--db", str(path), "--lock-timeout", "0.2", "enqueue", "echo"],
+            env=cli_env(), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True)
+        _read_until(terminal, " done")  # its upgrade is committed (and its pty drained)
+        first.communicate(timeout=120)
+        _, second_err = second.communicate(timeout=120)
+    finally:
+        for child in (first, second):
+            if child is not None:
+                kill_group(child)
+        os.close(terminal)
+    assert (first.returncode, second.returncode, second_err) == (0, 0, "")
+    with Queue.open(path, read_only=True) as queue:
+        assert queue.count() == TASKS + 2

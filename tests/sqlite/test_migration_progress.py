@@ -10,7 +10,7 @@ import apsw
 import pytest
 
 from prismq_desktop.core import MigrationCancelledError, Queue
-from prismq_desktop.core.sqlite import migrating, schema
+from prismq_desktop.core.sqlite import aggregates, migrating, schema
 from tests.sqlite.old_files import BEFORE_AGGREGATES, copy_file, make_old_file, snapshot
 from tests.support import sqlite_db, wait_until
 
@@ -156,3 +156,21 @@ def test_each_estimate_is_within_a_factor_two_of_the_steps_taken(
     conn.close()
     taken = steps[0]
     assert estimate / 2 <= max(taken, migrating.FIXED_STEPS) <= estimate * 2, (estimate, taken)
+
+
+def test_a_rebuild_of_the_aggregates_after_a_copy_reports_progress_too(old_copy: Path) -> None:
+    """Rows copied in mark the aggregates stale (copy_rows.py); the next open that can write
+    rebuilds them, as long as a back-fill, with the same progress and the same way to stop."""
+    Queue.open(old_copy).close()
+    conn = apsw.Connection(str(old_copy))
+    conn.execute(aggregates.MARK_STALE)
+    conn.close()
+    before = snapshot(old_copy)
+    with pytest.raises(MigrationCancelledError):
+        Queue.open(old_copy, progress=lambda fraction: fraction < 0.5)
+    assert snapshot(old_copy) == before
+    fractions: list[float] = []
+    with Queue.open(old_copy, progress=fractions.append) as queue:
+        assert queue.counts() == COUNTS
+        assert sqlite_db(queue).query(aggregates.STALE) == []
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) > 20
