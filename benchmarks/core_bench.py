@@ -365,6 +365,17 @@ def _raw_connection(name: str, handle: Any) -> Any:
     return handle
 
 
+def perform(system: Any, handle: Any, workload: str, count: int) -> None:
+    """``count`` single enqueues, one bulk enqueue of ``count`` or ``count`` claim + completes."""
+    if workload == "single":
+        for i in range(count):
+            system.put(handle, i)
+    elif workload == "bulk":
+        system.put_many(handle, count)
+    else:
+        assert len(system.take(handle, count)) == count
+
+
 def wal_pages(name: str, folder: Path, count: int = PAGE_OPS) -> dict[str, float]:
     """WAL frames per single enqueue, per task of a bulk enqueue and per claim + complete,
     each on a new file with autocheckpoint off (so every frame stays counted)."""
@@ -380,13 +391,7 @@ def wal_pages(name: str, folder: Path, count: int = PAGE_OPS) -> dict[str, float
         conn.execute("PRAGMA wal_autocheckpoint=0").fetchall()
         page_size = int(conn.execute("PRAGMA page_size").fetchall()[0][0])
         before = _wal_frames(path, page_size)
-        if workload == "single":
-            for i in range(count):
-                system.put(handle, i)
-        elif workload == "bulk":
-            system.put_many(handle, count)
-        else:
-            assert len(system.take(handle, count)) == count
+        perform(system, handle, workload, count)
         pages[workload] = (_wal_frames(path, page_size) - before) / count
         system.close(handle)
     return pages

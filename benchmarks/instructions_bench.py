@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.core_bench import ROOT, SYSTEMS, fill
+from benchmarks.core_bench import ROOT, SYSTEMS, fill, perform
 
 LOW, HIGH = 100, 300
 BULK_LOW, BULK_HIGH = 2000, 6000
@@ -32,14 +32,9 @@ def child(name: str, workload: str, count: str, folder: str) -> None:
     """``count`` operations of ``workload`` on a new file (claims from HIGH waiting tasks)."""
     system, n = SYSTEMS[name], int(count)
     handle = system.open(Path(folder) / f"{name}-{workload}-{n}.db")
-    if workload == "single":
-        for i in range(n):
-            system.put(handle, i)
-    elif workload == "bulk":
-        system.put_many(handle, n)
-    else:
+    if workload == "claim":
         fill(system, handle, HIGH)
-        assert len(system.take(handle, n)) == n
+    perform(system, handle, workload, n)
     system.close(handle)
 
 
