@@ -130,7 +130,7 @@ def claim_in(conn: apsw.Connection, worker_id: str, lease_seconds: float, now: d
     }
     for i, name in enumerate(what.types or ()):
         params[f"t{i}"] = name
-    params["caps"] = json.dumps(what.capabilities)
+    params["caps"] = json.dumps(what.capabilities) if what.capabilities else "{}"
     rows = _claim_rows(conn, what, params, as_stored)
     if not rows:
         return None

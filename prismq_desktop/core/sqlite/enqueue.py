@@ -15,7 +15,7 @@ from prismq_desktop.core import timeutil
 from prismq_desktop.core.models import TASK_SELECT, Task
 from prismq_desktop.core.sqlite import aggregates
 from prismq_desktop.core.sqlite.database import QueueDatabase
-from prismq_desktop.core.sqlite.translate import translated
+from prismq_desktop.core.sqlite.translate import translate
 from prismq_desktop.core.validation import NewTask
 
 INSERT_TASK = (
@@ -59,8 +59,10 @@ def enqueue(db: QueueDatabase, spec: NewTask, now: datetime) -> Task:
     if spec.idempotency_key is not None or db.read_only:
         with db.transaction() as conn:
             return _insert_one(conn, spec, timeutil.to_db(now))
-    with translated():
+    try:  # not ``with translated()``: a generator context costs ~4 % of an enqueue
         return _insert_one(db.get_connection(), spec, timeutil.to_db(now))
+    except apsw.Error as exc:
+        raise translate(exc) from exc
 
 
 def enqueue_many(db: QueueDatabase, specs: Sequence[NewTask], now: datetime) -> list[int]:
