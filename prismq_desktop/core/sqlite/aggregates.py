@@ -170,7 +170,7 @@ def _inserted(new: str, rows: str = "") -> str:
 
 
 _INSERT = _inserted("NEW")
-#: The insert trigger's work for a batch of tasks, as one statement: a bulk enqueue suspends
+#: The insert trigger's work for a batch of tasks, as two statements: a bulk enqueue suspends
 #: the trigger and runs this instead (core/sqlite/enqueue.py). :alike is a JSON array of
 #: [type, status, created_at_utc, run_after_utc, m]: m tasks alike in all four.
 INSERTED = _inserted("t", "(SELECT json_extract(value, '$[0]') AS type, json_extract(value,"
