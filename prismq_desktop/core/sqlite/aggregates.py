@@ -144,7 +144,8 @@ def _bin(value: str) -> str:
 
 
 # -- the triggers ------------------------------------------------------------------------------
-_EPOCH = "CAST(strftime('%s', {}) AS INTEGER)"
+#: A stored timestamp as epoch seconds, NULL when unreadable (``_epoch`` reads that as now).
+_SECONDS = "CAST(strftime('%s', {}) AS INTEGER)"
 
 
 def _inserted(new: str, rows: str = "") -> str:
@@ -158,7 +159,8 @@ def _inserted(new: str, rows: str = "") -> str:
     return _program(counted, [
         _Add("1", str(COUNTS), f"{of}type", f"{of}status", {"n": "1"}),
     ], rows) + "\n" + _program([
-        {**many, "t": _epoch(f"{new}.created_at_utc"), "ra": _EPOCH.format(f"{new}.run_after_utc"),
+        {**many, "t": _epoch(f"{new}.created_at_utc"),
+         "ra": _SECONDS.format(f"{new}.run_after_utc"),
          "open": _is(f"{new}.status", OPEN), "active": _is(f"{new}.status", ACTIVE),
          "queued": f"{new}.status = 'queued'"},
         {"waits": "ifnull(queued AND ra > t, 0)"},
@@ -193,8 +195,8 @@ _UPDATE = "\n".join((
         _Add(_MOVED, str(COUNTS), "NEW.type", "NEW.status", {"n": "1"}),
     ]),
     _program([
-        {"t": _epoch("NEW.updated_at_utc"), "ro": _EPOCH.format("OLD.run_after_utc"),
-         "rn": _EPOCH.format("NEW.run_after_utc"),
+        {"t": _epoch("NEW.updated_at_utc"), "ro": _SECONDS.format("OLD.run_after_utc"),
+         "rn": _SECONDS.format("NEW.run_after_utc"),
          "ao": _is("OLD.status", ACTIVE), "an": _is("NEW.status", ACTIVE),
          "oo": _is("OLD.status", OPEN), "on_": _is("NEW.status", OPEN)},
         {"so": "ifnull(OLD.status = 'queued' AND ro > t, 0)",
@@ -210,9 +212,9 @@ _UPDATE = "\n".join((
     ]),
     _program([
         {"t": _epoch("NEW.updated_at_utc"),
-         "start": _EPOCH.format("coalesce(OLD.processing_started_utc, OLD.reserved_at_utc)")},
+         "start": _SECONDS.format("coalesce(OLD.processing_started_utc, OLD.reserved_at_utc)")},
         {"wait": _ATTEMPT.format("CASE WHEN a.task_id IS NULL THEN start - "
-                                 + _EPOCH.format("NEW.created_at_utc") + " ELSE a.wait_s END"),
+                                 + _SECONDS.format("NEW.created_at_utc") + " ELSE a.wait_s END"),
          "run": _ATTEMPT.format("CASE WHEN a.task_id IS NULL THEN t - start ELSE a.run_s END")},
         {"wait_k": f"CASE WHEN wait IS NOT NULL THEN {WAIT} + {_bin('max(wait, 0)')} END",
          "run_k": "CASE WHEN run IS NOT NULL THEN (CASE NEW.status WHEN 'completed' THEN"
@@ -229,7 +231,7 @@ _UPDATE = "\n".join((
 _DELETE = _program([], [
     _Add("1", str(COUNTS), "OLD.type", "OLD.status", {"n": "-1"}),
 ]) + "\n" + _program([
-    {"t": _epoch("'now'"), "ro": _EPOCH.format("OLD.run_after_utc"),
+    {"t": _epoch("'now'"), "ro": _SECONDS.format("OLD.run_after_utc"),
      "oo": _is("OLD.status", OPEN), "ao": _is("OLD.status", ACTIVE)},
     {"waits": "ifnull(OLD.status = 'queued' AND ro > t, 0)"},
 ], [

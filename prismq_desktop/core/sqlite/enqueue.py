@@ -81,7 +81,7 @@ def enqueue_many(db: QueueDatabase, specs: Sequence[NewTask], now: datetime) -> 
         if len(rows) < SUSPEND_FROM:
             conn.executemany(INSERT_TASK, rows)
         else:
-            _insert_with_batch_aggregates(conn, rows)
+            _insert_with_batch_aggregates(conn, rows, now_text)
         last = conn.last_insert_rowid()
         return list(range(last - len(specs) + 1, last + 1))
 
@@ -92,9 +92,11 @@ def enqueue_many(db: QueueDatabase, specs: Sequence[NewTask], now: datetime) -> 
 SUSPEND_FROM = 1000
 
 
-def _insert_with_batch_aggregates(conn: apsw.Connection, rows: list[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` with the aggregate insert trigger dropped, add what it would have added
-    in one grouped statement, and put the trigger back, all inside the caller's transaction.
+def _insert_with_batch_aggregates(conn: apsw.Connection, rows: list[tuple[Any, ...]],
+                                  now_text: str) -> None:
+    """Insert ``rows`` (queued tasks created ``now_text``) with the aggregate insert trigger
+    dropped, add what it would have added for the batch's alike rows (same type and
+    run_after), and put the trigger back, all inside the caller's transaction.
 
     Nobody sees the trigger missing: readers see the last commit and other writers wait for
     ours; a failure rolls the drop back with the rest. The trigger is put back from its own
@@ -107,7 +109,8 @@ def _insert_with_batch_aggregates(conn: apsw.Connection, rows: list[tuple[Any, .
         return
     conn.execute(f"DROP TRIGGER {aggregates.INSERT_TRIGGER}")
     conn.executemany(INSERT_TASK, rows)
-    alike = collections.Counter((row[0], "queued", row[7], row[5]) for row in rows)
-    conn.execute(aggregates.INSERTED,
-                 {"alike": json.dumps([[*key, m] for key, m in alike.items()])})
+    alike = collections.Counter((row[0], row[5]) for row in rows)  # (type, run_after_utc)
+    groups = [[task_type, "queued", now_text, run_after, m]
+              for (task_type, run_after), m in alike.items()]
+    conn.execute(aggregates.INSERTED, {"alike": json.dumps(groups)})
     conn.execute(str(stored[0][0]))
