@@ -13,6 +13,7 @@ from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from prismq_desktop.core import SORT_FIELDS, Queue, TaskQuery
+from prismq_desktop.core.validation import has_nul
 
 MAX_ID = 2**63 - 1
 T = TypeVar("T")
@@ -101,8 +102,7 @@ def refuse_nul(where: str, values: dict[str, object]) -> None:
     """422 for text holding U+0000 (valid JSON, but PostgreSQL text cannot hold it), so both
     backends answer alike instead of one of them failing with a database error."""
     for name, value in values.items():
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
+        if has_nul(value):
             raise RequestValidationError([{"type": "value_error", "loc": (where, name),
                                            "msg": NUL_MESSAGE, "input": None}])
 

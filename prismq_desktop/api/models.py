@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from prismq_desktop.core.validation import MAX_KEY_LENGTH, MAX_TYPE_LENGTH
+from prismq_desktop.core.validation import MAX_KEY_LENGTH, MAX_TYPE_LENGTH, has_nul
 
 Time = str | None
 TIME = "ISO 8601 UTC with Z (null when unset)"
@@ -46,20 +46,11 @@ class EnqueueRequest(BaseModel):
 
 
 def no_nul(value: Any) -> Any:
-    """Refuse U+0000 anywhere in text or JSON (PostgreSQL can store neither)."""
-    if _has_nul(value):
+    """Refuse U+0000 anywhere in text or JSON (core refuses it too; here the answer names
+    the field, as pydantic's other checks do)."""
+    if has_nul(value):
         raise ValueError("must not contain NUL characters (U+0000)")
     return value
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
 
 
 class EnqueueResponse(BaseModel):

@@ -57,6 +57,8 @@ def canonical_json(value: Any, what: str) -> str:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
         raise ValidationError(f"{what} cannot be stored as JSON: {exc}") from exc
+    if "\\u0000" in text and has_nul(value):
+        raise ValidationError(f"{what} must not contain NUL characters (U+0000): {NUL_REASON}")
     if len(utf8(text, what)) > MAX_JSON_BYTES:
         raise ValidationError(f"{what} is larger than {MAX_JSON_BYTES} bytes")
     if len(text) > 2 * MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
@@ -136,8 +138,25 @@ def check_key(value: Any) -> str | None:
         raise ValidationError("idempotency key must be text")
     if len(value) > MAX_KEY_LENGTH:
         raise ValidationError(f"idempotency key is longer than {MAX_KEY_LENGTH} characters")
+    if "\x00" in value:
+        raise ValidationError(f"idempotency key must not contain NUL characters (U+0000):"
+                              f" {NUL_REASON}")
     utf8(value, "idempotency key")
     return value
+
+
+NUL_REASON = "PostgreSQL cannot store them, so no queue takes them"
+
+
+def has_nul(value: Any) -> bool:
+    """Whether text, or any key or text inside JSON-like ``value``, holds U+0000."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(has_nul(item) for item in value)
+    return False
 
 
 def new_task(

@@ -72,6 +72,10 @@ def test_the_log_starts_with_the_enqueue_line_once(queue: Queue, clock: FakeCloc
     (("echo",), {"run_after": "whenever"}, "cannot read"),
     (("echo",), {"idempotency_key": "k" * 201}, "longer than 200"),
     (("echo",), {"idempotency_key": 5}, "idempotency key must be text"),
+    (("echo", {"k": ["a\u0000"]}), {}, "payload must not contain NUL"),
+    (("echo", '{"a\\u0000": 1}'), {}, "payload must not contain NUL"),
+    (("echo",), {"compatibility": {"gpu": "\u0000"}}, "compatibility must not contain NUL"),
+    (("echo",), {"idempotency_key": "a\u0000b"}, "idempotency key must not contain NUL"),
 ])
 def test_bad_input_is_refused_and_nothing_is_written(queue: Queue, args: tuple[Any, ...],
                                                      options: dict[str, Any],
