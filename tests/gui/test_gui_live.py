@@ -10,7 +10,12 @@ from PySide6.QtWidgets import QListWidget
 from prismq_desktop.core import Queue
 from prismq_desktop.gui.tasks.task_rows import COLUMN_INDEX
 from tests.gui.support import run_child, table_ids
-from tests.worker.support import SLOW_STOP_HANDLERS, spawn_worker, stop_process, write_handlers
+from tests.worker.support import (
+    SLOW_STOP_HANDLERS,
+    stop_process,
+    worker_processes,
+    write_handlers,
+)
 
 ENQUEUE = ("from prismq_desktop.core import Queue\nq = Queue.open({path!r})\n"
            "print(q.enqueue('late', {{}}).id)\nq.close()")
@@ -85,8 +90,8 @@ def test_a_task_cancelled_while_running_shows_cancelling_until_its_handler_stops
     with Queue.open(path) as queue:
         task_id = queue.enqueue("slow_stop", {"cleanup": 2.0}).id
     handlers = write_handlers(tmp_path, SLOW_STOP_HANDLERS, "slow_stop.py")
-    worker = spawn_worker(path, "--handlers", str(handlers), log=tmp_path / "worker.log")
-    try:
+    with worker_processes() as spawn:  # (killed on the way out if the body failed)
+        worker = spawn(path, "--handlers", str(handlers), log=tmp_path / "worker.log")
         window = open_window(path)
         page = window.tasks_page
         shown = lambda: page.model.task_row(0) and page.model.task_row(0).status  # noqa: E731
@@ -101,5 +106,4 @@ def test_a_task_cancelled_while_running_shows_cancelling_until_its_handler_stops
         qtbot.waitUntil(lambda: shown() == "cancelled", timeout=10_000)
         with Queue.open(path, read_only=True) as queue:
             assert queue.logs(task_id)[-1].message.startswith("handler stopped on cancel after 2")
-    finally:
         assert stop_process(worker) == 0

@@ -10,14 +10,20 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from prismq_desktop.core import Queue, TaskQuery
-from tests.worker.support import executions, spawn_worker, stop_process, wait_until, write_handlers
+from tests.worker.support import (
+    executions,
+    stop_process,
+    wait_until,
+    worker_processes,
+    write_handlers,
+)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -31,8 +37,9 @@ FIGURES: dict[str, int] = {}
 class Fleet:
     """Worker processes on one file, each recording the ids it ran in its own file."""
 
-    def __init__(self, tmp_path: Path, db: Path) -> None:
-        self.tmp_path, self.db = tmp_path, db
+    def __init__(self, tmp_path: Path, db: Path,
+                 spawn: Callable[..., subprocess.Popen[Any]]) -> None:
+        self.tmp_path, self.db, self.spawn = tmp_path, db, spawn
         self.handlers = str(write_handlers(tmp_path))
         self.procs: list[subprocess.Popen[Any]] = []
         self.files: list[Path] = []
@@ -40,27 +47,20 @@ class Fleet:
     def start(self) -> subprocess.Popen[Any]:
         n = len(self.procs)
         self.files.append(self.tmp_path / f"count-{n}.txt")
-        self.procs.append(spawn_worker(self.db, "--concurrency", "2", "--lease-seconds", "1",
-                                       "--handlers", self.handlers, "--quiet",
-                                       log=self.tmp_path / f"worker-{n}.log",
-                                       PQD_COUNT_FILE=str(self.files[-1])))
+        self.procs.append(self.spawn(self.db, "--concurrency", "2", "--lease-seconds", "1",
+                                     "--handlers", self.handlers, "--quiet",
+                                     log=self.tmp_path / f"worker-{n}.log",
+                                     PQD_COUNT_FILE=str(self.files[-1])))
         return self.procs[-1]
 
     def alive(self) -> list[subprocess.Popen[Any]]:
         return [proc for proc in self.procs if proc.poll() is None]
 
-    def close(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
-
 
 @pytest.fixture
 def fleet(tmp_path: Path, db_path: Path) -> Iterator[Fleet]:
-    crew = Fleet(tmp_path, db_path)
-    yield crew
-    crew.close()
+    with worker_processes() as spawn:  # (kills whatever the test left running)
+        yield Fleet(tmp_path, db_path, spawn)
 
 
 def _unfinished(queue: Queue) -> int:

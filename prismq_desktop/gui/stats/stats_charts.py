@@ -124,6 +124,7 @@ class StatsCharts(QWidget):
         self._steps.append(self._finish)
         self._axes: dict[str, dict[str, pg.AxisItem]] = {}
         self._hidden: list[pg.GraphicsLayoutWidget] = []  # built views not shown yet, top first
+        self._shown_painted = False  # the view shown last has painted
         self._column = QVBoxLayout(self)
         self._column.setContentsMargins(0, 0, 0, 0)
         self._column.setSpacing(0)
@@ -212,18 +213,20 @@ class StatsCharts(QWidget):
         5 ms or more after a change, so a zero timer would land before that paint)."""
         if self._hidden and self.isVisible():
             view = self._hidden.pop(0)
+            self._shown_painted = False
             view.viewport().installEventFilter(self)
             view.show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
+            self._shown_painted = True
             QTimer.singleShot(0, self, self._reveal)
         return False
 
     def revealed(self) -> bool:
-        """True once every plot is shown."""
-        return not self._steps and not self._hidden
+        """True once every plot is shown and the last one has painted."""
+        return not self._steps and not self._hidden and self._shown_painted
 
     def apply_theme(self) -> None:
         """Colours from the palette and the status badges (light or dark)."""
