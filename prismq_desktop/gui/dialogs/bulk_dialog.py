@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from prismq_desktop.core import TaskQuery
 from prismq_desktop.core.validation import PRIORITY_RANGE
-from prismq_desktop.gui.formatting import thousands
+from prismq_desktop.gui.formatting import counted
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,6 @@ def describe_query(query: TaskQuery) -> str:
     if query.text:
         parts.append(f"search “{query.text}”")
     return " · ".join(parts) or "all tasks in the file"
-
-
-def plural(n: int, word: str = "task") -> str:
-    return f"{thousands(n)} {word}{'' if n == 1 else 's'}"
 
 
 class BulkConfirm(QDialog):
@@ -137,19 +133,19 @@ class BulkConfirm(QDialog):
         kind, left = self.kind, max(0, matches - eligible)
         self.count = eligible
         if eligible == 0:
-            self.heading.setText(f"None of the {plural(matches)} matching the filter "
+            self.heading.setText(f"None of the {counted(matches, 'task')} matching the filter "
                                  f"{'is' if matches == 1 else 'are'} {kind.noun}; "
                                  "nothing would change.")
             for widget in (self.detail, self.note, self.priority_row, self.ok):
                 widget.hide()
             self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
             return
-        self.heading.setText(f"{kind.verb} {plural(eligible)}?")
+        self.heading.setText(f"{kind.verb} {counted(eligible, 'task')}?")
         self.detail.setText(
-            f"The filter matches {plural(matches)}; only {kind.noun} tasks qualify, so "
-            f"{plural(left)} will be left alone." if left else
-            f"All {plural(matches)} matching the filter are {kind.noun}.")
-        self.ok.setText(f"{kind.verb} {plural(eligible)}")
+            f"The filter matches {counted(matches, 'task')}; only {kind.noun} tasks qualify, so "
+            f"{counted(left, 'task')} will be left alone." if left else
+            f"All {counted(matches, 'task')} matching the filter are {kind.noun}.")
+        self.ok.setText(f"{kind.verb} {counted(eligible, 'task')}")
         self.ok.setEnabled(True)
         self.ok.setDefault(kind.action != "delete")
 

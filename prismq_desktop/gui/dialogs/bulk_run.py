@@ -17,8 +17,8 @@ from prismq_desktop.gui.dialogs.bulk_dialog import (
     BulkConfirm,
     BulkKind,
     eligible_query,
-    plural,
 )
+from prismq_desktop.gui.formatting import counted
 from prismq_desktop.gui.window.progress import Progress, ProgressPanel
 from prismq_desktop.gui.window.session import Session
 from prismq_desktop.gui.window.write_report import WriteReporter, stop_reason
@@ -65,7 +65,7 @@ class BulkRunner(WriteReporter):
         dialog.finished.connect(lambda _result: self._confirm_closed(dialog))
         dialog.open()
 
-        def counted(result: tuple[int, int]) -> None:
+        def on_counts(result: tuple[int, int]) -> None:
             if self.confirm is dialog:
                 counts[:] = result
                 dialog.set_counts(*result)
@@ -73,7 +73,7 @@ class BulkRunner(WriteReporter):
         def not_counted(error: Exception) -> None:
             if self.confirm is dialog:
                 dialog.show_error(str(error))
-        self.session.reader.submit(lambda q: (q.count(query), q.count(eligible)), counted,
+        self.session.reader.submit(lambda q: (q.count(query), q.count(eligible)), on_counts,
                                    not_counted, key="bulk-count")
         return dialog
 
@@ -87,9 +87,9 @@ class BulkRunner(WriteReporter):
         progress = Progress(self)
         dialog = self.progress_dialog = BulkProgressDialog(self._parent)
         dialog.setWindowTitle(f"{kind.verb} all matching tasks")
-        dialog.panel.start(f"{kind.doing} {plural(eligible)}…", progress)
+        dialog.panel.start(f"{kind.doing} {counted(eligible, 'task')}…", progress)
         dialog.open()
-        self.message.emit(f"{kind.doing} {plural(eligible)}…")
+        self.message.emit(f"{kind.doing} {counted(eligible, 'task')}…")
         left = matches - eligible
         self.session.writer.submit(
             lambda q: q.bulk(kind.action, query, value=value, progress=progress.report,
@@ -135,7 +135,7 @@ def summary_text(result: BulkResult, left_alone: int) -> str:
     text = result.summary()
     text = text[:1].upper() + text[1:] + "."
     if left_alone > 0:
-        text += (f"\n{plural(left_alone)} matching the filter "
+        text += (f"\n{counted(left_alone, 'task')} matching the filter "
                  f"{'was' if left_alone == 1 else 'were'} not "
                  f"{ACTIONS[result.action].allowed} and {'was' if left_alone == 1 else 'were'}"
                  " left alone.")

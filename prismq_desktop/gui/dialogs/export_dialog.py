@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from prismq_desktop.core import Queue, TaskQuery
 from prismq_desktop.core.export import ExportResult
 from prismq_desktop.gui import settings
-from prismq_desktop.gui.dialogs.bulk_dialog import describe_query, plural
+from prismq_desktop.gui.dialogs.bulk_dialog import describe_query
 from prismq_desktop.gui.executor import Executor
-from prismq_desktop.gui.formatting import duration
+from prismq_desktop.gui.formatting import counted, duration
 from prismq_desktop.gui.window.progress import Progress, ProgressPanel
 from prismq_desktop.gui.window.session import Session
 
@@ -113,7 +113,7 @@ class ExportDialog(QDialog):
 
     def _counted(self, n: int | str) -> None:
         if not self._closed:  # the answer may come after the dialog was closed
-            self.count.setText(plural(n) if isinstance(n, int) else n)
+            self.count.setText(counted(n, 'task') if isinstance(n, int) else n)
 
     def _format_changed(self) -> None:
         path = Path(self.path.text().strip() or "tasks")
@@ -170,7 +170,7 @@ class ExportDialog(QDialog):
         if result.stopped:
             self._say("Export cancelled; no file was written.", error=True)
         else:
-            self._say(f"Wrote {plural(result.rows)} to {result.path} in "
+            self._say(f"Wrote {counted(result.rows, 'task')} to {result.path} in "
                       f"{duration(result.seconds)}.")
 
     def _failed(self, error: Exception) -> None:

@@ -8,6 +8,7 @@ dialog only collects; the view stores through the writer and answers with ``fini
 from __future__ import annotations
 
 import functools
+import html
 import zoneinfo
 from datetime import datetime, timezone
 from typing import Any
@@ -137,7 +138,7 @@ class ScheduleDialog(QDialog):
             runs = Queue.preview_schedule(expression, zone, datetime.now(timezone.utc), 5)
             words = Queue.describe_cron(expression)
         except QueueDatabaseError as exc:  # CronError or an unknown zone: say so, keep typing
-            self.words.setText(f"<span style='color:#c0392b'>{_escape(str(exc))}</span>"
+            self.words.setText(f"<span style='color:#c0392b'>{html.escape(str(exc))}</span>"
                                if expression.strip() else "")
             self.preview.setText("")
             self.ok.setEnabled(False)
@@ -164,7 +165,7 @@ class ScheduleDialog(QDialog):
         self.submitted.emit(self.values())
 
     def show_error(self, text: str) -> None:
-        self.message.setText(f"<span style='color:#c0392b'>{_escape(text)}</span>")
+        self.message.setText(f"<span style='color:#c0392b'>{html.escape(text)}</span>")
         self.message.show()
         self.ok.setEnabled(True)
 
@@ -182,5 +183,3 @@ def _run_line(run: datetime, zone: str) -> str:
     return text
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from prismq_desktop.core import Queue, Schedule, TaskQuery
+from prismq_desktop.gui.formatting import counted
 from prismq_desktop.gui.schedules.schedule_dialog import ScheduleDialog
 from prismq_desktop.gui.schedules.schedules_model import TASK_COLUMN, SchedulesModel
 from prismq_desktop.gui.window.session import Session
@@ -107,7 +108,7 @@ class SchedulesView(QWidget):
             self.select(selected.name)
         paused = sum(s.paused for s in rows)
         self.summary.setText("No schedules yet: add one to enqueue a task on a cron timetable."
-                             if not rows else f"{len(rows)} schedule{'' if len(rows) == 1 else 's'}"
+                             if not rows else counted(len(rows), "schedule")
                              + (f" · {paused} paused" if paused else ""))
         self._update_buttons()
 

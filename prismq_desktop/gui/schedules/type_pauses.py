@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QStatusBar, QToolButton
 
 from prismq_desktop.core import Queue
+from prismq_desktop.gui.formatting import counted
 from prismq_desktop.gui.tasks.sidebar import DOT_SIZE, MARK_ROLE, Sidebar
 from prismq_desktop.gui.tasks.unhandled import warning_icon
 from prismq_desktop.gui.window.session import Session
@@ -62,7 +63,7 @@ class TypePauses(QObject):
         for row in range(1, self.types.count()):
             self._mark(self.types.item(row))
         n = len(paused)
-        self.label.setText(f"{n} type{'' if n == 1 else 's'} paused")
+        self.label.setText(f"{counted(n, 'type')} paused")
         self.label.setToolTip(f"Paused: {', '.join(sorted(paused))}\n{TIP}" if n else TIP)
         self.label.setVisible(n > 0)
         self._update_button()

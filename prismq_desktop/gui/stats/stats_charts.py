@@ -278,13 +278,9 @@ class StatsCharts(QWidget):
             self.apply_theme()
 
     # -- data --------------------------------------------------------------------------------
-    def show_stats(self, stats: Stats, reset_zoom: bool) -> None:
-        """Set new data on the existing items; ``reset_zoom`` when the window changed."""
-        for name in self.plots:
-            self.show_plot(name, stats, reset_zoom)
-
     def show_plot(self, name: str, stats: Stats, reset_zoom: bool) -> None:
-        """One plot's share of ``show_stats``, in PLOTS order: the last one moves the shared
+        """New data on one plot's existing items (``reset_zoom`` when the window changed),
+        called for each plot in PLOTS order: the last one moves the shared
         time axis (a paint between plots must not see the new range over old latency points:
         all-NaN there). All three took 15-45 ms here: the view calls this a plot per turn."""
         self.stats = stats

@@ -6,6 +6,7 @@ statuses and unreadable timestamps as stored.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, Signal
@@ -152,8 +153,8 @@ class DetailPanel(QScrollArea):
             return
         task = details.task
         status = status or str(task.status)
-        self.heading.setText(f"<b>#{task.id}</b>&nbsp;&nbsp;{_escape(task.type)}"
-                             f"&nbsp;&nbsp;<span style='opacity:.7'>{_escape(status)}</span>")
+        self.heading.setText(f"<b>#{task.id}</b>&nbsp;&nbsp;{html.escape(str(task.type))}"
+                             f"&nbsp;&nbsp;<span style='opacity:.7'>{html.escape(status)}</span>")
         self.timeline.set_task(task, status, details.runs)
         self._fill_fields(details)
         self._fill_progress(details.progress, task.status in ACTIVE)
@@ -226,7 +227,8 @@ def _runs_text(runs: list[Run]) -> str:
     lines = ["<b>Attempt history</b>"]
     for run in runs:
         when = datetime.fromtimestamp(run.finished, timezone.utc).astimezone()
-        lines.append(f"#{run.attempt} {_escape(run.outcome)} on {_escape(run.worker_id or '?')}"
+        worker = html.escape(str(run.worker_id or "?"))
+        lines.append(f"#{run.attempt} {html.escape(str(run.outcome))} on {worker}"
                      f" — waited {fmt.duration(run.wait_s) or '?'}, ran "
                      f"{fmt.duration(run.run_s) or '?'}, at {when:%Y-%m-%d %H:%M:%S}")
     return "<br>".join(lines)
@@ -246,5 +248,3 @@ def _mono_text() -> QPlainTextEdit:
     return text
 
 
-def _escape(value: object) -> str:
-    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))

@@ -25,7 +25,7 @@ from prismq_desktop.core import TaskQuery
 from prismq_desktop.core.models import Task
 from prismq_desktop.gui import settings
 from prismq_desktop.gui.actions import Actions
-from prismq_desktop.gui.dialogs.bulk_dialog import plural
+from prismq_desktop.gui.formatting import counted
 from prismq_desktop.gui.tasks.tasks_page import TasksPage
 from prismq_desktop.gui.window.session import Session
 from prismq_desktop.paths import resource_path
@@ -151,7 +151,7 @@ class Tray(QObject):
         self._show_count()
 
     def _show_count(self) -> None:
-        tip = f"PrismQ Desktop — {plural(self.failed)} failed"
+        tip = f"PrismQ Desktop — {counted(self.failed, 'task')} failed"
         if self.icon is not None:
             self.icon.setIcon(tray_icon(self.failed))
             self.icon.setToolTip(tip)
@@ -171,7 +171,7 @@ class Tray(QObject):
             count, tasks[0] if tasks else None), lambda _exc: self.notify(count, None))
 
     def notify(self, count: int, latest: Task | None) -> None:
-        title = f"{plural(count)} failed"
+        title = f"{counted(count, 'task')} failed"
         text = "Click to show the failed tasks."
         if latest is not None:
             error = (latest.error_message or "").strip().splitlines()[:1]
