@@ -155,7 +155,8 @@ class Database:
                 name=f"prismq-{location.schema}")
         self.pool.open()
         self._local = threading.local()
-        self._held: list[psycopg.Connection[Any]] = []
+        #: Every thread's connection, with the thread: one that ended is handed back.
+        self._held: list[tuple[threading.Thread, psycopg.Connection[Any]]] = []
         self._lock = threading.Lock()
 
     @property
@@ -170,9 +171,8 @@ class Database:
     def close(self) -> None:
         with self._lock:
             held, self._held = self._held, []
-        for conn in held:
-            with contextlib.suppress(psycopg.Error, psycopg_pool.PoolTimeout, ValueError):
-                self.pool.putconn(conn)
+        for _, conn in held:
+            self._give_back(conn)
         self.pool.close()
 
     @contextlib.contextmanager
@@ -187,7 +187,8 @@ class Database:
         """This thread's connection from the pool, in autocommit (reads, or statements that
         commit alone). A thread keeps its connection: checking one out and back in for every
         statement cost as much as a short statement (measured: 3,100 → 9,100 ``SELECT 1``
-        a second); one the server dropped is handed back and replaced."""
+        a second); one the server dropped is handed back and replaced, and so is one whose
+        thread ended (the HTTP API's worker threads end after idling)."""
         if self.pool.closed:
             raise QueueSchemaError("the queue database is closed")
         with self.translated():
@@ -206,19 +207,36 @@ class Database:
                 return conn
             except psycopg.Error:
                 self._drop(conn)
+        self._reap()
         conn = self.pool.getconn()
         self._local.conn = conn
         with self._lock:
-            self._held.append(conn)
+            self._held.append((threading.current_thread(), conn))
         return conn
 
+    def _reap(self) -> None:
+        """Give back the connections of threads that ended: nothing else would, and after
+        ``POOL_MAX`` of them every new thread would wait for a connection in vain."""
+        ended: list[psycopg.Connection[Any]] = []
+        with self._lock:
+            held, self._held = self._held, []
+            for thread, conn in held:
+                if thread.is_alive():
+                    self._held.append((thread, conn))
+                else:
+                    ended.append(conn)
+        for conn in ended:
+            self._give_back(conn)
+
     def _drop(self, conn: psycopg.Connection[Any]) -> None:
-        """Give a connection back (the pool discards a broken one)."""
+        """Give this thread's connection back (the pool discards a broken one)."""
         self._local.conn = None
         with self._lock:
-            if conn in self._held:
-                self._held.remove(conn)
-        with contextlib.suppress(psycopg.Error, ValueError):
+            self._held = [(thread, c) for thread, c in self._held if c is not conn]
+        self._give_back(conn)
+
+    def _give_back(self, conn: psycopg.Connection[Any]) -> None:
+        with contextlib.suppress(psycopg.Error, psycopg_pool.PoolTimeout, ValueError):
             self.pool.putconn(conn)
 
     def check_writable(self) -> None:
