@@ -119,6 +119,8 @@ def translate(exc: BaseException, shown: str = "the server") -> QueueDatabaseErr
     if isinstance(exc, (errors.LockNotAvailable, errors.DeadlockDetected,
                         errors.SerializationFailure)):
         return QueueBusyError(f"the queue is locked by another session ({_first_line(exc)})")
+    if isinstance(exc, errors.QueryCanceled):  # an OperationalError, but the server is fine
+        return QueueBusyError(f"the queue is busy ({_first_line(exc)})")
     if isinstance(exc, errors.ReadOnlySqlTransaction):
         return ReadOnlyError("the queue was opened read-only")
     if isinstance(exc, (errors.UndefinedTable, errors.InvalidSchemaName)):
@@ -196,7 +198,8 @@ class Database:
             try:
                 yield conn
             except psycopg.OperationalError:
-                self._drop(conn)
+                if conn.broken:  # not on a lock timeout: the connection is still good
+                    self._drop(conn)
                 raise
 
     def _mine(self) -> psycopg.Connection[Any]:
@@ -252,11 +255,12 @@ class Database:
 
     def query(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         """A read; tried once more on a new connection when the server dropped this one (a
-        restart, ``pg_terminate_backend``): reads change nothing, so that is always safe."""
+        restart, ``pg_terminate_backend``): reads change nothing, so that is always safe. A
+        lock timeout is not tried again (it would double the wait the caller asked for)."""
         try:
             with self.connection() as conn:
                 return conn.execute(sql, params).fetchall()
-        except QueueDatabaseError as exc:
+        except QueueConnectionError as exc:
             if not isinstance(exc.__cause__, psycopg.OperationalError):
                 raise
         with self.connection() as conn:
