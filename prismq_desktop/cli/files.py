@@ -9,24 +9,12 @@ migrated by looking at it. Only `enqueue` creates a missing file (and the app's 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from prismq_desktop.cli.upgrade_line import upgrading
 from prismq_desktop.core import Queue, QueueDatabaseError
 from prismq_desktop.core.locations import location_of
-
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's locks there are not fcntl's; sidecars stay
-    fcntl = None  # type: ignore[assignment]
-
-SIDECARS = ("-wal", "-shm")
-#: The byte of the -shm that SQLite's unix VFS locks to count connections (UNIX_SHM_DMS).
-SHM_DMS_BYTE = 128
 
 
 def db_path(args: argparse.Namespace) -> str | Path:
@@ -52,45 +40,13 @@ def _timeout_ms(args: argparse.Namespace) -> int:
     return int(args.lock_timeout * 1000)
 
 
-@contextlib.contextmanager
-def open_for_reading(args: argparse.Namespace) -> Iterator[Queue]:
-    """The queue read-only, for the ``with`` block. Reading leaves nothing behind: the
-    ``-wal`` and ``-shm`` that SQLite makes to read a WAL file (and a read-only connection
-    cannot remove) go again, unless they were there before or another connection uses them."""
+def open_for_reading(args: argparse.Namespace) -> Queue:
+    """The queue read-only. Reading leaves nothing behind: the ``-wal`` and ``-shm`` that
+    SQLite makes to read a WAL file go again when it closes, unless they were there before
+    or another connection uses them (this process has no other)."""
     require_existing(args)
-    path = db_path(args)
-    ours = isinstance(path, Path) and not any(Path(f"{path}{suffix}").exists()
-                                              for suffix in SIDECARS)
-    try:
-        with Queue.open(path, read_only=True, create=False,
-                        busy_timeout_ms=_timeout_ms(args)) as queue:
-            yield queue
-    finally:
-        if ours and fcntl is not None and isinstance(path, Path):
-            remove_unused_sidecars(path)
-
-
-def remove_unused_sidecars(path: Path) -> None:
-    """Delete an empty ``-wal`` and its ``-shm`` when no connection has the file open.
-
-    SQLite's own test, as when its last connection closes: every connection holds a shared
-    lock on the ``-shm``'s DMS byte, so taking it exclusively proves no one else is there.
-    """
-    wal, shm = (Path(f"{path}{suffix}") for suffix in SIDECARS)
-    try:
-        if wal.exists() and wal.stat().st_size > 0:
-            return  # someone wrote: their changes live there until a checkpoint
-        fd = os.open(shm, os.O_RDWR)
-    except OSError:
-        return
-    try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, SHM_DMS_BYTE, os.SEEK_SET)
-        wal.unlink(missing_ok=True)
-        shm.unlink(missing_ok=True)
-    except OSError:
-        pass  # another connection holds it: the files are theirs now
-    finally:
-        os.close(fd)  # drops the lock
+    return Queue.open(db_path(args), read_only=True, create=False,
+                      busy_timeout_ms=_timeout_ms(args), remove_side_files=True)
 
 
 def open_for_writing(args: argparse.Namespace, *, create: bool = False) -> Queue:

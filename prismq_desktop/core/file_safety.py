@@ -24,7 +24,8 @@ from pathlib import Path
 from prismq_desktop.core.errors import QueueDatabaseError
 
 HOW_TO_CHOOSE = "choose another queue with --db PATH or PRISMQ_QUEUE_DB_PATH"
-_SIDE_FILES = ("-wal", "-shm")
+#: What SQLite makes beside a WAL file, named by what it appends to the file's path.
+SIDE_FILES = ("-wal", "-shm")
 
 
 class UnsafeLocationError(QueueDatabaseError):
@@ -41,7 +42,7 @@ def check_location(path: Path, *, named: bool) -> None:
     for folder in (real.parent, *real.parent.parents):
         _check_folder(folder, own=folder == real.parent, strict=not named)
     if not named:
-        for candidate in (path, *(Path(f"{path}{end}") for end in _SIDE_FILES)):
+        for candidate in (path, *(Path(f"{path}{end}") for end in SIDE_FILES)):
             _check_own_file(candidate)
 
 

@@ -102,9 +102,11 @@ def sqlite_path(location: str | os.PathLike[str] | None) -> Path:
 def open_store(location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
                create: bool = True,
                busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-               progress: MigrationProgress | None = None) -> Store:
+               progress: MigrationProgress | None = None,
+               remove_side_files: bool = False) -> Store:
     """The store for ``location``, opened (or created) ready to use; ``progress`` hears how
-    a SQLite file's upgrade for this version goes (PostgreSQL's are quick: it is not told)."""
+    a SQLite file's upgrade for this version goes (PostgreSQL's are quick: it is not told).
+    ``remove_side_files`` is for SQLite files only (see ``Queue.open``)."""
     if is_postgres(location):
         try:
             backend = importlib.import_module("prismq_desktop.core.postgres")
@@ -116,7 +118,8 @@ def open_store(location: str | os.PathLike[str] | None = None, *, read_only: boo
     from prismq_desktop.core.sqlite.store import open_store as open_sqlite
 
     return open_sqlite(sqlite_path(location), read_only=read_only, create=create,
-                       busy_timeout_ms=busy_timeout_ms, progress=progress)
+                       busy_timeout_ms=busy_timeout_ms, progress=progress,
+                       remove_side_files=remove_side_files)
 
 
 def backend_versions() -> dict[str, str]:

@@ -67,14 +67,18 @@ class Queue(Operator):
     def open(cls, location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
              create: bool = True, clock: timeutil.Clock = timeutil.utc_now,
              busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-             progress: MigrationProgress | None = None) -> Queue:
+             progress: MigrationProgress | None = None,
+             remove_side_files: bool = False) -> Queue:
         """Open a queue: a file path or ``sqlite:///path`` (None: the default file), or a
         ``postgresql://`` URL. A newer schema, or a queue we may not write, opens read-only
         with ``read_only_reason`` saying why. ``progress(fraction)`` hears how upgrading a
         file for this version goes; returning False stops it (MigrationCancelledError, the
-        file unchanged)."""
+        file unchanged). ``remove_side_files`` (read-only, a SQLite file): a look leaves no
+        ``-wal``/``-shm`` behind that it made and no one else uses, even when opening fails;
+        only for a process with no other connection to the file (a CLI read)."""
         return cls(open_store(location, read_only=read_only, create=create,
-                              busy_timeout_ms=busy_timeout_ms, progress=progress), clock)
+                              busy_timeout_ms=busy_timeout_ms, progress=progress,
+                              remove_side_files=remove_side_files), clock)
 
     def reopen(self, *, read_only: bool = False) -> Queue:
         """The same queue with connections of its own (a worker engine, a background read);

@@ -26,6 +26,7 @@ from prismq_desktop.core.locations import (
 from prismq_desktop.core.models import TASK_COLUMNS, RawText
 from prismq_desktop.core.reports import ASKED_READ_ONLY
 from prismq_desktop.core.sqlite import aggregates, migrating, schema
+from prismq_desktop.core.sqlite.side_files import any_side_file, remove_unused_side_files
 from prismq_desktop.core.sqlite.translate import translate, translated
 
 # The seeds' PRAGMAs (DESIGN §3). wal_autocheckpoint stays at 1000 although 4000 measured
@@ -135,6 +136,8 @@ class QueueDatabase:
 
     ``read_only`` opens every connection read-only (the GUI's reader, or a file the app must
     not write); ``read_only_reason`` says why, for messages and disabled actions.
+    ``remove_side_files`` (read-only only): the ``-wal`` and ``-shm`` this database makes go
+    again when it closes, if no one else uses them (see side_files.py).
     """
 
     def __init__(
@@ -143,9 +146,11 @@ class QueueDatabase:
         *,
         read_only: bool = False,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        remove_side_files: bool = False,
     ) -> None:
         self.path = Path(db_path) if db_path is not None else default_db_path()
         self.read_only = read_only
+        self._remove_side_files = remove_side_files and read_only and not any_side_file(self.path)
         self.read_only_reason = ASKED_READ_ONLY if read_only else ""
         #: Read as an immutable file: the folder is read-only and has no -shm (see above).
         self.immutable = False
@@ -220,6 +225,9 @@ class QueueDatabase:
             with contextlib.suppress(apsw.Error):
                 conn.close()
         self._local = threading.local()
+        if self._remove_side_files:
+            self._remove_side_files = False
+            remove_unused_side_files(self.path)
 
     def __enter__(self) -> QueueDatabase:
         return self

@@ -41,7 +41,7 @@ def check_file(path: Path) -> None:
 def open_queue(
     db_path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
     create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-    progress: MigrationProgress | None = None,
+    progress: MigrationProgress | None = None, remove_side_files: bool = False,
 ) -> QueueDatabase:
     """Open (or create) a queue file, ready to use.
 
@@ -50,6 +50,7 @@ def open_queue(
     not write, opens read-only with ``read_only_reason`` set. ``busy_timeout_ms`` is how long
     to wait for another process's lock before raising QueueBusyError. ``progress`` hears how
     an upgrade for this version goes and may stop it (see migrating.py).
+    ``remove_side_files``: see :class:`QueueDatabase` (also when opening fails).
     """
     path = Path(db_path) if db_path is not None else default_db_path()
     check_location(path, named=chosen_by_user(path))
@@ -61,7 +62,8 @@ def open_queue(
         check_location(path, named=chosen_by_user(path))  # no one slipped in meanwhile
     elif not read_only and path.stat().st_size > 0:
         _probe(path, busy_timeout_ms)
-    db = QueueDatabase(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
+    db = QueueDatabase(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms,
+                       remove_side_files=remove_side_files)
     if not read_only and not os.access(path, os.W_OK):
         db.mark_read_only("the file is read-only (no write permission)")
     elif not read_only and not os.access(path.parent, os.W_OK):

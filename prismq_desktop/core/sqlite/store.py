@@ -73,10 +73,12 @@ def database_of(queue: Queue) -> QueueDatabase:
 
 def open_store(location: str | os.PathLike[str] | None = None, *, read_only: bool = False,
                create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-               progress: MigrationProgress | None = None) -> SQLiteStore:
+               progress: MigrationProgress | None = None,
+               remove_side_files: bool = False) -> SQLiteStore:
     """Open (or create) a queue file; see :func:`opening.open_queue` for what is refused."""
     return SQLiteStore(open_queue(location, read_only=read_only, create=create,
-                                  busy_timeout_ms=busy_timeout_ms, progress=progress))
+                                  busy_timeout_ms=busy_timeout_ms, progress=progress,
+                                  remove_side_files=remove_side_files))
 
 
 class SQLiteStore:
