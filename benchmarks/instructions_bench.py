@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.core_bench import ROOT, SYSTEMS, fill, perform
+from benchmarks.core_bench import LABELS, ROOT, SYSTEMS, fill, perform
 
 LOW, HIGH = 100, 300
 BULK_LOW, BULK_HIGH = 2000, 6000
@@ -79,13 +79,9 @@ def main(argv: list[str]) -> int:
             counts = {w: per_operation(name, w, folder) for w in WORKLOADS}
             raw = raw or counts
             cells = "".join(f"{counts[w]:>12,.0f} {counts[w] / raw[w]:5.2f}x " for w in WORKLOADS)
-            print(f"{SYSTEMS_LABELS[name]:<36}{cells}", flush=True)
+            print(f"{LABELS[name].strip():<36}{cells}", flush=True)
     return 0
 
-
-SYSTEMS_LABELS = {"raw_apsw": "raw loop, apsw (PrismQ's DDL)",
-                  "raw_full_schema": "raw loop on this app's full schema",
-                  "core": "PrismQ Desktop core"}
 
 
 if __name__ == "__main__":

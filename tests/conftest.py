@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -13,6 +14,15 @@ import pytest
 
 from prismq_desktop.core import Queue
 from tests.support import FakeClock
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schemas() -> Iterator[None]:
+    """PostgreSQL tests make a schema per queue (tests/postgres/schemas.py): drop them all
+    when the session ends, whichever folder made them."""
+    yield
+    if "tests.postgres.schemas" in sys.modules:
+        sys.modules["tests.postgres.schemas"].drop_all()
 
 
 @pytest.fixture

@@ -123,7 +123,7 @@ def reads_from_runs(backlog: np.ndarray, scheduled: np.ndarray, sample: Runs,
     failed = np.bincount(sample.type_code[known], sample.failed[known] * sample.every,
                          minlength=len(sample.types)).astype(np.int64)
     return flow, Histograms(np.array(BIN_EDGES), grids[0], grids[1], sample.types, types,
-                            failed, sample.source)
+                            failed, sample.source, sample.every)
 
 
 def histogram_percentiles(counts: np.ndarray, edges: np.ndarray,
@@ -259,7 +259,7 @@ def compute(reads: StatsReads, window: Window, edges: np.ndarray, bucket: int, n
     return Stats(window, bucket, edges, at, reads.throughput,
                  with_samples(rebuilt, edges, [*samples, current]),
                  latency(reads.histograms), type_stats(reads, now), rates(reads.rate_counts),
-                 current, 1, reads.histograms.source)
+                 current, reads.histograms.every, reads.histograms.source)
 
 
 def empty_throughput(size: int) -> Throughput:

@@ -88,6 +88,7 @@ class Histograms:
     type_run: np.ndarray  # [type, bin]
     type_failed: np.ndarray  # [type]: failed attempts
     source: str  # "runs" (the app's sub-second records) or "tasks" (whole-second columns)
+    every: int = 1  # counted from every ``every``-th run (a backend that samples, PostgreSQL)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import pytest
 from prismq_desktop.api import ApiConfig, ApiServer, Tokens
 from prismq_desktop.core import Queue
 from tests.contract.backends import BACKENDS, Backend
-from tests.contract.conftest import _drop_postgres_schemas  # noqa: F401 (a session fixture)
 from tests.support import no_new_threads
 
 TOKENS = Tokens("test-full-token", "test-read-token")

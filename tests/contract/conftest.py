@@ -7,7 +7,6 @@ driver, no backend module. What the API cannot make (a state only other tools wr
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,6 @@ import pytest
 from prismq_desktop.core import Queue
 from tests.contract.backends import BACKENDS, Backend, QueueFactory
 from tests.support import FakeClock
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _drop_postgres_schemas() -> Iterator[None]:
-    """The PostgreSQL entry makes a schema per location: drop them when the session ends."""
-    yield
-    if "tests.postgres.schemas" in sys.modules:
-        sys.modules["tests.postgres.schemas"].drop_all()
 
 
 @pytest.fixture(params=BACKENDS)

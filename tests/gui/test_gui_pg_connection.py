@@ -9,7 +9,6 @@ database refusing new connections (``ALLOW_CONNECTIONS false``) while its sessio
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -31,20 +30,10 @@ TERMINATE = ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
 RECOVER_MS = 45_000
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _drop_schemas() -> Iterator[None]:
-    yield
-    schemas.drop_all()
-
-
 @pytest.fixture
 def pg_queue() -> str:
-    """A queue URL with a password in it (ignored under trust auth) and one task."""
+    """A queue URL (with a password) and one task."""
     url = schemas.new_location()
-    parts = urlsplit(url)
-    if parts.password is None:
-        netloc = f"{parts.username or 'postgres'}:s3cret-pw@{parts.hostname}:{parts.port or 5432}"
-        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
     with Queue.open(url) as queue:
         queue.enqueue("before", {})
     return url

@@ -45,8 +45,14 @@ def _base() -> str:
 
 
 def new_location() -> str:
-    """A URL naming a schema no one has used yet (created when first opened)."""
+    """A URL naming a schema no one has used yet (created when first opened), always with a
+    password (a made-up one under trust auth, which ignores it), so tests can check it is
+    never shown."""
     base = _base()
+    parts = urlsplit(base)
+    if parts.password is None:
+        netloc = f"{parts.username or 'postgres'}:s3cret-pw@{parts.hostname}:{parts.port or 5432}"
+        base = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
     name = f"t_{_SESSION}_{next(_numbers)}"
     made.append(name)
     return f"{base}{'&' if '?' in base else '?'}schema={name}"

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -72,7 +73,8 @@ def test_the_command_line_copy_and_a_backup(tmp_path: Path, pg_location: str) ->
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "copied 610 task_queue" in done.stdout and "copying task_queue" in done.stderr
-    password = pg_location.split(":")[2].split("@")[0]
+    password = urlsplit(pg_location).password
+    assert password
     assert password not in done.stdout + done.stderr
     again = subprocess.run([sys.executable, "-m", "prismq_desktop", "copy",
                             str(tmp_path / "src.db"), pg_location], cwd=ROOT, env=env,

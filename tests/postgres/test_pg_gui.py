@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -40,7 +41,8 @@ def window(qtbot: Any, pg_location: str, tmp_path: Path,
 
 def test_a_url_opens_without_showing_its_password(window: MainWindow, pg_location: str,
                                                   tmp_path: Path) -> None:
-    password = pg_location.split(":")[2].split("@")[0]
+    password = urlsplit(pg_location).password
+    assert password
     assert len(table_ids(window)) == 1
     assert password not in window.windowTitle() and "postgresql://" in window.windowTitle()
     settings = (tmp_path / "settings.ini").read_text(encoding="utf-8")

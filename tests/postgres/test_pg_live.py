@@ -110,7 +110,10 @@ def test_an_idle_worker_with_a_long_poll_starts_new_work_at_once(pg_location: st
         engine = WorkerEngine(queue, concurrency=2, poll_interval=5.0, schedule_period=None)
         engine.start()
         try:
-            time.sleep(0.5)  # idle: both threads wait out their 5 s poll
+            # idle (both threads wait out their 5 s poll) and listening for new work
+            wait_until(lambda: engine.idle_seconds() > 0
+                       and len(_listener_pids(pg_location)) == 1,
+                       timeout=10, what="an idle worker listening")
             _enqueue_elsewhere(pg_location)
             done = time.monotonic()
             wait_until(lambda: queue.counts().get("completed"), timeout=4, interval=0.01,
