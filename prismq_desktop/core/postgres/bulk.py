@@ -17,7 +17,7 @@ import psycopg
 
 from prismq_desktop.core.bulk import BulkAction, BulkResult, Progress, check_action
 from prismq_desktop.core.models import CANCELLABLE, RETRYABLE, TERMINAL
-from prismq_desktop.core.postgres import filters, reads
+from prismq_desktop.core.postgres import filters, listen, reads
 from prismq_desktop.core.postgres.connection import Database
 from prismq_desktop.core.postgres.tasks import CANCELLING, KEEP_RUNNING_LEASE, stamp
 from prismq_desktop.core.query import TaskQuery
@@ -58,7 +58,8 @@ ACTION_SQL: dict[str, tuple[str, str]] = {
     "delete": ("", _in(TERMINAL)),
 }
 #: What a batch that changed something tells listeners (postgres/listen.py).
-WAKES = {"retry": "added", "run_now": "added", "requeue_stuck": "added", "cancel": "cancelled"}
+WAKES = {"retry": listen.ADDED, "run_now": listen.ADDED, "requeue_stuck": listen.ADDED,
+         "cancel": listen.CANCELLED}
 PARAMS = "(SELECT %s::timestamptz AS now, %s::int AS value, %s::timestamptz AS stale) p"
 
 

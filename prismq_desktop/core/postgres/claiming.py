@@ -21,7 +21,7 @@ from prismq_desktop.core.log_text import details_json
 from prismq_desktop.core.models import TASK_SELECT, Task
 from prismq_desktop.core.postgres import logs
 from prismq_desktop.core.postgres.connection import Database
-from prismq_desktop.core.postgres.tasks import T_SELECT, stamp, stamp_ceil
+from prismq_desktop.core.postgres.tasks import NOTIFY_ADDED, T_SELECT, stamp, stamp_ceil
 from prismq_desktop.core.timeutil import to_db_ceil
 
 _ORDER = {
@@ -79,7 +79,7 @@ ACKNOWLEDGE_CANCEL = (
 RELEASE = (
     "WITH s AS (UPDATE task_queue SET status = 'queued', run_after_utc = %(now)s,"
     " lease_until_utc = NULL, locked_by = NULL, attempts = greatest(attempts - 1, 0),"
-    f" updated_at_utc = %(now)s WHERE {_GUARD} RETURNING id, pg_notify(%(channel)s, 'added'))"
+    f" updated_at_utc = %(now)s WHERE {_GUARD} RETURNING id, {NOTIFY_ADDED})"
     " INSERT INTO task_logs (task_id, at_utc, level, message)"
     " SELECT id, %(now)s, 'WARNING', %(message)s FROM s"
 )
@@ -97,7 +97,7 @@ RECLAIM = (
     " lease_until_utc = NULL, updated_at_utc = %(now)s,"
     " error_message = 'lease expired (held by ' || coalesce(t.locked_by, 'None') || ')'"
     " FROM expired WHERE t.id = expired.id RETURNING t.id, t.status, t.error_message,"
-    " pg_notify(%(channel)s, 'added')),"
+    f" {NOTIFY_ADDED}),"
     " l AS (INSERT INTO task_logs (task_id, at_utc, level, message)"
     " SELECT id, %(now)s, 'WARNING', error_message || '; now ' || status FROM moved)"
     " SELECT id, status FROM moved"

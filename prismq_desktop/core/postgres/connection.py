@@ -34,6 +34,7 @@ from prismq_desktop.core.errors import (
     ReadOnlyError,
 )
 from prismq_desktop.core.locations import redacted
+from prismq_desktop.core.postgres import listen
 
 DEFAULT_SCHEMA = "prismq"
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -168,7 +169,7 @@ class Database:
     @property
     def channel(self) -> str:
         """The LISTEN/NOTIFY channel of this queue (postgres/listen.py)."""
-        return f"prismq_{self.location.schema}"
+        return listen.channel(self.schema)
 
     def close(self) -> None:
         with self._lock:

@@ -11,7 +11,6 @@ the listener announces a change, so whatever was missed meanwhile is looked at.
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import psycopg
 
@@ -35,7 +34,6 @@ class Listener:
     def __init__(self, conninfo: str, schema: str, location: str) -> None:
         self.conninfo, self.channel, self.location = conninfo, channel(schema), location
         self.users = 0
-        self.connected = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="prismq-listen", daemon=True)
         self._thread.start()
@@ -50,14 +48,12 @@ class Listener:
             try:
                 with psycopg.connect(self.conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {self.channel}")
-                    self.connected.set()
                     delay = POLL_S
                     notify.publish(self.location, notify.ADDED)  # what we missed meanwhile
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=POLL_S):
                             self._deliver(note.payload)
             except psycopg.Error:
-                self.connected.clear()
                 self._stop.wait(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
 
@@ -93,8 +89,3 @@ def stop(key: tuple[str, str]) -> None:
             return
         del _listeners[key]
     listener.stop()
-
-
-def active(conninfo: str, schema: str) -> Any:
-    """The running listener for a queue, or None (tests look at ``connected``)."""
-    return _listeners.get((conninfo, schema))

@@ -21,10 +21,13 @@ from prismq_desktop.core.models import (
     Task,
     refusal,
 )
-from prismq_desktop.core.postgres import logs
+from prismq_desktop.core.postgres import listen, logs
 from prismq_desktop.core.postgres.connection import Database
 from prismq_desktop.core.validation import NewTask
 
+#: What a statement that makes tasks runnable, or cancels one, tells listeners (listen.py).
+NOTIFY_ADDED = f"pg_notify(%(channel)s, '{listen.ADDED}')"
+NOTIFY_CANCELLED = f"pg_notify(%(channel)s, '{listen.CANCELLED}:' || id)"
 #: The task columns qualified by ``t``, for statements that join another relation.
 T_SELECT = ", ".join(f"t.{column}" for column in TASK_COLUMNS)
 SELECT_TASK = f"SELECT {TASK_SELECT} FROM task_queue WHERE id = %s"
@@ -37,7 +40,7 @@ ENQUEUE = (
     " VALUES (%(type)s, %(priority)s, %(payload)s, %(compat)s, 'queued', %(max)s,"
     " coalesce(%(run_after)s, %(now)s), %(key)s, %(now)s, %(now)s)"
     " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
-    f" RETURNING {TASK_SELECT}, pg_notify(%(channel)s, 'added')"
+    f" RETURNING {TASK_SELECT}, {NOTIFY_ADDED}"
 )
 ENQUEUE_MANY = (
     "INSERT INTO task_queue (type, priority, payload, compatibility, max_attempts,"
@@ -47,7 +50,7 @@ ENQUEUE_MANY = (
     " FROM unnest(%(types)s::text[], %(priorities)s::int[], %(payloads)s::text[],"
     " %(compats)s::text[], %(maxes)s::int[], %(run_afters)s::text[]) WITH ORDINALITY"
     " AS u(type, priority, payload, compat, max_attempts, run_after, n)"
-    " ORDER BY u.n RETURNING id, pg_notify(%(channel)s, 'added')"
+    f" ORDER BY u.n RETURNING id, {NOTIFY_ADDED}"
 )
 # A running task's lease outlives its cancel until the handler stops (the worker clears it;
 # the table shows "cancelling" meanwhile); a waiting task holds none.
@@ -59,7 +62,7 @@ CANCEL = (
     "UPDATE task_queue SET status = 'cancelled', finished_at_utc = %(now)s,"
     f" lease_until_utc = {KEEP_RUNNING_LEASE}, updated_at_utc = %(now)s"
     " WHERE id = %(id)s AND status = ANY(%(allowed)s) RETURNING " + TASK_SELECT
-    + ", pg_notify(%(channel)s, 'cancelled:' || id)"
+    + ", " + NOTIFY_CANCELLED
 )
 RETRY = (
     "UPDATE task_queue SET status = 'queued', attempts = 0, run_after_utc = %(now)s,"
@@ -68,7 +71,7 @@ RETRY = (
     " WHERE id = %(id)s AND (status = ANY(%(allowed)s)"
     " OR (status = 'queued' AND attempts >= max_attempts))"
     " AND NOT " + CANCELLING.format(now="%(now)s") + " RETURNING " + TASK_SELECT
-    + ", pg_notify(%(channel)s, 'added')"
+    + ", " + NOTIFY_ADDED
 )
 
 
