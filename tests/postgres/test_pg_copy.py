@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from prismq_desktop.core import Queue, TaskQuery, ValidationError
+from prismq_desktop.core.models import Task
 
 ROOT = Path(__file__).resolve().parents[2]
 ALL = TaskQuery(sort="id", descending=False)
@@ -26,17 +27,26 @@ def _demo(path: Path) -> Queue:
     return queue
 
 
+def _values(task: Task) -> dict[str, object]:
+    """A task's columns, JSON ones parsed: jsonb keeps the value, not the text (key order,
+    spacing)."""
+    values = task.to_dict()
+    for column in ("payload", "compatibility"):
+        values[column] = json.loads(values[column])
+    return values
+
+
 def _same(one: Queue, other: Queue) -> None:
     a, b = one.list(ALL, limit=10_000), other.list(ALL, limit=10_000)
     assert [t.id for t in a] == [t.id for t in b] and len(a) == 610
     for x, y in zip(a, b, strict=True):
-        left, right = x.to_dict(), y.to_dict()
-        for column in ("payload", "compatibility"):  # jsonb keeps the value, not the spacing
-            assert json.loads(left.pop(column)) == json.loads(right.pop(column))
-        assert left == right
+        assert _values(x) == _values(y)
     assert one.counts() == other.counts() and one.type_counts() == other.type_counts()
     some = a[len(a) // 2].id
-    assert one.logs(some) == other.logs(some) and one.details(some) == other.details(some)
+    left, right = one.details(some), other.details(some)
+    assert _values(left.task) == _values(right.task)
+    assert (left.progress, left.runs) == (right.progress, right.runs)
+    assert one.logs(some) == other.logs(some)
     assert [w.worker_id for w in other.workers()] == ["w1"] and other.is_demo()
 
 
